@@ -1,0 +1,67 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// swift-cgi: a CGI library for scripts (`CGI`), the RFC 3875 host side (`CGIGateway`),
+// an HTTP server that runs scripts (`CGIServer`, `cgi-server`) and a developer tool (`cgi`).
+// See README.md and DESIGN.md for the picture.
+let package = Package(
+    name: "swift-cgi",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "CGI", targets: ["CGI"]),
+        .library(name: "CGIGateway", targets: ["CGIGateway"]),
+        .library(name: "CGIServer", targets: ["CGIServer"]),
+        .executable(name: "cgi", targets: ["cgi"]),
+        .executable(name: "cgi-server", targets: ["cgi-server"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+    ],
+    targets: [
+        // Script side: Swift standard library and Glibc only (start-up time is per request).
+        .target(name: "CGI"),
+        // Host side of RFC 3875, no networking.
+        .target(
+            name: "CGIGateway",
+            dependencies: [
+                "CGI",
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]
+        ),
+        // The HTTP server.
+        .target(
+            name: "CGIServer",
+            dependencies: [
+                "CGIGateway",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "cgi",
+            dependencies: [
+                "CGI", "CGIGateway",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "cgi-server",
+            dependencies: [
+                "CGIServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "CGITests", dependencies: ["CGI"]),
+        .testTarget(name: "CGIGatewayTests", dependencies: ["CGIGateway"]),
+        .testTarget(name: "CGIServerTests", dependencies: ["CGIServer"]),
+        .testTarget(name: "cgiTests", dependencies: ["cgi"]),
+    ]
+)

@@ -1,0 +1,69 @@
+/// How a request's form is parsed, and the limits that protect a script from hostile input.
+///
+/// Every limit has a safe default; raise one only where a script needs it. A request over
+/// a limit fails with a ``CGIError`` naming the limit, never with a partial form.
+public struct FormOptions: Sendable, Equatable {
+    /// Keep fields with empty values (`a=` and a bare `a`) as empty strings.
+    /// Off by default, as in Python's `cgi`. Multipart parts are always kept.
+    public var keepBlankValues = false
+    /// Treat malformed query or urlencoded fields (no `=`, empty fields) as errors
+    /// (``CGIError/strictParsing(field:)``) instead of skipping them.
+    public var strictParsing = false
+    /// The one character that separates urlencoded fields (`&`; `;` is not a separator by
+    /// default, see CVE-2021-23336). Must be ASCII.
+    public var separator: UInt8 = UInt8(ascii: "&")
+    /// How field names, values and filenames are decoded to text. Undecodable bytes become
+    /// U+FFFD; the raw bytes stay available on each ``FormField``.
+    public var encoding: TextEncoding = .utf8
+    /// The largest number of fields (query fields plus body fields or multipart parts), or
+    /// nil for no limit.
+    public var maxFields: Int? = 1000
+    /// The largest request body accepted, in bytes.
+    public var maxBodyBytes = 1 << 30
+    /// The most bytes of text held in memory: an urlencoded body, or all multipart text
+    /// fields together.
+    public var maxTextBytes = 1 << 20
+    /// The most parts a multipart body may have.
+    public var maxParts = 1000
+    /// The largest header block of one multipart part, in bytes.
+    public var maxPartHeaderBytes = 16 << 10
+    /// The largest single uploaded file, in bytes.
+    public var maxFileBytes = 1 << 30
+    /// The most bytes all uploads of one request may write to temporary files.
+    public var maxDiskBytes = 1 << 30
+    /// Uploads up to this size stay in memory; larger ones are spooled to a temporary file.
+    public var memoryThreshold = 64 << 10
+    /// Where upload temporary files go; nil means `$TMPDIR`, or `/tmp` without it.
+    public var temporaryDirectory: String? = nil
+
+    /// The defaults: safe limits, `&` separator, UTF-8.
+    public init() {}
+}
+
+/// The text encodings a form can be decoded with.
+public enum TextEncoding: String, Sendable, CaseIterable {
+    /// UTF-8; invalid sequences become U+FFFD.
+    case utf8 = "utf-8"
+    /// ISO-8859-1: every byte is the code point of the same number.
+    case latin1 = "latin-1"
+
+    /// Looks an encoding up by a name as it appears in a `charset` parameter
+    /// (`utf-8`, `UTF8`, `iso-8859-1`, `latin1`, …); nil for names it does not know.
+    public init?(name: String) {
+        switch name.lowercased().filter({ $0 != "-" && $0 != "_" }) {
+        case "utf8": self = .utf8
+        case "latin1", "iso88591", "l1", "iso885911987", "cp819", "ibm819": self = .latin1
+        default: return nil
+        }
+    }
+
+    /// Decodes bytes to text; bytes this encoding cannot decode become U+FFFD.
+    public func decode<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> String {
+        switch self {
+        case .utf8:
+            String(decoding: bytes, as: UTF8.self)
+        case .latin1:
+            String(String.UnicodeScalarView(bytes.map { Unicode.Scalar($0) }))
+        }
+    }
+}
