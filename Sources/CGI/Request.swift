@@ -12,7 +12,9 @@
 ///   in ``body``.
 /// - `application/x-www-form-urlencoded` (also a POST with no CONTENT_TYPE, as in Python's
 ///   `cgi`): the body's fields, then the query's. The body is held in memory, so its limit
-///   is the smaller of ``FormOptions/maxBodyBytes`` and ``FormOptions/maxTextBytes``.
+///   is the smaller of ``FormOptions/maxBodyBytes`` and ``FormOptions/maxTextBytes``
+///   (``CGIError/bodyTooLarge(limit:)`` names the one that applied). A `charset` parameter
+///   naming a known encoding decodes the body instead of ``FormOptions/encoding``.
 /// - `multipart/*`: the query's fields, then the parts (RFC 7578).
 /// - anything else: the query's fields; the body stays unread in ``body`` for the script.
 ///
@@ -128,8 +130,13 @@ public struct Request {
             try options.checkFieldCount(
                 URLEncodedForm.fieldCount(of: bytes, separator: options.separator)
                     + URLEncodedForm.fieldCount(of: query, separator: options.separator))
+            // A charset parameter the body declares wins over the configured encoding.
+            var bodyOptions = options
+            if let charset = mediaType.parameter("charset"), let encoding = TextEncoding(name: charset) {
+                bodyOptions.encoding = encoding
+            }
             form = Form(
-                try URLEncodedForm.parse(bytes, source: .body, options: options)
+                try URLEncodedForm.parse(bytes, source: .body, options: bodyOptions)
                     + URLEncodedForm.parse(query, source: .query, options: options))
             body = nil
         case _ where type.hasPrefix("multipart/"):
