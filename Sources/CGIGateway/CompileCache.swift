@@ -1,5 +1,6 @@
 import Glibc
 import CGI
+import SystemPackage
 
 /// The folder where compiled scripts are kept: outside the served tree, one executable per
 /// script content, named `NAME-KEY` where KEY is a digest of everything the executable
@@ -15,14 +16,12 @@ public struct CompileCache: Sendable, Equatable {
 
     /// Uses `directory` as the cache, creating it (mode 0700) and its parents if needed.
     public init(directory: String) throws(ScriptCompilerError) {
-        var path = ""
-        for component in directory.split(separator: "/") {
-            path += "/" + component
-            if mkdir(path, 0o700) != 0 && errno != EEXIST {
-                throw .cacheUnusable(path: path, errno: errno)
-            }
+        do {
+            try FilePath(directory).createFolders(permissions: .ownerReadWriteExecute)
+        } catch {
+            throw .cacheUnusable(path: directory, errno: error.rawValue)
         }
-        self.directory = directory.hasPrefix("/") ? path : String(path.dropFirst())
+        self.directory = directory
     }
 
     /// The default cache folder: `$XDG_CACHE_HOME/swift-cgi`, else `$HOME/.cache/swift-cgi`,

@@ -46,6 +46,27 @@ public struct ScriptCompiler: Sendable {
         public let executable: String
         /// True when this call ran the compiler; false when the cache already had it.
         public let compiledNow: Bool
+
+        /// Copies the executable to `destination` (mode 0755, replacing a file there, creating
+        /// missing folders), for a cgi-bin folder that needs no compiler at run time. The copy
+        /// appears complete or not at all.
+        /// - Throws: ``ScriptCompilerError/outputUnwritable(path:errno:)``.
+        public func copy(to destination: String) throws(ScriptCompilerError) {
+            let partial = destination + ".partial"
+            do {
+                try FilePath(destination).removingLastComponent().createFolders(
+                    permissions: [.ownerReadWriteExecute, .groupReadExecute, .otherReadExecute])
+                let bytes = try FilePath(executable).readAllBytes()
+                let output = try FileDescriptor.open(
+                    FilePath(partial), .writeOnly, options: [.create, .truncate, .closeOnExec],
+                    permissions: [.ownerReadWriteExecute, .groupReadExecute, .otherReadExecute])
+                defer { try? output.close() }
+                _ = try output.writeAll(bytes)
+            } catch {
+                throw .outputUnwritable(path: destination, errno: (error as? Errno)?.rawValue ?? EIO)
+            }
+            guard rename(partial, destination) == 0 else { throw .outputUnwritable(path: destination, errno: errno) }
+        }
     }
 
     /// The flags every script is compiled with: optimised, statically linked.
@@ -97,7 +118,8 @@ public struct ScriptCompiler: Sendable {
         return try cache.withLock(on: executable) { () throws(ScriptCompilerError) in
             if cache.contains(executable) { return CompiledScript(executable: executable, compiledNow: false) }
             let partial = executable + ".partial"
-            let compile = try Self.run(compilerPath, arguments(source: path, output: partial), in: cache.directory)
+            let absolute = path.hasPrefix("/") ? path : Self.currentDirectory + "/" + path
+            let compile = try Self.run(compilerPath, arguments(source: absolute, output: partial), in: cache.directory)
             guard compile.status.isSuccess else {
                 throw .compileFailed(script: path, diagnostics: String(decoding: compile.output, as: UTF8.self))
             }
@@ -134,6 +156,12 @@ public struct ScriptCompiler: Sendable {
     private static func name(of path: String) -> String {
         let file = path.split(separator: "/").last.map(String.init) ?? path
         return file.hasSuffix(".swift") ? String(file.dropLast(6)) : file
+    }
+
+    private static var currentDirectory: String {
+        guard let folder = getcwd(nil, 0) else { return "." }
+        defer { free(folder) }
+        return String(cString: folder)
     }
 
     private static func findOnPath(_ program: String) throws(ScriptCompilerError) -> String {

@@ -13,6 +13,8 @@ public enum ScriptCompilerError: Error, Equatable, Sendable, CustomStringConvert
     case sourceUnreadable(path: String, errno: Int32)
     /// The cache folder could not be created, locked or written.
     case cacheUnusable(path: String, errno: Int32)
+    /// A compiled script could not be copied to an output folder.
+    case outputUnwritable(path: String, errno: Int32)
     /// The compiler rejected the script; `diagnostics` is what it printed.
     case compileFailed(script: String, diagnostics: String)
 
@@ -29,6 +31,8 @@ public enum ScriptCompilerError: Error, Equatable, Sendable, CustomStringConvert
             "cannot read the script \(path): \(Self.message(errno))"
         case .cacheUnusable(let path, let errno):
             "cannot use the compile cache at \(path): \(Self.message(errno))"
+        case .outputUnwritable(let path, let errno):
+            "cannot write \(path): \(Self.message(errno))"
         case .compileFailed(let script, let diagnostics):
             "\(script) does not compile:\n\(diagnostics)"
         }
