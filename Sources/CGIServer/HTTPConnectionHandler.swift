@@ -274,15 +274,16 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
         timeout?.cancel()
         timeout = context.eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(Int64(seconds * 1000))) { [self] in
             if case .script(let exchange) = state { exchange.clientDisconnected() }
-            if !requestComplete && !responseHeadWritten || requestComplete && responseComplete {
-                let info = RequestInfo(
-                    id: "c\(connectionNumber)-timeout", head: HTTPRequestHead(version: .http1_1, method: .GET, uri: "-"),
-                    remoteAddress: remoteAddress, keepAlive: false)
-                state = .ignoringBody
-                send(ErrorPage.response(.requestTimeout), for: info)
-            } else {
-                context.close(promise: nil)
+            if !responseHeadWritten || responseComplete {
+                writeRaw(ByteBuffer(string: "HTTP/1.1 408 Request Timeout\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"))
             }
+            context.close(promise: nil)
         }
+    }
+
+    /// Writes bytes to the client below the HTTP encoder (for 408 on an idle connection and NPH output).
+    func writeRaw(_ buffer: ByteBuffer) {
+        guard let encoder = try? context?.pipeline.syncOperations.context(handlerType: HTTPResponseEncoder.self) else { return }
+        encoder.writeAndFlush(NIOAny(buffer), promise: nil)
     }
 }
