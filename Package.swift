@@ -62,7 +62,11 @@ let package = Package(
         ),
         .testTarget(name: "CGITests", dependencies: ["CGI"]),
         .testTarget(name: "CGIGatewayTests", dependencies: ["CGIGateway"]),
-        .testTarget(name: "CGIServerTests", dependencies: ["CGIServer"]),
+        .testTarget(
+            name: "CGIServerTests",
+            dependencies: ["CGIServer", "cgi-server"],
+            exclude: ["Fixtures"]
+        ),
         .testTarget(name: "cgiTests", dependencies: ["cgi"]),
     ]
 )
