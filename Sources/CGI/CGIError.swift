@@ -28,9 +28,13 @@ public enum CGIError: Error, Equatable, Sendable, CustomStringConvertible {
     case diskQuotaExceeded(limit: Int)
     /// CONTENT_LENGTH is present but not a non-negative decimal number (RFC 3875 §4.1.2).
     case invalidContentLength(String)
-    /// A response header name or value would break the response (CR, LF or NUL, or a name
-    /// that is not an RFC 9110 token). Nothing was written.
+    /// A response header name or value would break the response (CR, LF or NUL, a name
+    /// that is not an RFC 9110 token, or a `Status` field, which comes from the status).
+    /// Nothing was written.
     case invalidHeader(name: String)
+    /// A response status that cannot be written: a code outside 100–599 (RFC 9110 §15) or a
+    /// reason phrase with CR, LF or NUL. Nothing was written.
+    case invalidStatus(String)
     /// A cookie name, value or attribute is not allowed by RFC 6265.
     case invalidCookie(String)
     /// The response head was already sent; status and headers can no longer change.
@@ -54,6 +58,7 @@ public enum CGIError: Error, Equatable, Sendable, CustomStringConvertible {
         case .diskQuotaExceeded: "disk_quota_exceeded"
         case .invalidContentLength: "invalid_content_length"
         case .invalidHeader: "invalid_header"
+        case .invalidStatus: "invalid_status"
         case .invalidCookie: "invalid_cookie"
         case .headAlreadySent: "head_already_sent"
         case .io: "io"
@@ -68,7 +73,7 @@ public enum CGIError: Error, Equatable, Sendable, CustomStringConvertible {
             413
         case .strictParsing, .invalidBoundary, .truncated, .malformed, .invalidContentLength:
             400
-        case .invalidHeader, .invalidCookie, .headAlreadySent, .io:
+        case .invalidHeader, .invalidStatus, .invalidCookie, .headAlreadySent, .io:
             500
         }
     }
@@ -101,7 +106,9 @@ public enum CGIError: Error, Equatable, Sendable, CustomStringConvertible {
         case .invalidContentLength(let value):
             "CONTENT_LENGTH \(Self.quote(value)) is not a non-negative whole number"
         case .invalidHeader(let name):
-            "response header \(Self.quote(name)) contains a character that is not allowed (CR, LF, NUL or a non-token name)"
+            "response header \(Self.quote(name)) is not allowed: a name must be a token other than Status, and a value must not contain CR, LF or NUL"
+        case .invalidStatus(let status):
+            "response status \(Self.quote(status)) is not allowed: the code must be 100 to 599 and the reason must not contain CR, LF or NUL"
         case .invalidCookie(let detail):
             "invalid cookie: \(detail)"
         case .headAlreadySent:

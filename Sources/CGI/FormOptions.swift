@@ -38,6 +38,12 @@ public struct FormOptions: Sendable, Equatable {
 
     /// The defaults: safe limits, `&` separator, UTF-8.
     public init() {}
+
+    /// Checks a request's field count against ``maxFields``.
+    /// - Throws: ``CGIError/tooManyFields(limit:)`` when `count` is over the limit.
+    public func checkFieldCount(_ count: Int) throws {
+        if let maxFields, count > maxFields { throw CGIError.tooManyFields(limit: maxFields) }
+    }
 }
 
 /// The text encodings a form can be decoded with.
@@ -51,7 +57,8 @@ public enum TextEncoding: String, Sendable, CaseIterable {
     /// (`utf-8`, `UTF8`, `iso-8859-1`, `latin1`, …); nil for names it does not know.
     public init?(name: String) {
         switch name.lowercased().filter({ $0 != "-" && $0 != "_" }) {
-        case "utf8": self = .utf8
+        // US-ASCII is a subset of UTF-8 (RFC 3629 §1), so UTF-8 decodes it.
+        case "utf8", "usascii", "ascii": self = .utf8
         case "latin1", "iso88591", "l1", "iso885911987", "cp819", "ibm819": self = .latin1
         default: return nil
         }

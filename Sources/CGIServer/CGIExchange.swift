@@ -1,0 +1,8 @@
+import NIOCore
+
+final class CGIExchange {
+    func receivedBody(_ buffer: ByteBuffer) {}
+    func receivedEnd() {}
+    func clientDisconnected() {}
+    func clientBecameWritable() {}
+}
