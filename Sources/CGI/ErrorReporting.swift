@@ -69,9 +69,43 @@ public struct ErrorReporting: Sendable, Equatable {
         return reporting
     }
 
+    /// What replaces a hidden value.
+    static let hiddenValue = "(hidden)"
+
     /// Whether the field, cookie or parameter `name` holds a secret under these options.
     func hides(_ name: String) -> Bool {
         let lowered = name.lowercased()
         return hiddenNames.contains { !$0.isEmpty && lowered.contains($0.lowercased()) }
+    }
+
+    /// A query string with the value of every secret parameter replaced by ``hiddenValue``.
+    func redacting(query: String) -> String {
+        query.split(separator: "&", omittingEmptySubsequences: false).map { pair in
+            guard let equals = pair.firstIndex(of: "="),
+                hides(String(decoding: PercentEncoding.decode(pair[..<equals].utf8, plusAsSpace: true), as: UTF8.self))
+            else { return String(pair) }
+            return pair[..<equals] + "=" + Self.hiddenValue
+        }
+        .joined(separator: "&")
+    }
+
+    /// The value of the environment variable `name` as a report or the diagnostics page may
+    /// show it: secret-looking variables hidden, secret query parameters hidden in
+    /// QUERY_STRING and REQUEST_URI, and cookie values (usually session keys) hidden.
+    func redacting(variable name: String, value: String) -> String {
+        switch name {
+        case _ where hides(name):
+            return Self.hiddenValue
+        case "QUERY_STRING":
+            return redacting(query: value)
+        case "REQUEST_URI":
+            guard let mark = value.firstIndex(of: "?") else { return value }
+            return value[...mark] + redacting(query: String(value[value.index(after: mark)...]))
+        case "HTTP_COOKIE":
+            return value.split(separator: ";").map { $0.prefix { $0 != "=" } + "=" + Self.hiddenValue }
+                .joined(separator: ";")
+        default:
+            return value
+        }
     }
 }

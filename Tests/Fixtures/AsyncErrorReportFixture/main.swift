@@ -1,5 +1,5 @@
-// A CGI script with an asynchronous handler, linked as a static executable, that throws
-// or traps as its `mode` query parameter says.
+// A CGI script with an asynchronous handler that throws or traps as its `mode` query
+// parameter says.
 import CGI
 
 /// The error this script throws.
