@@ -59,7 +59,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "CGITests", dependencies: ["CGI"]),
+        // The start-up benchmark's CGI script (Benchmarks/startup.sh).
+        .executableTarget(name: "cgi-bench-hello", dependencies: ["CGI"], path: "Benchmarks/hello"),
+        // A script that streams a response, run as a process by CGITests.
+        .executableTarget(name: "cgi-fixture-stream", dependencies: ["CGI"], path: "Tests/Fixtures/stream"),
+        .testTarget(name: "CGITests", dependencies: ["CGI", "cgi-fixture-stream"]),
         .testTarget(name: "CGIGatewayTests", dependencies: ["CGIGateway"]),
         .testTarget(name: "CGIServerTests", dependencies: ["CGIServer"]),
         .testTarget(name: "cgiTests", dependencies: ["cgi"]),

@@ -1,0 +1,125 @@
+import CGI
+import Foundation
+import Testing
+
+@Suite struct RequestTests {
+    static func request(_ environment: [String: String], body: String = "", options: FormOptions = FormOptions()) throws
+        -> Request
+    {
+        try withBodyPipe(Array(body.utf8)) { try Request(environment: environment, input: $0, options: options) }
+    }
+
+    @Test func typesTheMetaVariables() throws {
+        let request = try Self.request([
+            "REQUEST_METHOD": "POST", "SCRIPT_NAME": "/cgi-bin/app", "PATH_INFO": "/a/b",
+            "PATH_TRANSLATED": "/srv/a/b", "QUERY_STRING": "x=1", "SERVER_NAME": "example.com",
+            "SERVER_PORT": "8080", "SERVER_PROTOCOL": "HTTP/1.1", "SERVER_SOFTWARE": "cgi-server",
+            "GATEWAY_INTERFACE": "CGI/1.1", "REMOTE_ADDR": "127.0.0.1", "REMOTE_PORT": "51234",
+            "REMOTE_HOST": "localhost", "REMOTE_IDENT": "ident", "REMOTE_USER": "ann", "AUTH_TYPE": "Basic",
+            "CONTENT_TYPE": "application/x-www-form-urlencoded", "CONTENT_LENGTH": "3", "HTTPS": "on",
+            "HTTP_USER_AGENT": "curl/8", "HTTP_X_FORWARDED_FOR": "10.0.0.1", "HTTP_COOKIE": "sid=abc; theme=dark",
+        ], body: "y=2")
+        #expect(request.method == "POST")
+        #expect(request.scriptName == "/cgi-bin/app")
+        #expect(request.pathInfo == "/a/b")
+        #expect(request.pathTranslated == "/srv/a/b")
+        #expect(request.queryString == "x=1")
+        #expect(request.serverName == "example.com")
+        #expect(request.serverPort == 8080)
+        #expect(request.serverProtocol == "HTTP/1.1")
+        #expect(request.serverSoftware == "cgi-server")
+        #expect(request.gatewayInterface == "CGI/1.1")
+        #expect(request.remoteAddress == "127.0.0.1")
+        #expect(request.remotePort == 51234)
+        #expect(request.remoteHost == "localhost")
+        #expect(request.remoteIdent == "ident")
+        #expect(request.remoteUser == "ann")
+        #expect(request.authType == "Basic")
+        #expect(request.contentType == "application/x-www-form-urlencoded")
+        #expect(request.contentLength == 3)
+        #expect(request.https)
+        #expect(request.headers["user-agent"] == "curl/8")
+        #expect(request.headers["X-Forwarded-For"] == "10.0.0.1")
+        #expect(request.headers["content-length"] == "3")
+        #expect(request.headers.fields.map(\.name) == [
+            "Content-Length", "Content-Type", "Cookie", "User-Agent", "X-Forwarded-For",
+        ])
+        #expect(request.cookies == [Cookie(name: "sid", value: "abc"), Cookie(name: "theme", value: "dark")])
+        #expect(request.cookie("theme") == "dark")
+        #expect(request.form.map(\.name) == ["y", "x"])
+        #expect(request.form.map(\.source) == [.body, .query])
+        #expect(request.body == nil)
+    }
+
+    @Test func defaultsForAnEmptyEnvironment() throws {
+        let request = try Self.request([:])
+        #expect(request.method == "GET")
+        #expect(request.scriptName == "" && request.pathInfo == "" && request.queryString == "")
+        #expect(request.serverPort == nil && request.contentLength == nil && !request.https)
+        #expect(request.form.isEmpty && request.body == nil && request.cookies.isEmpty)
+    }
+
+    @Test(arguments: ["abc", "-5", "+5", " 5", "5 ", "1e3", "0x10", "99999999999999999999999"])
+    func rejectsInvalidContentLength(value: String) {
+        #expect(
+            errorKind { _ = try Self.request(["REQUEST_METHOD": "POST", "CONTENT_LENGTH": value], body: "a=1") }
+                == "invalid_content_length")
+    }
+
+    @Test func truncatedBodyIsAnError() {
+        let environment = ["REQUEST_METHOD": "POST", "CONTENT_TYPE": "application/x-www-form-urlencoded", "CONTENT_LENGTH": "10"]
+        #expect(errorKind { _ = try Self.request(environment, body: "a=1") } == "truncated")
+    }
+
+    @Test func neverReadsPastContentLength() throws {
+        let environment = ["REQUEST_METHOD": "POST", "CONTENT_TYPE": "application/x-www-form-urlencoded", "CONTENT_LENGTH": "3"]
+        let request = try Self.request(environment, body: "a=1&b=2")
+        #expect(request.form.map(\.name) == ["a"])
+    }
+
+    @Test(arguments: [(7, nil), (6, "body_too_large")] as [(Int, String?)])
+    func limitsTheUrlencodedBody(maxTextBytes: Int, kind: String?) {
+        var options = FormOptions()
+        options.maxTextBytes = maxTextBytes
+        let environment = ["REQUEST_METHOD": "POST", "CONTENT_TYPE": "application/x-www-form-urlencoded"]
+        #expect(errorKind { _ = try Self.request(environment, body: "a=1&b=2", options: options) } == kind)
+    }
+
+    @Test func countsBodyAndQueryFieldsTogether() {
+        var options = FormOptions()
+        options.maxFields = 2
+        let environment = ["REQUEST_METHOD": "POST", "CONTENT_TYPE": "application/x-www-form-urlencoded", "QUERY_STRING": "c=3"]
+        #expect(errorKind { _ = try Self.request(environment, body: "a=1&b=2", options: options) } == "too_many_fields")
+    }
+
+    /// The request's form names and its unread body, read while the pipe is open.
+    static func formAndBody(_ environment: [String: String], body: String) throws -> ([String?], [UInt8]?) {
+        try withBodyPipe(Array(body.utf8)) { input in
+            let request = try Request(environment: environment, input: input)
+            return (request.form.map(\.name), try request.body?.readAll())
+        }
+    }
+
+    @Test func leavesANonFormBodyUnread() throws {
+        let (names, body) = try Self.formAndBody(
+            ["REQUEST_METHOD": "PUT", "CONTENT_TYPE": "application/json", "CONTENT_LENGTH": "7", "QUERY_STRING": "v=2"],
+            body: #"{"a":1}"#)
+        #expect(names == ["v"])
+        #expect(body == Array(#"{"a":1}"#.utf8))
+    }
+
+    @Test func getIgnoresTheBodyForTheForm() throws {
+        let (names, body) = try Self.formAndBody(
+            ["REQUEST_METHOD": "GET", "QUERY_STRING": "a=1", "CONTENT_TYPE": "application/x-www-form-urlencoded", "CONTENT_LENGTH": "3"],
+            body: "b=2")
+        #expect(names == ["a"])
+        #expect(body == Array("b=2".utf8))
+    }
+
+    @Test func readsTheProcessEnvironment() {
+        setenv("CGI_TEST_VARIABLE", "x=y", 1)
+        #expect(ProcessEnvironment.current()["CGI_TEST_VARIABLE"] == "x=y")
+        unsetenv("CGI_TEST_VARIABLE")
+        #expect(ProcessEnvironment.current()["CGI_TEST_VARIABLE"] == nil)
+    }
+}
