@@ -40,6 +40,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -61,11 +62,20 @@ let package = Package(
         ),
         // The start-up benchmark's CGI script (Benchmarks/startup.sh).
         .executableTarget(name: "cgi-bench-hello", dependencies: ["CGI"], path: "Benchmarks/hello"),
-        // A script that streams a response, run as a process by CGITests.
+        .testTarget(
+            name: "CGITests",
+            dependencies: ["CGI", "ErrorReportFixture", "AsyncErrorReportFixture", "cgi-fixture-stream"]),
+        // Scripts the tests run as real processes.
+        .executableTarget(name: "ErrorReportFixture", dependencies: ["CGI"], path: "Tests/Fixtures/ErrorReportFixture"),
+        .executableTarget(
+            name: "AsyncErrorReportFixture", dependencies: ["CGI"], path: "Tests/Fixtures/AsyncErrorReportFixture"),
         .executableTarget(name: "cgi-fixture-stream", dependencies: ["CGI"], path: "Tests/Fixtures/stream"),
-        .testTarget(name: "CGITests", dependencies: ["CGI", "cgi-fixture-stream"]),
         .testTarget(name: "CGIGatewayTests", dependencies: ["CGIGateway"]),
-        .testTarget(name: "CGIServerTests", dependencies: ["CGIServer"]),
+        .testTarget(
+            name: "CGIServerTests",
+            dependencies: ["CGIServer", "cgi-server"],
+            exclude: ["Fixtures"]
+        ),
         .testTarget(name: "cgiTests", dependencies: ["cgi"]),
     ]
 )

@@ -1,0 +1,174 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import CGIGateway
+import Dispatch
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOSSL
+
+/// An HTTP/1.1 server for a site folder: static files from the document root, CGI scripts from the
+/// script folder at `/cgi-bin/`. Runs until SIGTERM or SIGINT, then lets requests in flight finish.
+public struct CGIServer: Sendable {
+    /// Why the server cannot start.
+    public enum StartError: Error, CustomStringConvertible {
+        /// A configured folder does not exist or is not a folder.
+        case missingFolder(String)
+        /// The access log cannot be opened.
+        case accessLog(String)
+        /// The TLS certificate or key cannot be loaded.
+        case tls(String)
+        /// The address cannot be bound.
+        case bind(String)
+
+        public var description: String {
+            switch self {
+            case .missingFolder(let path): "no such folder: \(path)"
+            case .accessLog(let reason): reason
+            case .tls(let reason): "TLS: \(reason)"
+            case .bind(let reason): "cannot listen: \(reason)"
+            }
+        }
+    }
+
+    /// The configuration this server runs with.
+    public let configuration: ServerConfiguration
+    private let logger: Logger
+
+    /// A server for `configuration`, logging errors and script stderr to `logger`.
+    public init(configuration: ServerConfiguration, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// Starts listening, calls `ready` with the URL it listens on (e.g. `http://127.0.0.1:8080/`),
+    /// and serves until SIGTERM or SIGINT; returns after the graceful shutdown.
+    public func run(ready: (String) -> Void) throws {
+        signal(SIGPIPE, SIG_IGN)
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: configuration.threads ?? System.coreCount)
+        let threadPool = NIOThreadPool(numberOfThreads: 1)
+        threadPool.start()
+        defer {
+            try? group.syncShutdownGracefully()
+            try? threadPool.syncShutdownGracefully()
+        }
+        let context = try makeContext(fileIO: NonBlockingFileIO(threadPool: threadPool))
+        let tls = try makeTLSContext()
+        let registry = ConnectionRegistry()
+        let listener = try bind(group: group, context: context, tls: tls, registry: registry)
+        let stop = group.next().makePromise(of: Int32.self)
+        let signalSources = [SIGTERM, SIGINT].map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { stop.succeed(number) }
+            source.resume()
+            return source
+        }
+        defer { signalSources.forEach { $0.cancel() } }
+
+        let port = listener.localAddress?.port ?? configuration.port
+        let host = configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host
+        ready("\(configuration.usesTLS ? "https" : "http")://\(host):\(port)/")
+
+        let signalNumber = try stop.futureResult.wait()
+        logger.info("signal \(signalNumber): shutting down")
+        try? listener.close().wait()
+        shutDown(registry)
+    }
+
+    /// Asks every connection to finish its current request, waits up to the grace period, then closes the rest.
+    private func shutDown(_ registry: ConnectionRegistry) {
+        for channel in registry.channels {
+            channel.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
+        }
+        let deadline = NIODeadline.now() + .milliseconds(Int64(configuration.shutdownGrace * 1000))
+        while !registry.channels.isEmpty && NIODeadline.now() < deadline {
+            usleep(20_000)
+        }
+        for channel in registry.channels {
+            try? channel.close().wait()
+        }
+    }
+
+    private func makeContext(fileIO: NonBlockingFileIO) throws -> ServerContext {
+        guard let documentRoot = CanonicalPath(resolving: configuration.documentRoot) else {
+            throw StartError.missingFolder(configuration.documentRoot)
+        }
+        guard let scriptRoot = CanonicalPath(resolving: configuration.scriptRoot) else {
+            throw StartError.missingFolder(configuration.scriptRoot)
+        }
+        var accessLog: AccessLog?
+        if let path = configuration.accessLogPath {
+            do {
+                accessLog = try AccessLog(path: path)
+            } catch {
+                throw StartError.accessLog(error.description)
+            }
+        }
+        let environment = EnvironmentConfiguration(
+            serverSoftware: ServerContext.software, documentRoot: documentRoot.path,
+            passEnvironment: configuration.passEnvironment,
+            setEnvironment: Dictionary(configuration.setEnvironment, uniquingKeysWith: { $1 }),
+            passAuthorization: configuration.passAuthorization)
+        return ServerContext(
+            configuration: configuration,
+            staticFiles: StaticFileHandler(documentRoot: documentRoot, scriptRoot: scriptRoot),
+            scriptResolver: ScriptResolver(root: scriptRoot.path),
+            environment: EnvironmentBuilder(configuration: environment),
+            scriptSlots: ScriptSlots(
+                limit: configuration.maxScripts, queueLimit: configuration.maxQueuedScripts,
+                queueTimeout: .milliseconds(Int64(configuration.queueTimeout * 1000))),
+            accessLog: accessLog, errorLog: logger, fileIO: fileIO)
+    }
+
+    private func makeTLSContext() throws -> NIOSSLContext? {
+        guard let certificatePath = configuration.tlsCertificatePath, let keyPath = configuration.tlsKeyPath else {
+            return nil
+        }
+        do {
+            let chain = try NIOSSLCertificate.fromPEMFile(certificatePath).map { NIOSSLCertificateSource.certificate($0) }
+            let key = try NIOSSLPrivateKey(file: keyPath, format: .pem)
+            return try NIOSSLContext(configuration: .makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key)))
+        } catch {
+            throw StartError.tls("\(error)")
+        }
+    }
+
+    private func bind(
+        group: MultiThreadedEventLoopGroup, context: ServerContext, tls: NIOSSLContext?, registry: ConnectionRegistry
+    ) throws -> any Channel {
+        let limits = {
+            var limits = NIOHTTPDecoderLimitConfiguration()
+            limits.maxHeaderFieldSize = configuration.maxHeaderSize
+            limits.maxHeaderListSize = configuration.maxHeaderSize
+            limits.maxHeaderFieldCount = 1000
+            return limits
+        }()
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 511)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.allowRemoteHalfClosure, value: false)
+            .childChannelInitializer { channel in
+                let number = registry.add(channel)
+                return channel.eventLoop.makeCompletedFuture {
+                    let pipeline = channel.pipeline.syncOperations
+                    if let tls { try pipeline.addHandler(NIOSSLServerHandler(context: tls)) }
+                    try pipeline.configureHTTPServerPipeline(
+                        withPipeliningAssistance: true, withServerUpgrade: nil, withErrorHandling: false,
+                        withOutboundHeaderValidation: true, withEncoderConfiguration: .init(),
+                        withDecoderLimitConfiguration: limits)
+                    try pipeline.addHandler(HTTPConnectionHandler(server: context, connectionNumber: number))
+                }
+            }
+        do {
+            return try bootstrap.bind(host: configuration.host, port: configuration.port).wait()
+        } catch {
+            throw StartError.bind("\(configuration.host):\(configuration.port): \(error)")
+        }
+    }
+}

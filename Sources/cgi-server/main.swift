@@ -1,1 +1,112 @@
-print("cgi-server")
+import ArgumentParser
+import CGIServer
+import Logging
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// `cgi-server [SITE] [options]`: serves SITE/htdocs at `/` and runs SITE/cgi-bin at `/cgi-bin/`.
+@main
+struct CGIServerCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cgi-server",
+        abstract: "Serve a folder's htdocs/ as static files and run its cgi-bin/ scripts (CGI/1.1).")
+
+    @Argument(help: "Site folder holding htdocs/ and cgi-bin/.")
+    var site: String = "."
+
+    @Option(help: "Folder served at / (default SITE/htdocs).")
+    var htdocs: String?
+
+    @Option(name: .customLong("cgi-bin"), help: "Folder of scripts run at /cgi-bin/ (default SITE/cgi-bin).")
+    var cgiBin: String?
+
+    @Option(help: "Address to listen on.")
+    var host = "127.0.0.1"
+
+    @Option(help: "Port to listen on; 0 picks a free port.")
+    var port = 8080
+
+    @Option(help: "Seconds a script may stay silent before 504 and a kill of its process group.")
+    var scriptTimeout: Double = 30
+
+    @Option(help: "Largest request body in bytes (413 beyond).")
+    var maxBody = 100 * 1024 * 1024
+
+    @Option(help: "Most scripts running at once (more wait in a bounded queue, then 503).")
+    var maxScripts = 32
+
+    @Option(name: .customLong("pass-env"), help: "Server environment variable passed to scripts (repeatable).")
+    var passEnv: [String] = []
+
+    @Option(name: .customLong("set-env"), help: "NAME=VALUE set in scripts' environment (repeatable).")
+    var setEnv: [String] = []
+
+    @Flag(help: "Pass the Authorization header to scripts as HTTP_AUTHORIZATION.")
+    var passAuthorization = false
+
+    @Option(name: .customLong("access-log"), help: "Access log file in Combined Log Format, or - for stdout.")
+    var accessLog: String?
+
+    @Flag(help: "Development mode: error pages show details.")
+    var dev = false
+
+    @Option(help: "Seconds to wait for a request head (and between body reads) before 408.")
+    var requestTimeout: Double = 10
+
+    @Option(name: .customLong("tls-cert"), help: "PEM certificate chain; with --tls-key serves HTTPS.")
+    var tlsCert: String?
+
+    @Option(name: .customLong("tls-key"), help: "PEM private key for --tls-cert.")
+    var tlsKey: String?
+
+    @Option(help: "Event-loop threads (default: one per core).")
+    var threads: Int?
+
+    func validate() throws {
+        for entry in setEnv where !entry.contains("=") {
+            throw ValidationError("--set-env needs NAME=VALUE, got \(entry)")
+        }
+        if (tlsCert == nil) != (tlsKey == nil) {
+            throw ValidationError("--tls-cert and --tls-key go together")
+        }
+    }
+
+    func run() throws {
+        var configuration = ServerConfiguration(
+            documentRoot: htdocs ?? site + "/htdocs", scriptRoot: cgiBin ?? site + "/cgi-bin")
+        configuration.host = host
+        configuration.port = port
+        configuration.scriptTimeout = scriptTimeout
+        configuration.maxBodySize = maxBody
+        configuration.maxScripts = maxScripts
+        configuration.passEnvironment = passEnv
+        configuration.setEnvironment = setEnv.map { entry in
+            let equals = entry.firstIndex(of: "=")!
+            return (String(entry[..<equals]), String(entry[entry.index(after: equals)...]))
+        }
+        configuration.passAuthorization = passAuthorization
+        configuration.accessLogPath = accessLog
+        configuration.developmentMode = dev
+        configuration.headerTimeout = requestTimeout
+        configuration.bodyTimeout = requestTimeout
+        configuration.tlsCertificatePath = tlsCert
+        configuration.tlsKeyPath = tlsKey
+        configuration.threads = threads
+
+        LoggingSystem.bootstrap(StreamLogHandler.standardError)
+        var logger = Logger(label: "cgi-server")
+        logger.logLevel = dev ? .debug : .info
+        do {
+            try CGIServer(configuration: configuration, logger: logger).run { url in
+                print("listening on \(url)")
+                fflush(nil)
+            }
+        } catch let error as CGIServer.StartError {
+            throw ValidationError(error.description)
+        }
+    }
+}

@@ -6,6 +6,6 @@ struct CGITool: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cgi",
         abstract: "Developer tool for swift-cgi: see what a request parses to, run scripts without a server.",
-        subcommands: [ParseCommand.self]
+        subcommands: [ParseCommand.self, BuildCommand.self]
     )
 }

@@ -63,7 +63,7 @@ struct ParseCommand: ParsableCommand {
 
     /// The request's fields (and unread body) as the JSON document `cgi parse` prints.
     static func describe(_ request: Request) throws -> String {
-        var members = [("fields", JSON.array(request.form.map(describe)))]
+        var members = [("fields", JSON.array(try request.form.map(describe)))]
         if let body = request.body, request.method != "GET" && request.method != "HEAD" {
             let size = String(try size(of: body))
             members.append(("body", JSON.object([("content_type", JSON.string(request.contentType)), ("size", size)])))
@@ -71,8 +71,9 @@ struct ParseCommand: ParsableCommand {
         return JSON.object(members)
     }
 
-    /// One field: a text field's value, or an upload's file name (as sent), type and size.
-    static func describe(_ field: FormField) -> String {
+    /// One field: a text field's value, or an upload's file name (as sent), type, size and
+    /// SHA-256 digest.
+    static func describe(_ field: FormField) throws -> String {
         switch field.value {
         case .text(let text, _):
             return JSON.object([("name", JSON.string(field.name)), ("value", JSON.string(text))])
@@ -80,6 +81,7 @@ struct ParseCommand: ParsableCommand {
             return JSON.object([
                 ("name", JSON.string(field.name)), ("filename", JSON.string(file.rawFilename)),
                 ("content_type", JSON.string(file.contentType)), ("size", String(file.size)),
+                ("sha256", JSON.string(try file.sha256().hexadecimal)),
             ])
         }
     }

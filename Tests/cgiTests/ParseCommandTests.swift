@@ -63,6 +63,28 @@ import Testing
         #expect(body["size"] as? Int == 9)
     }
 
+    @Test func describesUploads() throws {
+        let body = [
+            "--B", #"Content-Disposition: form-data; name="note""#, "", "hi", "--B",
+            #"Content-Disposition: form-data; name="f"; filename="C:\dir\a.txt""#, "Content-Type: text/plain", "",
+            "abc", "--B--", "",
+        ].joined(separator: "\r\n")
+        let outcome = try Self.parse(
+            ["REQUEST_METHOD": "POST", "CONTENT_TYPE": "multipart/form-data; boundary=B", "QUERY_STRING": "q=1",
+             "CONTENT_LENGTH": String(body.utf8.count)],
+            body: body)
+        #expect(outcome.status == 0)
+        let fields = try #require(outcome.json["fields"] as? [[String: Any]])
+        #expect(fields.count == 3)
+        #expect(Self.fields(outcome).prefix(2) == ["q=1", "note=hi"])
+        let file = try #require(fields.last)
+        #expect(file["name"] as? String == "f")
+        #expect(file["filename"] as? String == #"C:\dir\a.txt"#)
+        #expect(file["content_type"] as? String == "text/plain")
+        #expect(file["size"] as? Int == 3)
+        #expect(file["sha256"] as? String == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+    }
+
     @Test(arguments: [
         (["QUERY_STRING": "a=1&b"], "", ["--strict"], "strict_parsing"),
         (["QUERY_STRING": "a=1&b=2"], "", ["--max-fields", "1"], "too_many_fields"),

@@ -1,0 +1,139 @@
+/// SHA-256 (FIPS 180-4), incremental, without Foundation: upload checksums for scripts and
+/// `cgi parse`.
+///
+/// ```swift
+/// var hash = SHA256()
+/// try upload.readChunks { hash.update($0) }
+/// print(hash.finalize().hexadecimal)
+/// ```
+public struct SHA256: Sendable {
+    /// A finished hash: 32 bytes.
+    public struct Digest: Sendable, Equatable, CustomStringConvertible {
+        /// The 32 bytes of the digest.
+        public let bytes: [UInt8]
+
+        /// The digest as 64 lower-case hexadecimal digits.
+        public var hexadecimal: String {
+            let digits = Array("0123456789abcdef".utf8)
+            var text: [UInt8] = []
+            text.reserveCapacity(64)
+            for byte in bytes {
+                text.append(digits[Int(byte >> 4)])
+                text.append(digits[Int(byte & 15)])
+            }
+            return String(decoding: text, as: UTF8.self)
+        }
+
+        /// Same as ``hexadecimal``.
+        public var description: String { hexadecimal }
+    }
+
+    private var state: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) = (
+        0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19
+    )
+    /// Bytes of an incomplete block waiting for more input.
+    private var partial: [UInt8] = []
+    private var totalBytes: UInt64 = 0
+
+    /// Creates a hash of no bytes yet.
+    public init() {}
+
+    /// The digest of `bytes` in one call.
+    public static func hash<Bytes: Sequence<UInt8>>(_ bytes: Bytes) -> Digest {
+        var hash = SHA256()
+        hash.update(Array(bytes))
+        return hash.finalize()
+    }
+
+    /// Adds `bytes` to the hashed input.
+    public mutating func update(_ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { update($0) }
+    }
+
+    /// Adds `bytes` to the hashed input.
+    public mutating func update(_ bytes: UnsafeRawBufferPointer) {
+        totalBytes &+= UInt64(bytes.count)
+        var input = bytes[...]
+        if !partial.isEmpty {
+            let taken = min(64 - partial.count, input.count)
+            partial.append(contentsOf: input.prefix(taken))
+            input = input.dropFirst(taken)
+            if partial.count < 64 { return }
+            partial.withUnsafeBytes { compress(blocksAt: $0.baseAddress!, count: 1) }
+            partial.removeAll(keepingCapacity: true)
+        }
+        let wholeBlocks = input.count / 64
+        if wholeBlocks > 0 {
+            compress(blocksAt: bytes.baseAddress! + input.startIndex, count: wholeBlocks)
+        }
+        partial.append(contentsOf: input.dropFirst(wholeBlocks * 64))
+    }
+
+    /// Pads the input (FIPS 180-4 §5.1.1) and returns the digest.
+    public consuming func finalize() -> Digest {
+        let bitLength = totalBytes &* 8
+        var tail = partial
+        tail.append(0x80)
+        while tail.count % 64 != 56 { tail.append(0) }
+        for shift in stride(from: 56, through: 0, by: -8) { tail.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift))) }
+        tail.withUnsafeBytes { compress(blocksAt: $0.baseAddress!, count: tail.count / 64) }
+        var digest: [UInt8] = []
+        digest.reserveCapacity(32)
+        for word in [state.0, state.1, state.2, state.3, state.4, state.5, state.6, state.7] {
+            digest += [UInt8(word >> 24), UInt8(truncatingIfNeeded: word >> 16), UInt8(truncatingIfNeeded: word >> 8), UInt8(truncatingIfNeeded: word)]
+        }
+        return Digest(bytes: digest)
+    }
+
+    /// The SHA-256 compression function (FIPS 180-4 §6.2.2) over `count` 64-byte blocks.
+    private mutating func compress(blocksAt start: UnsafeRawPointer, count: Int) {
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { schedule in
+            Self.roundConstants.withUnsafeBufferPointer { k in
+                var (h0, h1, h2, h3, h4, h5, h6, h7) = state
+                for block in 0..<count {
+                    let base = start + block * 64
+                    for t in 0..<16 {
+                        schedule[t] = UInt32(bigEndian: base.loadUnaligned(fromByteOffset: t * 4, as: UInt32.self))
+                    }
+                    for t in 16..<64 {
+                        let w15 = schedule[t - 15], w2 = schedule[t - 2]
+                        let s0 = w15.rotatedRight(7) ^ w15.rotatedRight(18) ^ (w15 >> 3)
+                        let s1 = w2.rotatedRight(17) ^ w2.rotatedRight(19) ^ (w2 >> 10)
+                        schedule[t] = schedule[t - 16] &+ s0 &+ schedule[t - 7] &+ s1
+                    }
+                    var (a, b, c, d, e, f, g, h) = (h0, h1, h2, h3, h4, h5, h6, h7)
+                    for t in 0..<64 {
+                        let s1 = e.rotatedRight(6) ^ e.rotatedRight(11) ^ e.rotatedRight(25)
+                        let choice = (e & f) ^ (~e & g)
+                        let t1 = h &+ s1 &+ choice &+ k[t] &+ schedule[t]
+                        let s0 = a.rotatedRight(2) ^ a.rotatedRight(13) ^ a.rotatedRight(22)
+                        let majority = (a & b) ^ (a & c) ^ (b & c)
+                        (h, g, f, e, d, c, b, a) = (g, f, e, d &+ t1, c, b, a, t1 &+ s0 &+ majority)
+                    }
+                    h0 &+= a; h1 &+= b; h2 &+= c; h3 &+= d; h4 &+= e; h5 &+= f; h6 &+= g; h7 &+= h
+                }
+                state = (h0, h1, h2, h3, h4, h5, h6, h7)
+            }
+        }
+    }
+
+    /// The first 32 bits of the fractional parts of the cube roots of the first 64 primes.
+    private static let roundConstants: [UInt32] = [
+        0x428a_2f98, 0x7137_4491, 0xb5c0_fbcf, 0xe9b5_dba5, 0x3956_c25b, 0x59f1_11f1, 0x923f_82a4, 0xab1c_5ed5,
+        0xd807_aa98, 0x1283_5b01, 0x2431_85be, 0x550c_7dc3, 0x72be_5d74, 0x80de_b1fe, 0x9bdc_06a7, 0xc19b_f174,
+        0xe49b_69c1, 0xefbe_4786, 0x0fc1_9dc6, 0x240c_a1cc, 0x2de9_2c6f, 0x4a74_84aa, 0x5cb0_a9dc, 0x76f9_88da,
+        0x983e_5152, 0xa831_c66d, 0xb003_27c8, 0xbf59_7fc7, 0xc6e0_0bf3, 0xd5a7_9147, 0x06ca_6351, 0x1429_2967,
+        0x27b7_0a85, 0x2e1b_2138, 0x4d2c_6dfc, 0x5338_0d13, 0x650a_7354, 0x766a_0abb, 0x81c2_c92e, 0x9272_2c85,
+        0xa2bf_e8a1, 0xa81a_664b, 0xc24b_8b70, 0xc76c_51a3, 0xd192_e819, 0xd699_0624, 0xf40e_3585, 0x106a_a070,
+        0x19a4_c116, 0x1e37_6c08, 0x2748_774c, 0x34b0_bcb5, 0x391c_0cb3, 0x4ed8_aa4a, 0x5b9c_ca4f, 0x682e_6ff3,
+        0x748f_82ee, 0x78a5_636f, 0x84c8_7814, 0x8cc7_0208, 0x90be_fffa, 0xa450_6ceb, 0xbef9_a3f7, 0xc671_78f2,
+    ]
+}
+
+extension UInt32 {
+    /// The value rotated right by `count` bits.
+    @inline(__always)
+    fileprivate func rotatedRight(_ count: UInt32) -> UInt32 {
+        (self >> count) | (self << (32 - count))
+    }
+}

@@ -1,0 +1,68 @@
+/// Collects one upload's bytes: in memory up to a threshold, then in a ``TemporaryFile``.
+///
+/// Small pieces are gathered into writes of ``writeSize`` bytes; large pieces are written
+/// straight through, so memory use stays at about two write buffers whatever the upload's size.
+struct UploadSpool {
+    /// The size of the writes to the temporary file.
+    static let writeSize = 64 << 10
+
+    /// Uploads up to this many bytes stay in memory.
+    let memoryThreshold: Int
+    /// Where the temporary file is created.
+    let directory: String
+    /// The bytes received so far.
+    private(set) var size = 0
+    /// The in-memory contents, or bytes waiting to be written to the file.
+    private var buffer: [UInt8] = []
+    private var file: TemporaryFile?
+
+    /// Creates an empty spool.
+    init(memoryThreshold: Int, directory: String) {
+        self.memoryThreshold = memoryThreshold
+        self.directory = directory
+    }
+
+    /// Appends the next bytes of the upload.
+    mutating func append(_ bytes: UnsafeRawBufferPointer) throws {
+        size += bytes.count
+        guard let file = try fileOnceOverThreshold() else {
+            buffer.append(contentsOf: bytes)
+            return
+        }
+        if buffer.count + bytes.count <= Self.writeSize {
+            buffer.append(contentsOf: bytes)
+            return
+        }
+        try flush(to: file)
+        if bytes.count >= Self.writeSize {
+            try file.write(bytes)
+        } else {
+            buffer.append(contentsOf: bytes)
+        }
+    }
+
+    /// Ends the upload and hands its contents to an ``UploadedFile``.
+    consuming func finish(filename rawFilename: String, contentType: String) throws -> UploadedFile {
+        guard let file else {
+            return UploadedFile(rawFilename: rawFilename, contentType: contentType, bytes: buffer)
+        }
+        try flush(to: file)
+        try file.finishWriting()
+        return UploadedFile(rawFilename: rawFilename, contentType: contentType, temporaryFile: file, size: size)
+    }
+
+    /// The temporary file, created when the upload first passes the memory threshold; nil
+    /// while the upload still fits in memory.
+    private mutating func fileOnceOverThreshold() throws -> TemporaryFile? {
+        if let file { return file }
+        if size <= memoryThreshold { return nil }
+        let created = try TemporaryFile(in: directory)
+        file = created
+        return created
+    }
+
+    private mutating func flush(to file: TemporaryFile) throws {
+        try buffer.withUnsafeBytes { try file.write($0) }
+        buffer.removeAll(keepingCapacity: true)
+    }
+}

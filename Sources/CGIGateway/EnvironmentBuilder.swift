@@ -1,0 +1,125 @@
+import Glibc
+
+/// Builds a script's environment from scratch: the meta-variables of RFC 3875 §4.1, the common
+/// extras (`SCRIPT_FILENAME`, `REQUEST_URI`, `DOCUMENT_ROOT`, `REMOTE_PORT`, `SERVER_ADDR`,
+/// `REQUEST_SCHEME`, `HTTPS`), `HTTP_*` variables from request headers, and only those host
+/// variables the configuration names.
+///
+/// Request headers become `HTTP_*` variables (RFC 3875 §4.1.18) with these rules:
+/// - a name that is not `[A-Za-z0-9-]+` is dropped, so `X_User` cannot pose as `X-User`;
+/// - a value with NUL, CR or LF is dropped;
+/// - `Proxy` is always dropped (httpoxy: no script ever sees `HTTP_PROXY`);
+/// - `Authorization` and `Proxy-Authorization` are dropped unless
+///   ``EnvironmentConfiguration/passAuthorization`` is set;
+/// - `Content-Type` and `Content-Length` appear only as `CONTENT_TYPE` and `CONTENT_LENGTH`;
+/// - repeated headers are joined with `, ` in arrival order (`Cookie` with `; `).
+public struct EnvironmentBuilder: Sendable {
+    /// The host's choices.
+    public var configuration: EnvironmentConfiguration
+    /// The host's own environment, the source of ``EnvironmentConfiguration/passEnvironment``.
+    public var hostEnvironment: [String: String]
+
+    /// Creates a builder; `hostEnvironment` defaults to this process's environment.
+    public init(configuration: EnvironmentConfiguration = .init(), hostEnvironment: [String: String]? = nil) {
+        self.configuration = configuration
+        self.hostEnvironment = hostEnvironment ?? Self.processEnvironment()
+    }
+
+    /// The complete environment for running `script` for `request`.
+    public func environment(for request: ScriptRequest, script: ScriptLocation) -> [String: String] {
+        var environment = ["PATH": configuration.path]
+        for name in configuration.passEnvironment {
+            environment[name] = hostEnvironment[name]
+        }
+        environment.merge(metaVariables(request, script)) { $1 }
+        environment.merge(headerVariables(request.headers)) { $1 }
+        environment.merge(configuration.setEnvironment) { $1 }
+        return environment
+    }
+
+    private func metaVariables(_ request: ScriptRequest, _ script: ScriptLocation) -> [String: String] {
+        var variables = [
+            "GATEWAY_INTERFACE": "CGI/1.1",
+            "SERVER_SOFTWARE": configuration.serverSoftware,
+            "SERVER_NAME": request.serverName,
+            "SERVER_PORT": String(request.serverPort),
+            "SERVER_ADDR": request.serverAddress,
+            "SERVER_PROTOCOL": request.serverProtocol,
+            "REQUEST_METHOD": request.method,
+            "REQUEST_URI": request.requestURI,
+            "REQUEST_SCHEME": request.isHTTPS ? "https" : "http",
+            "QUERY_STRING": request.query,
+            "SCRIPT_NAME": script.scriptName,
+            "SCRIPT_FILENAME": script.scriptPath,
+            "REMOTE_ADDR": request.remoteAddress,
+            "REMOTE_HOST": request.remoteAddress,
+            "REMOTE_PORT": String(request.remotePort),
+        ]
+        if request.isHTTPS { variables["HTTPS"] = "on" }
+        if !script.pathInfo.isEmpty {
+            variables["PATH_INFO"] = script.pathInfo
+            if let root = configuration.documentRoot { variables["PATH_TRANSLATED"] = root + script.pathInfo }
+        }
+        if let root = configuration.documentRoot { variables["DOCUMENT_ROOT"] = root }
+        if let length = request.contentLength, length > 0 { variables["CONTENT_LENGTH"] = String(length) }
+        if let type = request.headers.first(where: { $0.name.lowercased() == "content-type" }), Self.isSafe(type.value) {
+            variables["CONTENT_TYPE"] = type.value
+        }
+        if let user = request.remoteUser { variables["REMOTE_USER"] = user }
+        if let type = request.authType { variables["AUTH_TYPE"] = type }
+        return variables
+    }
+
+    private func headerVariables(_ headers: [ScriptRequest.Header]) -> [String: String] {
+        var variables: [String: String] = [:]
+        for header in headers where isPassed(header) {
+            let name = "HTTP_" + String(header.name.uppercased().map { $0 == "-" ? "_" : $0 })
+            if let earlier = variables[name] {
+                variables[name] = earlier + (name == "HTTP_COOKIE" ? "; " : ", ") + header.value
+            } else {
+                variables[name] = header.value
+            }
+        }
+        return variables
+    }
+
+    private func isPassed(_ header: ScriptRequest.Header) -> Bool {
+        guard !header.name.isEmpty, header.name.utf8.allSatisfy(Self.isNameByte), Self.isSafe(header.value) else {
+            return false
+        }
+        switch header.name.lowercased() {
+        case "proxy", "content-type", "content-length": return false
+        case "authorization", "proxy-authorization": return configuration.passAuthorization
+        default: return true
+        }
+    }
+
+    /// Whether a value can go into the environment: no NUL, CR or LF.
+    private static func isSafe(_ value: String) -> Bool {
+        !value.utf8.contains { $0 == 0 || $0 == 0x0A || $0 == 0x0D }
+    }
+
+    private static func isNameByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"):
+            true
+        default:
+            false
+        }
+    }
+
+    /// This process's environment as a dictionary.
+    public static func processEnvironment() -> [String: String] {
+        var result: [String: String] = [:]
+        var entry = environ
+        while let pointer = entry.pointee {
+            let text = String(cString: pointer)
+            if let equals = text.firstIndex(of: "=") {
+                result[String(text[..<equals])] = String(text[text.index(after: equals)...])
+            }
+            entry += 1
+        }
+        return result
+    }
+}

@@ -1,0 +1,110 @@
+/// The header block of a script's response, checked and classified (RFC 3875 §6).
+///
+/// The server sends ``status``, ``reason`` and ``headers`` as they are (it never forwards the
+/// `Status` field itself), frames the body itself, and treats the body as ``kind`` says.
+public struct ResponseHead: Sendable, Equatable {
+    /// One response header field to send, as the script wrote it (value trimmed).
+    public struct Header: Sendable, Equatable {
+        /// The field name as the script spelled it.
+        public var name: String
+        /// The field value without surrounding whitespace.
+        public var value: String
+
+        /// Creates a header field.
+        public init(name: String, value: String) {
+            self.name = name
+            self.value = value
+        }
+    }
+
+    /// What kind of CGI response this is (RFC 3875 §6.2).
+    public enum Kind: Sendable, Equatable {
+        /// A document (§6.2.1): send the status, the headers and the script's body.
+        case document
+        /// A local redirect (§6.2.2): the script wrote only `Location: /path?query`. Discard its
+        /// output and serve that path as a new `GET` request instead.
+        case localRedirect(String)
+        /// A client redirect (§6.2.3): send the status (302 unless the script set one) and the
+        /// headers; the script's body is discarded and the server may send a short body of its own.
+        case clientRedirect
+        /// A client redirect with a document (§6.2.4): `Location`, `Status` and `Content-Type`
+        /// were all given; send everything including the script's body.
+        case clientRedirectWithDocument
+    }
+
+    /// What kind of response this is.
+    public var kind: Kind
+    /// The HTTP status code, 200–599.
+    public var status: Int
+    /// The reason phrase: the script's own, or the standard one for ``status``.
+    public var reason: String
+    /// The header fields to send, in the script's order, without `Status` and without the
+    /// fields named in ``droppedHeaders``.
+    public var headers: [Header]
+    /// Names of the script's fields that the server never trusts and that were removed:
+    /// `Content-Length`, `Connection`, `Keep-Alive`, `Upgrade`, `Trailer`, `TE`, `Proxy-*`.
+    /// The server frames the response itself (RFC 3875 §6.3.4 and the anchors' checklist).
+    public var droppedHeaders: [String]
+
+    /// Creates a response head.
+    public init(kind: Kind, status: Int, reason: String, headers: [Header], droppedHeaders: [String] = []) {
+        self.kind = kind
+        self.status = status
+        self.reason = reason
+        self.headers = headers
+        self.droppedHeaders = droppedHeaders
+    }
+
+    /// Whether the script's body belongs in the response.
+    public var sendsBody: Bool {
+        kind == .document || kind == .clientRedirectWithDocument
+    }
+
+    /// The first value of the field named `name` (compared without regard to case).
+    public func value(of name: String) -> String? {
+        let wanted = name.lowercased()
+        return headers.first { $0.name.lowercased() == wanted }?.value
+    }
+
+    /// The standard reason phrase for a status code, or an empty string for an unusual code.
+    public static func standardReason(for status: Int) -> String {
+        switch status {
+        case 200: "OK"
+        case 201: "Created"
+        case 202: "Accepted"
+        case 203: "Non-Authoritative Information"
+        case 204: "No Content"
+        case 205: "Reset Content"
+        case 206: "Partial Content"
+        case 300: "Multiple Choices"
+        case 301: "Moved Permanently"
+        case 302: "Found"
+        case 303: "See Other"
+        case 304: "Not Modified"
+        case 307: "Temporary Redirect"
+        case 308: "Permanent Redirect"
+        case 400: "Bad Request"
+        case 401: "Unauthorized"
+        case 403: "Forbidden"
+        case 404: "Not Found"
+        case 405: "Method Not Allowed"
+        case 406: "Not Acceptable"
+        case 408: "Request Timeout"
+        case 409: "Conflict"
+        case 410: "Gone"
+        case 411: "Length Required"
+        case 412: "Precondition Failed"
+        case 413: "Content Too Large"
+        case 415: "Unsupported Media Type"
+        case 416: "Range Not Satisfiable"
+        case 422: "Unprocessable Content"
+        case 429: "Too Many Requests"
+        case 500: "Internal Server Error"
+        case 501: "Not Implemented"
+        case 502: "Bad Gateway"
+        case 503: "Service Unavailable"
+        case 504: "Gateway Timeout"
+        default: ""
+        }
+    }
+}

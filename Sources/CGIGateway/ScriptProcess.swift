@@ -1,0 +1,172 @@
+import Glibc
+
+/// A running script: a child process in its own process group, connected by pipes.
+///
+/// ``spawn(executable:arguments:environment:workingDirectory:standardInput:)`` never uses a
+/// shell; the child starts with `argv` = `[executable] + arguments` (a CGI script gets no
+/// arguments), exactly the given environment, the working
+/// directory set (RFC 3875 §7.2), its own process group, every signal at its default
+/// disposition, an empty signal mask, and only descriptors 0, 1 and 2 open.
+///
+/// The parent's pipe ends are plain descriptors, created close-on-exec and blocking; the host
+/// owns them and must close them (or hand them to an event loop that will). The process must be
+/// reaped exactly once: by ``wait()``, by ``poll()`` returning a status, or by
+/// ``terminate(grace:)``.
+public struct ScriptProcess: Sendable {
+    /// Where the script's standard input comes from.
+    public enum StandardInput: Sendable {
+        /// A pipe the host writes the request body into (``ScriptProcess/standardInput``).
+        case pipe
+        /// `/dev/null`: the script reads end-of-file at once (requests without a body).
+        case nullDevice
+    }
+
+    /// The child's process id, which is also its process group id.
+    public let pid: pid_t
+    /// The write end of the script's standard input, or `nil` with ``StandardInput/nullDevice``.
+    public let standardInput: Int32?
+    /// The read end of the script's standard output.
+    public let standardOutput: Int32
+    /// The read end of the script's standard error.
+    public let standardError: Int32
+
+    /// Starts `executable` as a script process.
+    ///
+    /// - Throws: ``ScriptSpawnError`` when a pipe cannot be made, a value holds a NUL byte, or the
+    ///   program cannot be started (missing, not executable, bad interpreter, missing folder).
+    public static func spawn(
+        executable: String,
+        arguments: [String] = [],
+        environment: [String: String],
+        workingDirectory: String,
+        standardInput: StandardInput = .pipe
+    ) throws(ScriptSpawnError) -> ScriptProcess {
+        let entries = environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+        for text in entries + [executable, workingDirectory] + arguments where text.utf8.contains(0) {
+            throw .nulByte(text)
+        }
+        let output = try Pipe()
+        let errors: Pipe
+        do { errors = try Pipe() } catch { output.closeBoth(); throw error }
+        let input: Pipe?
+        do { input = standardInput == .pipe ? try Pipe() : nil } catch {
+            output.closeBoth()
+            errors.closeBoth()
+            throw error
+        }
+
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        if let input {
+            posix_spawn_file_actions_adddup2(&actions, input.readEnd, 0)
+        } else {
+            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        }
+        posix_spawn_file_actions_adddup2(&actions, output.writeEnd, 1)
+        posix_spawn_file_actions_adddup2(&actions, errors.writeEnd, 2)
+        _ = GNUExtensions.addClosefrom(&actions, 3)
+        _ = GNUExtensions.addChdir(&actions, workingDirectory)
+
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var allSignals = sigset_t()
+        sigfillset(&allSignals)
+        posix_spawnattr_setsigdefault(&attributes, &allSignals)
+        var noSignals = sigset_t()
+        sigemptyset(&noSignals)
+        posix_spawnattr_setsigmask(&attributes, &noSignals)
+        posix_spawnattr_setpgroup(&attributes, 0)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+
+        var pid = pid_t()
+        let result = withCStrings([executable] + arguments) { argv in
+            withCStrings(entries) { envp in
+                posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
+            }
+        }
+        close(output.writeEnd)
+        close(errors.writeEnd)
+        if let input { close(input.readEnd) }
+        guard result == 0 else {
+            close(output.readEnd)
+            close(errors.readEnd)
+            if let input { close(input.writeEnd) }
+            throw .spawn(executable: executable, errno: result)
+        }
+        return ScriptProcess(
+            pid: pid, standardInput: input?.writeEnd, standardOutput: output.readEnd, standardError: errors.readEnd)
+    }
+
+    /// Sends `signal` to every process in the script's group (the script and anything it started).
+    public func signalGroup(_ signal: Int32) {
+        killpg(pid, signal)
+    }
+
+    /// Stops the whole group and reaps the script: `SIGTERM` to the group, up to `grace` for the
+    /// script to exit, then `SIGKILL` to the group (which also ends children that outlived it).
+    @discardableResult
+    public func terminate(grace: Duration) -> ExitStatus {
+        signalGroup(SIGTERM)
+        let deadline = ContinuousClock.now + grace
+        while !hasExited(), ContinuousClock.now < deadline {
+            usleep(10_000)
+        }
+        signalGroup(SIGKILL)
+        return wait()
+    }
+
+    /// Whether the script has exited, without reaping it: its process group stays valid for
+    /// ``signalGroup(_:)`` until it is reaped.
+    public func hasExited() -> Bool {
+        var info = siginfo_t()
+        while waitid(P_PID, id_t(pid), &info, WEXITED | WNOHANG | WNOWAIT) != 0 {
+            guard errno == EINTR else { return true }
+        }
+        return info.si_signo == SIGCHLD
+    }
+
+    /// Waits until the script exits, reaps it and returns how it ended.
+    public func wait() -> ExitStatus {
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 {
+            precondition(errno == EINTR, "script process \(pid) was already reaped")
+        }
+        return ExitStatus(waitStatus: status)
+    }
+
+    /// Reaps the script if it has exited and returns how it ended; `nil` while it runs.
+    public func poll() -> ExitStatus? {
+        var status: Int32 = 0
+        var result: pid_t
+        repeat { result = waitpid(pid, &status, WNOHANG) } while result < 0 && errno == EINTR
+        precondition(result >= 0, "script process \(pid) was already reaped")
+        return result == 0 ? nil : ExitStatus(waitStatus: status)
+    }
+}
+
+/// Both ends of a close-on-exec pipe.
+private struct Pipe {
+    let readEnd: Int32
+    let writeEnd: Int32
+
+    init() throws(ScriptSpawnError) {
+        var ends: [Int32] = [-1, -1]
+        guard GNUExtensions.pipe2(&ends, O_CLOEXEC) == 0 else { throw .pipe(errno: errno) }
+        readEnd = ends[0]
+        writeEnd = ends[1]
+    }
+
+    func closeBoth() {
+        close(readEnd)
+        close(writeEnd)
+    }
+}
+
+/// Calls `body` with a NULL-terminated C array of copies of `strings`.
+private func withCStrings<R>(_ strings: [String], _ body: ([UnsafeMutablePointer<CChar>?]) -> R) -> R {
+    let pointers = strings.map { strdup($0) } + [nil]
+    defer { pointers.forEach { free($0) } }
+    return body(pointers)
+}

@@ -1,0 +1,119 @@
+import Glibc
+
+/// Maps a URL path under a prefix such as `/cgi-bin` to a script in a folder, safely.
+///
+/// The rules, in order (RFC 3875 §3.3, §9.3 and the anchors' security checklist):
+/// 1. The path is decoded once and normalized (``RequestPath``); `%00`, control characters
+///    and `..` above the root are a bad request.
+/// 2. The path must start with the prefix's segments, else not found.
+/// 3. A segment that decodes to contain `/` or `\` (`%2F`, `%5C`) is never a file name: not found.
+/// 4. The segments after the prefix are walked inside the folder: folders are entered; the first
+///    regular file is the script and the remaining segments become `PATH_INFO`. A segment NAME
+///    with no entry of its own names the Swift script `NAME.swift` when that is a regular file.
+///    A missing entry is not found; ending on a folder, or meeting something that is neither
+///    folder nor regular file, is forbidden.
+/// 5. The script's real path (symbolic links resolved) must lie inside the folder's real path.
+/// 6. The script must be executable (unless it is a Swift source, which the host compiles:
+///    ``ScriptLocation/isSwiftSource``), neither setuid nor setgid, and neither it nor any folder
+///    between it and the root may be writable by group or others.
+public struct ScriptResolver: Sendable {
+    /// The folder that holds the scripts (the `cgi-bin` folder).
+    public var root: String
+    /// The URL path the folder is mounted at, such as `/cgi-bin`.
+    public var urlPrefix: String
+
+    /// Creates a resolver for scripts in `root`, reached under `urlPrefix`.
+    public init(root: String, urlPrefix: String = "/cgi-bin") {
+        self.root = root
+        self.urlPrefix = urlPrefix
+    }
+
+    /// Whether a normalized path lies under ``urlPrefix``: the server asks the resolver for
+    /// these paths and never serves them as static files.
+    public func claims(_ path: RequestPath) -> Bool {
+        path.hasPrefix(prefixSegments)
+    }
+
+    /// Finds the script for a percent-encoded URL path (no query).
+    public func resolve(path: String) throws(ScriptResolverError) -> ScriptLocation {
+        try resolve(RequestPath(percentEncoded: path))
+    }
+
+    /// Finds the script for a normalized URL path.
+    public func resolve(_ path: RequestPath) throws(ScriptResolverError) -> ScriptLocation {
+        guard claims(path) else { throw .notFound }
+        let names = Array(path.segments.dropFirst(prefixSegments.count))
+        guard !names.contains(where: { $0.contains("/") || $0.contains("\\") }) else { throw .notFound }
+        guard let realRoot = Self.realPath(root) else { throw .notFound }
+
+        var folder = realRoot
+        for (index, name) in names.enumerated() {
+            var candidate = folder + "/" + name
+            var kind = Self.kind(of: candidate)
+            if kind == .missing, Self.kind(of: candidate + ".swift") == .file {
+                candidate += ".swift"
+                kind = .file
+            }
+            switch kind {
+            case .missing:
+                throw .notFound
+            case .folder:
+                folder = candidate
+            case .other:
+                throw .forbidden("\(candidate) is not a regular file")
+            case .file:
+                let scriptPath = try Self.checkedScript(candidate, inside: realRoot)
+                let scriptName = "/" + (prefixSegments + names[...index]).joined(separator: "/")
+                var pathInfo = names[(index + 1)...].map { "/" + $0 }.joined()
+                if path.hasTrailingSlash { pathInfo += "/" }
+                return ScriptLocation(scriptPath: scriptPath, scriptName: scriptName, pathInfo: pathInfo)
+            }
+        }
+        throw .forbidden("\(folder) is a folder, not a script")
+    }
+
+    private var prefixSegments: [String] {
+        urlPrefix.split(separator: "/").map(String.init)
+    }
+
+    private enum Kind { case missing, folder, file, other }
+
+    private static func kind(of path: String) -> Kind {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return .missing }
+        switch info.st_mode & S_IFMT {
+        case S_IFDIR: return .folder
+        case S_IFREG: return .file
+        default: return .other
+        }
+    }
+
+    /// Applies rules 5 and 6 and returns the script's real path.
+    private static func checkedScript(_ path: String, inside realRoot: String) throws(ScriptResolverError) -> String {
+        guard let real = realPath(path), real.hasPrefix(realRoot + "/") else {
+            throw .forbidden("\(path) resolves outside \(realRoot)")
+        }
+        var info = stat()
+        guard stat(real, &info) == 0 else { throw .notFound }
+        let isSwiftSource = ScriptLocation(scriptPath: real, scriptName: "").isSwiftSource
+        guard isSwiftSource || access(real, X_OK) == 0 else { throw .forbidden("\(real) is not executable") }
+        guard info.st_mode & (S_ISUID | S_ISGID) == 0 else { throw .forbidden("\(real) is setuid or setgid") }
+        guard info.st_mode & (S_IWGRP | S_IWOTH) == 0 else {
+            throw .forbidden("\(real) is writable by group or others")
+        }
+        var folder = Substring(real)
+        while folder.count > realRoot.count, let slash = folder.lastIndex(of: "/") {
+            folder = folder[..<slash]
+            guard stat(String(folder), &info) == 0, info.st_mode & (S_IWGRP | S_IWOTH) == 0 else {
+                throw .forbidden("folder \(folder) is writable by group or others")
+            }
+        }
+        return real
+    }
+
+    private static func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+}

@@ -1,0 +1,36 @@
+/// A strong entity tag for a static file, derived from its identity, size and modification time.
+///
+/// Any edit to the file (new inode, size or nanosecond mtime) gives a new tag.
+struct ETag: Equatable, Sendable {
+    /// The tag with its quotes, as sent in the `ETag` header, e.g. `"1a2b-400-17f0c3d2e1"`.
+    var quoted: String
+
+    init(inode: UInt64, size: Int, modifiedNanoseconds: Int) {
+        quoted = "\"\(String(inode, radix: 16))-\(String(size, radix: 16))-\(String(modifiedNanoseconds, radix: 16))\""
+    }
+
+    /// Whether an `If-None-Match` value matches this tag: `*`, or a list containing it (weak comparison).
+    func matchesAny(ofList header: String) -> Bool {
+        header.split(separator: ",").contains { item in
+            let tag = item.trimmingSpaces
+            if tag == "*" { return true }
+            let strong = tag.hasPrefix("W/") ? tag.dropFirst(2) : tag
+            return strong == quoted[...]
+        }
+    }
+
+    /// Whether an `If-Range` value names exactly this tag (strong comparison).
+    func matchesStrongly(_ header: String) -> Bool {
+        header.trimmingSpaces == quoted[...]
+    }
+}
+
+extension StringProtocol {
+    /// The text without leading and trailing spaces and tabs.
+    var trimmingSpaces: SubSequence {
+        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" }
+        guard let first = firstIndex(where: { !isSpace($0) }) else { return self[endIndex...] }
+        let last = lastIndex(where: { !isSpace($0) })!
+        return self[first...last]
+    }
+}

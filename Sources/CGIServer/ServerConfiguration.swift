@@ -1,0 +1,62 @@
+/// Everything `CGIServer` needs to know to serve a site, as one value.
+///
+/// The `cgi-server` executable fills it from its command line; tests and embedders build it directly.
+public struct ServerConfiguration: Sendable {
+    /// Folder served at `/` as static files. Nothing outside it is ever served.
+    public var documentRoot: String
+    /// Folder whose executables run at `/cgi-bin/NAME`. Its files are never served as static files.
+    public var scriptRoot: String
+    /// Address to listen on: an IPv4 or IPv6 literal, or `localhost`.
+    public var host: String = "127.0.0.1"
+    /// Port to listen on; `0` lets the system pick a free port (printed in the `listening on` line).
+    public var port: Int = 8080
+    /// Seconds a script may stay silent (no output at all) before it is answered with 504 and its process group is killed.
+    public var scriptTimeout: Double = 30
+    /// Seconds between SIGTERM and SIGKILL when a script's process group is stopped.
+    public var killGrace: Double = 2
+    /// Largest request body accepted, in bytes; larger bodies are answered with 413 before a script starts.
+    public var maxBodySize: Int = 100 * 1024 * 1024
+    /// Largest chunked request body kept in memory before it is spooled to a temporary file, in bytes.
+    public var bodyMemoryLimit: Int = 1024 * 1024
+    /// Most scripts running at the same time.
+    public var maxScripts: Int = 32
+    /// Most requests waiting for a script slot; beyond it requests get 503 with `Retry-After`.
+    public var maxQueuedScripts: Int = 64
+    /// Seconds a request may wait in the queue for a script slot before it gets 503.
+    public var queueTimeout: Double = 10
+    /// Names of server environment variables handed to scripts unchanged (scripts otherwise get a clean environment).
+    public var passEnvironment: [String] = []
+    /// Variables set in every script's environment, in order; a later entry wins.
+    public var setEnvironment: [(name: String, value: String)] = []
+    /// Whether scripts see the `Authorization` header as `HTTP_AUTHORIZATION` (hidden by default, RFC 3875 §9.2).
+    public var passAuthorization: Bool = false
+    /// Where to write the access log in Combined Log Format: a file path, `-` for standard output, or `nil` for none.
+    public var accessLogPath: String? = nil
+    /// Development mode: error pages show the reason (script errors, invalid response heads) instead of a reference id.
+    public var developmentMode: Bool = false
+    /// Longest request target accepted, in bytes; longer ones get 414.
+    public var maxRequestTargetSize: Int = 8 * 1024
+    /// Largest request header block accepted, in bytes; larger ones get 431.
+    public var maxHeaderSize: Int = 64 * 1024
+    /// Seconds allowed for a request head to arrive once a connection is idle or a request has begun; then 408 and close.
+    public var headerTimeout: Double = 10
+    /// Seconds the request body may stall between two reads before the request gets 408 and the connection closes.
+    public var bodyTimeout: Double = 10
+    /// Seconds in-flight requests get to finish after SIGTERM or SIGINT before the server closes them.
+    public var shutdownGrace: Double = 10
+    /// PEM certificate chain for HTTPS; with `tlsKeyPath` it turns TLS on (`HTTPS=on` for scripts).
+    public var tlsCertificatePath: String? = nil
+    /// PEM private key for `tlsCertificatePath`.
+    public var tlsKeyPath: String? = nil
+    /// Number of event-loop threads; `nil` means one per core.
+    public var threads: Int? = nil
+
+    /// A configuration serving `documentRoot` and running scripts from `scriptRoot`, everything else at its default.
+    public init(documentRoot: String, scriptRoot: String) {
+        self.documentRoot = documentRoot
+        self.scriptRoot = scriptRoot
+    }
+
+    /// Whether TLS is configured.
+    public var usesTLS: Bool { tlsCertificatePath != nil && tlsKeyPath != nil }
+}

@@ -1,0 +1,114 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import CGIGateway
+import NIOCore
+import NIOHTTP1
+
+/// Answers requests for files under the document root: GET and HEAD, `index.html` for folders,
+/// conditional requests (ETag, Last-Modified) and single byte ranges. Never lists folders and never
+/// serves anything that resolves outside the document root or inside the script folder.
+struct StaticFileHandler: Sendable {
+    /// The document root, resolved.
+    var documentRoot: CanonicalPath
+    /// The script folder, resolved; files inside it are never served, even when it lies under the document root.
+    var scriptRoot: CanonicalPath?
+
+    /// The response to a GET or HEAD (anything else gets 405) for `path`.
+    func respond(to head: HTTPRequestHead, target: RequestTarget) -> ServerResponse {
+        guard head.method == .GET || head.method == .HEAD else {
+            return ErrorPage.response(.methodNotAllowed, headers: ["Allow": "GET, HEAD"])
+        }
+        let segments = target.path.segments
+        guard !segments.contains(where: { $0.contains("/") || $0.contains("\\") }),
+            var file = servable(([documentRoot.path] + segments).joined(separator: "/"))
+        else { return ErrorPage.response(.notFound) }
+        var info = stat()
+        guard stat(file.path, &info) == 0 else { return ErrorPage.response(.notFound) }
+        if info.st_mode & S_IFMT == S_IFDIR {
+            guard segments.isEmpty || target.path.hasTrailingSlash else {
+                let query = target.rawQuery.isEmpty ? "" : "?\(target.rawQuery)"
+                return ErrorPage.response(.movedPermanently, headers: ["Location": "\(target.rawPath)/\(query)"])
+            }
+            guard let index = servable(file.path + "/index.html") else {
+                return ErrorPage.response(.forbidden, detail: "This folder has no index page.")
+            }
+            file = index
+        }
+        return respond(to: head, file: file)
+    }
+
+    /// Resolves `path` and returns it only when it stays inside the document root and outside the script folder.
+    private func servable(_ path: String) -> CanonicalPath? {
+        guard let resolved = CanonicalPath(resolving: path), resolved.isInside(documentRoot) else { return nil }
+        if let scriptRoot, resolved.isInside(scriptRoot) { return nil }
+        return resolved
+    }
+
+    private func respond(to head: HTTPRequestHead, file: CanonicalPath) -> ServerResponse {
+        let descriptor = open(file.path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return ErrorPage.response(.forbidden) }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
+            close(descriptor)
+            return ErrorPage.response(.forbidden)
+        }
+        let size = Int(info.st_size)
+        let modifiedNanoseconds = Int(info.st_mtim.tv_sec) * 1_000_000_000 + Int(info.st_mtim.tv_nsec)
+        let etag = ETag(inode: UInt64(info.st_ino), size: size, modifiedNanoseconds: modifiedNanoseconds)
+        let lastModified = HTTPDate(secondsSinceEpoch: Int(info.st_mtim.tv_sec))
+        var headers: HTTPHeaders = [
+            "ETag": etag.quoted,
+            "Last-Modified": lastModified.imfFixdate,
+            "Accept-Ranges": "bytes",
+        ]
+        if isNotModified(head.headers, etag: etag, lastModified: lastModified) {
+            close(descriptor)
+            return ServerResponse(status: .notModified, headers: headers)
+        }
+        headers.add(name: "Content-Type", value: MediaType.forFileName(file.path.split(separator: "/").last ?? ""))
+        var status = HTTPResponseStatus.ok
+        var range = ByteRange(first: 0, last: size - 1)
+        if head.method == .GET, let rangeHeader = head.headers.first(name: "Range"),
+            rangeApplies(head.headers, etag: etag, lastModified: lastModified)
+        {
+            switch ByteRange.request(rangeHeader, length: size) {
+            case .whole:
+                break
+            case .partial(let requested):
+                status = .partialContent
+                range = requested
+                headers.add(name: "Content-Range", value: "bytes \(range.first)-\(range.last)/\(size)")
+            case .unsatisfiable:
+                close(descriptor)
+                return ErrorPage.response(.rangeNotSatisfiable, headers: ["Content-Range": "bytes */\(size)"])
+            }
+        }
+        headers.add(name: "Content-Length", value: String(range.count))
+        guard head.method == .GET, range.count > 0 else {
+            close(descriptor)
+            return ServerResponse(status: status, headers: headers)
+        }
+        return ServerResponse(status: status, headers: headers, body: .file(NIOFileHandle(_deprecatedTakingOwnershipOfDescriptor: descriptor), range))
+    }
+
+    /// RFC 9110 §13.2.2: If-None-Match decides when present; otherwise If-Modified-Since.
+    private func isNotModified(_ headers: HTTPHeaders, etag: ETag, lastModified: HTTPDate) -> Bool {
+        if let ifNoneMatch = headers.first(name: "If-None-Match") {
+            return etag.matchesAny(ofList: ifNoneMatch)
+        }
+        guard let text = headers.first(name: "If-Modified-Since"), let since = HTTPDate(imfFixdate: text) else {
+            return false
+        }
+        return lastModified <= since
+    }
+
+    /// RFC 9110 §13.1.5: a Range applies unless If-Range names another version.
+    private func rangeApplies(_ headers: HTTPHeaders, etag: ETag, lastModified: HTTPDate) -> Bool {
+        guard let ifRange = headers.first(name: "If-Range") else { return true }
+        if ifRange.trimmingSpaces.hasPrefix("\"") { return etag.matchesStrongly(ifRange) }
+        return HTTPDate(imfFixdate: ifRange) == lastModified
+    }
+}
