@@ -116,6 +116,42 @@ import Testing
         #expect(body == Array("b=2".utf8))
     }
 
+    /// Random methods, media types, lengths, queries and bodies: every request either parses
+    /// or fails with a `CGIError`, and never crashes or hangs.
+    @Test(.timeLimit(.minutes(1)))
+    func randomRequestsNeverCrash() throws {
+        var generator = SeededGenerator(seed: 3875)
+        let methods = ["GET", "POST", "PUT", "head", "DELETE", ""]
+        let types = [
+            "", "application/x-www-form-urlencoded", "APPLICATION/X-WWW-FORM-URLENCODED; charset=latin1",
+            "text/plain", "multipart/form-data; boundary=B", "multipart/form-data", ";;=\"",
+        ]
+        let alphabet: [Character] = Array("ab=&;+%2FE9 \"-B\r\n")
+        var options = FormOptions()
+        options.maxTextBytes = 40
+        options.maxFields = 8
+        for _ in 0..<400 {
+            let body = Bool.random(using: &generator)
+                ? generator.bytes(maxCount: 60) : Array(generator.string(from: alphabet, maxCount: 60).utf8)
+            var environment = [
+                "REQUEST_METHOD": methods.randomElement(using: &generator)!,
+                "CONTENT_TYPE": types.randomElement(using: &generator)!,
+                "QUERY_STRING": generator.string(from: alphabet, maxCount: 20),
+            ]
+            if Bool.random(using: &generator) {
+                environment["CONTENT_LENGTH"] = ["0", "5", "60", "x", String(body.count)].randomElement(using: &generator)!
+            }
+            options.strictParsing = Bool.random(using: &generator)
+            let kind = errorKind {
+                try withBodyPipe(body) { input in
+                    let request = try Request(environment: environment, input: input, options: options)
+                    _ = try request.body?.readAll()
+                }
+            }
+            #expect(kind.map { !$0.hasPrefix("not a CGIError") } ?? true, "\(environment): \(kind ?? "")")
+        }
+    }
+
     @Test func readsTheProcessEnvironment() {
         setenv("CGI_TEST_VARIABLE", "x=y", 1)
         #expect(ProcessEnvironment.current()["CGI_TEST_VARIABLE"] == "x=y")
