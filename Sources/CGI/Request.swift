@@ -108,7 +108,10 @@ public struct Request {
         remoteUser = variable("REMOTE_USER")
         authType = variable("AUTH_TYPE")
         contentType = variable("CONTENT_TYPE")
-        https = ["on", "1"].contains(variable("HTTPS")?.lowercased())
+        switch variable("HTTPS")?.lowercased() {
+        case "on", "1": https = true
+        default: https = false
+        }
         headers = RequestHeaders(environment: environment)
         cookies = variable("HTTP_COOKIE").map { Cookie.parse(header: $0) } ?? []
         contentLength = try variable("CONTENT_LENGTH").map(Self.parseContentLength)
