@@ -152,6 +152,40 @@ import Testing
         }
     }
 
+    static let multipartBody = [
+        "--B", #"Content-Disposition: form-data; name="p1""#, "", "one", "--B",
+        #"Content-Disposition: form-data; name="p2""#, "", "two", "--B--", "",
+    ].joined(separator: "\r\n")
+
+    /// Any `multipart/*` type, in any case, goes to the multipart reader: query fields first,
+    /// then the parts, and the parts may use only what the query left of the field limit.
+    @Test(arguments: [
+        ("multipart/form-data; boundary=B", nil, ["q", "p1", "p2"]),
+        ("Multipart/Form-Data; boundary=B", nil, ["q", "p1", "p2"]),
+        ("multipart/mixed; boundary=B", nil, ["q", "p1", "p2"]),
+        ("multipart/form-data; boundary=B", 3, ["q", "p1", "p2"]),
+        ("multipart/form-data; boundary=B", 2, nil),
+    ] as [(String, Int?, [String]?)])
+    func dispatchesMultipart(contentType: String, maxFields: Int?, names: [String]?) throws {
+        var options = FormOptions()
+        options.maxFields = maxFields
+        let environment = [
+            "REQUEST_METHOD": "POST", "CONTENT_TYPE": contentType, "QUERY_STRING": "q=0",
+            "CONTENT_LENGTH": String(Self.multipartBody.utf8.count),
+        ]
+        var parsed: [String?]?
+        let kind = errorKind { parsed = try Self.request(environment, body: Self.multipartBody, options: options).form.map(\.name) }
+        #expect(parsed == names)
+        #expect(kind == (names == nil ? "too_many_fields" : nil))
+    }
+
+    @Test func headIsParsedLikeGet() throws {
+        let request = try Self.request(["REQUEST_METHOD": "HEAD", "QUERY_STRING": "a=1", "CONTENT_TYPE": "text/plain"])
+        #expect(request.method == "HEAD")
+        #expect(request.form.map(\.name) == ["a"])
+        #expect(request.body == nil)
+    }
+
     @Test func readsTheProcessEnvironment() {
         setenv("CGI_TEST_VARIABLE", "x=y", 1)
         #expect(ProcessEnvironment.current()["CGI_TEST_VARIABLE"] == "x=y")
