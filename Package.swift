@@ -60,11 +60,13 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "CGITests", dependencies: ["CGI", "ErrorReportFixture", "AsyncErrorReportFixture"]),
+        .testTarget(
+            name: "CGITests", dependencies: ["CGI", "ErrorReportFixture", "AsyncErrorReportFixture", "UploadFixture"]),
         // Scripts the tests run as real processes.
         .executableTarget(name: "ErrorReportFixture", dependencies: ["CGI"], path: "Tests/Fixtures/ErrorReportFixture"),
         .executableTarget(
             name: "AsyncErrorReportFixture", dependencies: ["CGI"], path: "Tests/Fixtures/AsyncErrorReportFixture"),
+        .executableTarget(name: "UploadFixture", dependencies: ["CGI"], path: "Tests/Fixtures/UploadFixture"),
         .testTarget(name: "CGIGatewayTests", dependencies: ["CGIGateway"]),
         .testTarget(
             name: "CGIServerTests",
