@@ -82,9 +82,9 @@ PY
     : > "$work/results"
     echo "$mib MiB: running…" >&2
     run "cat > file" sh -c "cat > '$work/cat.out'"
-    run "CGI library -> temp file (UploadFixture)" "$bin/UploadFixture"
+    run "CGI library -> temp file (UploadFixture)" env UPLOAD_MAX_BYTES=$((2 * CONTENT_LENGTH)) "$bin/UploadFixture"
     if ((has_parse)); then
-        run "cgi parse (temp file + SHA-256 + JSON)" "$bin/cgi" parse
+        run "cgi parse (temp file + SHA-256 + JSON)" "$bin/cgi" parse --max-body $((2 * CONTENT_LENGTH))
         grep -q '"sha256"' "$work/out.txt" || echo "warning: cgi parse printed no sha256" >&2
     fi
     run "Python cgi.FieldStorage" python3 -W ignore "$work/fieldstorage.py"
