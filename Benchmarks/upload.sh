@@ -49,6 +49,7 @@ run() {
     local label=$1
     shift
     local start end
+    sync  # start every run with no dirty pages from the one before
     start=$(date +%s%N)
     if ! cat "$body" | /usr/bin/time -f "%M" -o "$work/rss" env TMPDIR="$work/spool" "$@" > "$work/out.txt"; then
         echo "$label failed:" >&2
