@@ -12,7 +12,7 @@
 #   exit=N          exits with status N at the end
 import base64, os, signal, subprocess, sys, time, urllib.parse
 
-params = dict(urllib.parse.parse_qsl(os.environ.get("QUERY_STRING", "")))
+params = dict(urllib.parse.parse_qsl(os.environ.get("QUERY_STRING", ""), keep_blank_values=True))
 out = sys.stdout.buffer
 
 if params.get("ignore_term") == "1":
