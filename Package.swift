@@ -60,9 +60,17 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "CGITests", dependencies: ["CGI"]),
+        .testTarget(name: "CGITests", dependencies: ["CGI", "ErrorReportFixture", "AsyncErrorReportFixture"]),
+        // Scripts the tests run as real processes.
+        .executableTarget(name: "ErrorReportFixture", dependencies: ["CGI"], path: "Tests/Fixtures/ErrorReportFixture"),
+        .executableTarget(
+            name: "AsyncErrorReportFixture", dependencies: ["CGI"], path: "Tests/Fixtures/AsyncErrorReportFixture"),
         .testTarget(name: "CGIGatewayTests", dependencies: ["CGIGateway"]),
-        .testTarget(name: "CGIServerTests", dependencies: ["CGIServer"]),
+        .testTarget(
+            name: "CGIServerTests",
+            dependencies: ["CGIServer", "cgi-server"],
+            exclude: ["Fixtures"]
+        ),
         .testTarget(name: "cgiTests", dependencies: ["cgi"]),
     ]
 )

@@ -1,0 +1,86 @@
+/// What an error report tells about the request: enough to reproduce it, with secrets
+/// hidden.
+///
+/// Values of fields, query parameters and cookies whose names look secret
+/// (``ErrorReporting/hiddenNames``) are replaced by ``ErrorReporting/hiddenValue``; cookie values are always
+/// hidden, as they are usually session keys.
+struct RequestSummary {
+    /// One form field as a report shows it.
+    struct Field {
+        /// The field's name (`(no name)` for a multipart part without one).
+        var name: String
+        /// The value as shown: the text (cut at ``shownValueLength``), hidden, or a
+        /// description of an uploaded file.
+        var shown: String
+    }
+
+    /// The most characters of a value a report shows.
+    static let shownValueLength = 200
+
+    /// REQUEST_METHOD.
+    var method: String
+    /// SCRIPT_NAME followed by PATH_INFO.
+    var path: String
+    /// QUERY_STRING with the values of secret parameters hidden.
+    var query: String
+    /// The form fields in order; nil when the form was not (or could not be) read.
+    var fields: [Field]?
+    /// The names of the cookies sent.
+    var cookieNames: [String]
+    /// Other request facts worth knowing (client address, user agent, content type), in a
+    /// fixed order, present ones only.
+    var details: [(name: String, value: String)]
+
+    /// Summarises a request from its meta-variables and, once parsed, its form.
+    init(environment: [String: String], form: Form?, reporting: ErrorReporting) {
+        method = environment["REQUEST_METHOD"] ?? "GET"
+        path = (environment["SCRIPT_NAME"] ?? "") + (environment["PATH_INFO"] ?? "")
+        query = reporting.redacting(query: environment["QUERY_STRING"] ?? "")
+        fields = form.map { form in
+            form.fields.map { field in
+                let name = field.name ?? "(no name)"
+                switch field.value {
+                case .file(let file):
+                    return Field(name: name, shown: "file \(CGIError.quote(file.filename)), \(file.contentType), \(file.size) bytes")
+                case .text(let text, _):
+                    if reporting.hides(name) { return Field(name: name, shown: ErrorReporting.hiddenValue) }
+                    let cut = text.count > Self.shownValueLength ? text.prefix(Self.shownValueLength) + "…" : text
+                    return Field(name: name, shown: CGIError.quote(String(cut)))
+                }
+            }
+        }
+        cookieNames = (environment["HTTP_COOKIE"] ?? "").split(separator: ";").compactMap { pair in
+            let name = pair.prefix { $0 != "=" }.filter { $0 != " " }
+            return name.isEmpty ? nil : String(name)
+        }
+        details = [
+            ("Client", "REMOTE_ADDR"), ("User-Agent", "HTTP_USER_AGENT"), ("Referer", "HTTP_REFERER"),
+            ("Content-Type", "CONTENT_TYPE"), ("Content-Length", "CONTENT_LENGTH"),
+        ].compactMap { label, variable in environment[variable].map { (label, $0) } }
+    }
+
+    /// The summary as indented plain-text lines.
+    var text: String {
+        var out = "  \(method) \(path)\(query.isEmpty ? "" : "?" + query)\n"
+        if let fields {
+            out += fields.isEmpty ? "  Fields: none\n" : "  Fields:\n"
+            out += fields.map { "    \($0.name) = \($0.shown)\n" }.joined()
+        } else {
+            out += "  Fields: not read\n"
+        }
+        if !cookieNames.isEmpty { out += "  Cookies (values hidden): \(cookieNames.joined(separator: ", "))\n" }
+        out += details.map { "  \($0.name): \($0.value)\n" }.joined()
+        return out
+    }
+
+    /// The summary as an HTML definition list, every value escaped.
+    var html: String {
+        var rows = [("Request", "\(method) \(path)\(query.isEmpty ? "" : "?" + query)")]
+        rows.append(("Fields", fields.map { $0.isEmpty ? "none" : "" } ?? "not read"))
+        rows += (fields ?? []).map { ("\u{2003}" + $0.name, $0.shown) }
+        if !cookieNames.isEmpty { rows.append(("Cookies (values hidden)", cookieNames.joined(separator: ", "))) }
+        rows += details
+        let items = rows.map { "<dt>\(HTML.escape($0.0))</dt><dd>\(HTML.escape($0.1))</dd>\n" }
+        return "<dl class=\"request\">\n" + items.joined() + "</dl>\n"
+    }
+}
