@@ -18,6 +18,8 @@ enum RunOptionError: Error, Equatable, CustomStringConvertible {
     case badEnvironment(String)
     /// `--path-info` neither empty nor starting with `/`.
     case badPathInfo(String)
+    /// `--timeout` was not a positive number of seconds.
+    case badTimeout(Double)
     /// `-d` and `-F` were both given.
     case dataAndForm
 
@@ -31,6 +33,7 @@ enum RunOptionError: Error, Equatable, CustomStringConvertible {
         case .badFormField(let text): "-F wants name=value or name=@file[;type=mime], got '\(text)'"
         case .badEnvironment(let text): "--env wants NAME=VALUE, got '\(text)'"
         case .badPathInfo(let text): "--path-info must be empty or start with /, got '\(text)'"
+        case .badTimeout(let seconds): "--timeout must be a positive number of seconds, got \(seconds)"
         case .dataAndForm: "-d and -F cannot be combined: a body is either urlencoded or multipart"
         }
     }

@@ -13,6 +13,7 @@ struct SimulatedRequest {
     let body: [UInt8]
 
     init(_ options: RunCommand) throws(RunOptionError) {
+        guard options.timeout > 0, options.timeout.isFinite else { throw .badTimeout(options.timeout) }
         location = try Self.locate(options.script, pathInfo: options.pathInfo)
         let body: RequestBody?
         switch (options.data.isEmpty, options.form.isEmpty) {

@@ -211,6 +211,7 @@ func sha256(_ data: Data) throws -> String {
         (["PROBE", "--path-info", "x"], "--path-info must be empty or start with /, got 'x'"),
         (["PROBE", "--bogus"], "Unknown option '--bogus'"),
         (["PROBE", "--timeout", "soon"], "--timeout"),
+        (["PROBE", "--timeout", "0"], "--timeout must be a positive number of seconds, got 0.0"),
         ([], "Missing expected argument"),
     ])
     func refusesBadOptions(arguments: [String], message: String) throws {
