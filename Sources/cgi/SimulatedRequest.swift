@@ -63,10 +63,7 @@ struct SimulatedRequest {
         guard let colon = text.firstIndex(of: ":") else { throw .badHeader(text) }
         let name = text[..<colon]
         let value = text[text.index(after: colon)...].trimmingPrefix(while: { $0 == " " || $0 == "\t" })
-        let tokenCharacters = "!#$%&'*+-.^_`|~"
-        guard !name.isEmpty, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || tokenCharacters.contains($0)) }),
-            !value.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\t" || $0.value == 0x7F })
-        else { throw .badHeader(text) }
+        guard HTTPSyntax.isToken(name), HTTPSyntax.isFieldValue(value) else { throw .badHeader(text) }
         return ScriptRequest.Header(name: String(name), value: String(value))
     }
 
