@@ -102,6 +102,22 @@ func sha256(_ data: Data) throws -> String {
         #expect(!run.output.contains("CONTENT_LENGTH"))
     }
 
+    @Test func findsTheDocumentRootOfASite() throws {
+        let site = FileManager.default.temporaryDirectory.appendingPathComponent("cgi-run-site-\(UUID().uuidString)")
+        let manager = FileManager.default
+        try manager.createDirectory(at: site.appendingPathComponent("htdocs"), withIntermediateDirectories: true)
+        try manager.createDirectory(at: site.appendingPathComponent("cgi-bin/sub"), withIntermediateDirectories: true)
+        let script = site.appendingPathComponent("cgi-bin/sub/probe.py").path
+        try manager.copyItem(atPath: fixtures + "/probe.py", toPath: script)
+        let root = site.resolvingSymlinksInPath().path + "/htdocs"
+        let run = try cgiRun([script, "--path-info", "/x/y"])
+        let lines = Set((run.output.components(separatedBy: "\r\n\r\n").last ?? "").split(separator: "\n").map(String.init))
+        #expect(lines.contains("env-DOCUMENT_ROOT=\(root)"))
+        #expect(lines.contains("env-PATH_TRANSLATED=\(root)/x/y"))
+        let plain = try cgiRun(probe(""))
+        #expect(!plain.output.contains("DOCUMENT_ROOT"))
+    }
+
     @Test(arguments: [
         ("Content-Type: text/plain\r\nGARBAGE\r\n\r\nbody", "cgi-server would answer 502: malformed header line 2: no colon: \"GARBAGE\""),
         ("Content-Length: 6\n\nbody\n", "cgi-server would answer 500: script's response has no Content-Type or Location"),
