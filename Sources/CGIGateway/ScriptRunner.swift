@@ -92,12 +92,14 @@ private struct ScriptExchange {
         for fd in [input, output, errors].compactMap({ $0 }) { close(fd) }
         let exitStatus = timedOut ? process.terminate(grace: runner.terminationGrace) : reap()
         let outcome: ScriptResult.Outcome
-        if timedOut {
+        if let failure {
+            outcome = .invalid(failure)
+        } else if timedOut {
             outcome = .timedOut
         } else if let head {
             outcome = .response(head)
         } else {
-            outcome = .invalid(failure ?? parser.errorAtEndOfOutput)
+            outcome = .invalid(parser.errorAtEndOfOutput)
         }
         return ScriptResult(outcome: outcome, body: body, standardError: standardError, exitStatus: exitStatus)
     }
