@@ -29,10 +29,10 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("path-info"), help: "Extra path after the script's name (PATH_INFO), such as /a/b.")
     var pathInfo = ""
 
-    @Option(name: [.customShort("d"), .customLong("data")], help: "Urlencoded body data; @FILE sends a file's bytes. Repeats join with '&'.")
+    @Option(name: [.customShort("d"), .customLong("data")], help: "Urlencoded body data; @FILE sends a file's bytes as they are. Repeats join with '&'.")
     var data: [String] = []
 
-    @Option(name: [.customShort("F"), .customLong("form")], help: "A multipart field: name=value or name=@FILE[;type=MIME]. Repeatable.")
+    @Option(name: [.customShort("F"), .customLong("form")], help: "A multipart field: name=value or name=@FILE[;type=MIME] (default application/octet-stream). Repeatable.")
     var form: [String] = []
 
     @Option(name: [.customShort("H"), .customLong("header")], help: "A request header 'Name: value'. Repeatable.")
