@@ -5,6 +5,9 @@ import Glibc
 /// so a script that ignores its input or writes a lot never deadlocks), parses the response head
 /// and collects the rest.
 ///
+/// A non-parsed-header script (``ScriptLocation/isNonParsedHeader``) is not parsed: its whole
+/// output is the result's body.
+///
 /// The script's process group is stopped when the script is silent for ``idleTimeout``, when its
 /// response head is invalid, and as soon as the script itself exits (so a background child that
 /// holds standard output open cannot delay the response). The script is always reaped.
@@ -42,7 +45,7 @@ public struct ScriptRunner: Sendable {
         let process = try ScriptProcess.spawn(
             executable: location.scriptPath, environment: environment, workingDirectory: location.directory,
             standardInput: body.isEmpty ? .nullDevice : .pipe)
-        var exchange = ScriptExchange(process: process, body: body, runner: self)
+        var exchange = ScriptExchange(process: process, body: body, runner: self, passesThrough: location.isNonParsedHeader)
         return exchange.run()
     }
 }
@@ -51,6 +54,8 @@ public struct ScriptRunner: Sendable {
 private struct ScriptExchange {
     let process: ScriptProcess
     let runner: ScriptRunner
+    /// Whether the output goes to the body unparsed (a non-parsed-header script).
+    let passesThrough: Bool
     var input: Int32?
     var output: Int32?
     var errors: Int32?
@@ -62,9 +67,10 @@ private struct ScriptExchange {
     var standardError: [UInt8] = []
     var groupKilled = false
 
-    init(process: ScriptProcess, body: [UInt8], runner: ScriptRunner) {
+    init(process: ScriptProcess, body: [UInt8], runner: ScriptRunner, passesThrough: Bool) {
         self.process = process
         self.runner = runner
+        self.passesThrough = passesThrough
         input = process.standardInput
         output = process.standardOutput
         errors = process.standardError
@@ -96,6 +102,8 @@ private struct ScriptExchange {
             outcome = .invalid(failure)
         } else if timedOut {
             outcome = .timedOut
+        } else if passesThrough {
+            outcome = .nonParsedHeader
         } else if let head {
             outcome = .response(head)
         } else {
@@ -142,7 +150,9 @@ private struct ScriptExchange {
             output = nil
             return false
         }
-        if let head {
+        if passesThrough {
+            body += chunk
+        } else if let head {
             if head.sendsBody { body += chunk }
         } else if failure == nil {
             do {

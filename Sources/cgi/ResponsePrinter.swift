@@ -29,6 +29,10 @@ struct ResponsePrinter {
         case .invalid(let error):
             valid = false
             notes.append("invalid response, cgi-server would answer \(error.httpStatus): \(error)")
+        case .nonParsedHeader:
+            valid = true
+            output = result.body
+            notes.append("an nph- script: cgi-server sends its output unchecked and closes the connection after it")
         case .timedOut:
             valid = false
             notes.append("the script wrote nothing for \(timeout) seconds and was stopped; cgi-server would answer 504")

@@ -6,11 +6,12 @@ import Testing
 
 @Suite struct ScriptRunnerTests {
     static func run(
-        _ query: String, body: [UInt8] = [], environment: [String: String] = [:], runner: ScriptRunner = .init(idleTimeout: .seconds(10))
+        _ query: String, body: [UInt8] = [], environment: [String: String] = [:], runner: ScriptRunner = .init(idleTimeout: .seconds(10)),
+        name: String = "probe.py"
     ) throws -> ScriptResult {
         let folder = try makeTemporaryFolder()
-        let script = try installFixture("probe.py", in: folder)
-        let location = ScriptLocation(scriptPath: script, scriptName: "/cgi-bin/probe.py")
+        let script = try installFixture("probe.py", in: folder, as: name)
+        let location = ScriptLocation(scriptPath: script, scriptName: "/cgi-bin/" + name)
         return try runner.run(location, environment: environment.merging(["QUERY_STRING": query]) { $1 }, body: body)
     }
 
@@ -68,12 +69,26 @@ import Testing
         #expect(result.body.isEmpty)
     }
 
+    @Test func passesNonParsedHeaderOutputThrough() throws {
+        let output = "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nok\n"
+        let result = try Self.run("raw=" + base64URL(output), name: "nph-probe.py")
+        #expect(result.outcome == .nonParsedHeader)
+        #expect(result.body == Array(output.utf8))
+        let parsed = try Self.run("raw=" + base64URL(output), name: "probe-nph.py")
+        #expect(parsed.outcome == .invalid(.malformedLine(number: 1, reason: "no colon", excerpt: "HTTP/1.0 200 OK")))
+    }
+
+    @Test(arguments: [("/cgi-bin/nph-x.sh", true), ("/cgi-bin/sub/nph-", true), ("/cgi-bin/nph-dir/x.sh", false), ("/cgi-bin/x-nph-.sh", false)])
+    func recognizesNonParsedHeaderScripts(scriptName: String, isNPH: Bool) {
+        #expect(ScriptLocation(scriptPath: "/s" + scriptName, scriptName: scriptName).isNonParsedHeader == isNPH)
+    }
+
     @Test func stopsASilentScriptAndItsGroup() throws {
         let started = ContinuousClock.now
-        let result = try Self.run("grandchild=1&sleep_before=60", runner: ScriptRunner(idleTimeout: .milliseconds(500)))
+        let result = try Self.run("grandchild=1&sleep_before=60", runner: ScriptRunner(idleTimeout: .seconds(2)))
         #expect(result.outcome == .timedOut)
         #expect(result.exitStatus == .signaled(SIGTERM))
-        #expect(ContinuousClock.now - started < .seconds(3))
+        #expect(ContinuousClock.now - started < .seconds(8))
         let grandchild = try #require(pid_t(String(decoding: result.standardError, as: UTF8.self).dropFirst("grandchild=".count).dropLast()))
         #expect(eventually { isGone(grandchild) })
     }

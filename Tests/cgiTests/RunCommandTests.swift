@@ -155,6 +155,16 @@ func sha256(_ data: Data) throws -> String {
         #expect(local.errors.contains("local redirect to /cgi-bin/other?x=1"))
     }
 
+    @Test func passesNonParsedHeaderOutputThrough() throws {
+        let script = try temporaryFile(try Data(contentsOf: URL(fileURLWithPath: fixtures + "/probe.py")), name: "nph-probe.py")
+        chmod(script, 0o755)
+        let output = "HTTP/1.0 299 Raw\r\nX: y\r\n\r\nraw"
+        let run = try cgiRun([script] + Array(raw(output).dropFirst()))
+        #expect(run.status == 0)
+        #expect(run.output == output)
+        #expect(run.errors.contains("nph- script"))
+    }
+
     @Test func marksTheScriptsStandardError() throws {
         let run = try cgiRun(probe("env=X&stderr=5&exit=3"))
         #expect(run.status == 0)
