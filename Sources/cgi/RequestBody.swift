@@ -7,7 +7,8 @@ struct RequestBody: Equatable {
     /// The `Content-Type` header that describes them.
     var contentType: String
 
-    /// `-d` values joined with `&`, as curl does; `@file` stands for the file's bytes, sent as they are.
+    /// `-d` values joined with `&`, as curl does; `@file` stands for the file's bytes, sent as they are
+    /// (`@-` for standard input).
     static func urlencoded(_ data: [String]) throws(RunOptionError) -> RequestBody {
         var bytes: [UInt8] = []
         for (index, item) in data.enumerated() {
@@ -69,11 +70,11 @@ struct RequestBody: Equatable {
         return "cgi-run-" + (0..<2).map { _ in String(generator.next() as UInt64, radix: 16) }.joined()
     }
 
-    /// The whole content of the file at `path`.
+    /// The whole content of the file at `path`; `-` is standard input, as in curl.
     private static func readFile(_ path: String) throws(RunOptionError) -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        let fd = path == "-" ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw .unreadableFile(path, errno: errno) }
-        defer { close(fd) }
+        defer { if fd != STDIN_FILENO { close(fd) } }
         var bytes: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
         while true {

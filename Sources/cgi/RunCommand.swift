@@ -29,7 +29,7 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("path-info"), help: "Extra path after the script's name (PATH_INFO), such as /a/b.")
     var pathInfo = ""
 
-    @Option(name: [.customShort("d"), .customLong("data")], help: "Urlencoded body data; @FILE sends a file's bytes as they are. Repeats join with '&'.")
+    @Option(name: [.customShort("d"), .customLong("data")], help: "Urlencoded body data; @FILE sends a file's bytes as they are (@- standard input). Repeats join with '&'.")
     var data: [String] = []
 
     @Option(name: [.customShort("F"), .customLong("form")], help: "A multipart field: name=value or name=@FILE[;type=MIME] (default application/octet-stream). Repeatable.")

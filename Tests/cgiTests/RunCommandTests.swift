@@ -21,16 +21,20 @@ struct Run {
 }
 
 /// Runs `cgi run ARGUMENTS` (no shell) with an environment that holds a secret the script must not see.
-func cgiRun(_ arguments: [String]) throws -> Run {
+func cgiRun(_ arguments: [String], input: Data = Data()) throws -> Run {
     let process = Process()
     process.executableURL = cgiTool
     process.arguments = ["run"] + arguments
     process.environment = ["PATH": "/usr/bin:/bin", "SERVER_SECRET": "s3cr3t"]
     let output = Pipe()
     let errors = Pipe()
+    let standardInput = Pipe()
+    process.standardInput = standardInput
     process.standardOutput = output
     process.standardError = errors
     try process.run()
+    standardInput.fileHandleForWriting.write(input)
+    try standardInput.fileHandleForWriting.close()
     let outputData = output.fileHandleForReading.readDataToEndOfFile()
     let errorData = errors.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
@@ -217,6 +221,8 @@ func sha256(_ data: Data) throws -> String {
             name=q value=0
 
             """)
+        let piped = try cgiRun([fixtures + "/form.py", "-d", "@-", "-d", "z=9"], input: Data("p=1&q=2".utf8))
+        #expect(piped.output.hasSuffix("\r\n\r\nname=p value=1\nname=q value=2\nname=z value=9\n"))
         let method = try cgiRun(probe("env=REQUEST_METHOD") + ["-d", "a=1"])
         #expect(method.output.hasSuffix("\r\n\r\nPOST"))
         let put = try cgiRun(probe("echo=1") + ["-X", "PUT", "-d", "data"])
