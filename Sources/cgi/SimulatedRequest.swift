@@ -35,14 +35,8 @@ struct SimulatedRequest {
             method: method, path: Self.percentEncoded(location.scriptName + location.pathInfo), query: options.query,
             headers: headers, contentLength: body?.bytes.count, remoteAddress: "127.0.0.1", remotePort: 40000,
             serverAddress: "127.0.0.1", serverPort: 8080, serverName: "localhost")
-        var overrides: [String: String] = [:]
-        for assignment in options.environment {
-            guard let equals = assignment.firstIndex(of: "="), equals != assignment.startIndex else {
-                throw .badEnvironment(assignment)
-            }
-            overrides[String(assignment[..<equals])] = String(assignment[assignment.index(after: equals)...])
-        }
-        let configuration = EnvironmentConfiguration(documentRoot: Self.siblingDocumentRoot(of: location), setEnvironment: overrides)
+        let configuration = EnvironmentConfiguration(
+            documentRoot: Self.siblingDocumentRoot(of: location), setEnvironment: try Self.overrides(options.environment))
         environment = EnvironmentBuilder(configuration: configuration).environment(for: request, script: location)
     }
 
@@ -56,6 +50,18 @@ struct SimulatedRequest {
         guard access(path, X_OK) == 0 else { throw .notExecutable(path) }
         let name = path.split(separator: "/").last.map(String.init) ?? path
         return ScriptLocation(scriptPath: String(cString: real), scriptName: "/cgi-bin/" + name, pathInfo: pathInfo)
+    }
+
+    /// `NAME=VALUE` assignments from `--env`.
+    private static func overrides(_ assignments: [String]) throws(RunOptionError) -> [String: String] {
+        var overrides: [String: String] = [:]
+        for assignment in assignments {
+            guard let equals = assignment.firstIndex(of: "="), equals != assignment.startIndex else {
+                throw .badEnvironment(assignment)
+            }
+            overrides[String(assignment[..<equals])] = String(assignment[assignment.index(after: equals)...])
+        }
+        return overrides
     }
 
     /// `Name: value` from `-H`.
