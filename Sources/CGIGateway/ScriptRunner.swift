@@ -12,7 +12,7 @@ import Glibc
 /// response head is invalid, and as soon as the script itself exits (so a background child that
 /// holds standard output open cannot delay the response). The script is always reaped.
 ///
-/// Writing to a script that has closed its input must not kill the host, so ``run(_:environment:body:)``
+/// Writing to a script that has closed its input must not kill the host, so ``run(_:executable:environment:body:)``
 /// sets `SIGPIPE` to be ignored in this process, as every server does. Scripts still start with
 /// the default disposition.
 public struct ScriptRunner: Sendable {
@@ -40,10 +40,15 @@ public struct ScriptRunner: Sendable {
 
     /// Runs the script at `location` with `environment`, in the script's folder, with `body` on
     /// its standard input (`/dev/null` when the body is empty).
-    public func run(_ location: ScriptLocation, environment: [String: String], body: [UInt8]) throws(ScriptSpawnError) -> ScriptResult {
+    ///
+    /// `executable` is the program to start when it is not the script file itself, such as the
+    /// compiled executable of a Swift script (``ScriptCompiler``).
+    public func run(
+        _ location: ScriptLocation, executable: String? = nil, environment: [String: String], body: [UInt8]
+    ) throws(ScriptSpawnError) -> ScriptResult {
         signal(SIGPIPE, SIG_IGN)
         let process = try ScriptProcess.spawn(
-            executable: location.scriptPath, environment: environment, workingDirectory: location.directory,
+            executable: executable ?? location.scriptPath, environment: environment, workingDirectory: location.directory,
             standardInput: body.isEmpty ? .nullDevice : .pipe)
         var exchange = ScriptExchange(process: process, body: body, runner: self, passesThrough: location.isNonParsedHeader)
         return exchange.run()

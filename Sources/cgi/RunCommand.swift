@@ -10,7 +10,7 @@ struct RunCommand: ParsableCommand {
         abstract: "Run a CGI script with a simulated request and show the response cgi-server would send.",
         discussion: """
             The request comes from 127.0.0.1 to localhost:8080; the script gets the clean environment \
-            cgi-server gives it. Prints the response (status line, headers, body), then the script's \
+            cgi-server gives it. A .swift script is compiled first, into the cache cgi-server uses. Prints the response (status line, headers, body), then the script's \
             standard error after a '--- stderr ---' line. Exit status: 0 for a valid response, 1 when \
             the response is invalid (the message says why, as cgi-server's log would), 2 for bad options \
             or a script that is missing or not executable.
@@ -55,12 +55,20 @@ struct RunCommand: ParsableCommand {
             StandardStreams.error("cgi run: \(error)")
             throw ExitCode(2)
         }
+        let executable: String
+        do {
+            executable = try request.location.isSwiftSource
+                ? ScriptCompiler().compile(request.location.scriptPath).executable : request.location.scriptPath
+        } catch {
+            StandardStreams.error("cgi run: cgi-server would answer 500: \(error)")
+            throw ExitCode(1)
+        }
         let runner = ScriptRunner(idleTimeout: .milliseconds(Int(timeout * 1000)))
         let result: ScriptResult
         do {
-            result = try runner.run(request.location, environment: request.environment, body: request.body)
+            result = try runner.run(request.location, executable: executable, environment: request.environment, body: request.body)
         } catch {
-            StandardStreams.error("cgi run: \(error); cgi-server would answer 500")
+            StandardStreams.error("cgi run: cgi-server would answer 500: \(error)")
             throw ExitCode(1)
         }
         let printer = ResponsePrinter(method: request.method, timeout: timeout)

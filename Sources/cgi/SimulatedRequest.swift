@@ -40,16 +40,17 @@ struct SimulatedRequest {
         environment = EnvironmentBuilder(configuration: configuration).environment(for: request, script: location)
     }
 
-    /// The script at `path`, named `/cgi-bin/NAME` in the URL.
+    /// The script at `path`, named `/cgi-bin/NAME` in the URL: executable, or Swift source.
     private static func locate(_ path: String, pathInfo: String) throws(RunOptionError) -> ScriptLocation {
         guard pathInfo.isEmpty || pathInfo.hasPrefix("/") else { throw .badPathInfo(pathInfo) }
         var info = stat()
         guard stat(path, &info) == 0, let real = realpath(path, nil) else { throw .scriptNotFound(path) }
         defer { free(real) }
         guard info.st_mode & S_IFMT == S_IFREG else { throw .notARegularFile(path) }
-        guard access(path, X_OK) == 0 else { throw .notExecutable(path) }
         let name = path.split(separator: "/").last.map(String.init) ?? path
-        return ScriptLocation(scriptPath: String(cString: real), scriptName: "/cgi-bin/" + name, pathInfo: pathInfo)
+        let location = ScriptLocation(scriptPath: String(cString: real), scriptName: "/cgi-bin/" + name, pathInfo: pathInfo)
+        guard location.isSwiftSource || access(path, X_OK) == 0 else { throw .notExecutable(path) }
+        return location
     }
 
     /// `NAME=VALUE` assignments from `--env`.

@@ -21,11 +21,11 @@ struct Run {
 }
 
 /// Runs `cgi run ARGUMENTS` (no shell) with an environment that holds a secret the script must not see.
-func cgiRun(_ arguments: [String], input: Data = Data()) throws -> Run {
+func cgiRun(_ arguments: [String], input: Data = Data(), environment: [String: String] = [:]) throws -> Run {
     let process = Process()
     process.executableURL = cgiTool
     process.arguments = ["run"] + arguments
-    process.environment = ["PATH": "/usr/bin:/bin", "SERVER_SECRET": "s3cr3t"]
+    process.environment = ["PATH": "/usr/bin:/bin", "SERVER_SECRET": "s3cr3t"].merging(environment) { $1 }
     let output = Pipe()
     let errors = Pipe()
     let standardInput = Pipe()
@@ -167,6 +167,23 @@ func sha256(_ data: Data) throws -> String {
         #expect(run.status == 0)
         #expect(run.output == output)
         #expect(run.errors.contains("nph- script"))
+    }
+
+    @Test func compilesAndRunsSwiftScripts() throws {
+        let compiler = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
+                        "XDG_CACHE_HOME": FileManager.default.temporaryDirectory.appendingPathComponent("cgi-run-cache").path]
+        let script = try temporaryFile(Data("""
+            import CGI
+            print("Content-Type: text/plain\\n\\nswift \\(try Request().method)", terminator: "")
+            """.utf8), name: "hello.swift")
+        let run = try cgiRun([script, "-X", "PUT"], environment: compiler)
+        #expect(run.status == 0, "\(run.errors)")
+        #expect(run.output == "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 9\r\n\r\nswift PUT")
+        let broken = try temporaryFile(Data("let x: Int = \"no\"\n".utf8), name: "broken.swift")
+        let failed = try cgiRun([broken], environment: compiler)
+        #expect(failed.status == 1)
+        #expect(failed.errors.hasPrefix("cgi run: cgi-server would answer 500: \(broken) does not compile:"))
+        #expect(failed.errors.contains("cannot convert value of type 'String' to specified type 'Int'"))
     }
 
     @Test func marksTheScriptsStandardError() throws {
