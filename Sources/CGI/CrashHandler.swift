@@ -66,10 +66,10 @@ enum CrashHandler {
     private static let frameCapacity = 128
     private static let alternateStackSize = 256 << 10
 
-    /// Prepares the response and report for report `id` and installs the handlers.
-    /// Call once, before the script's code runs.
+    /// Prepares the response and report for report `id` and installs the handlers (once per
+    /// process; a second call only replaces what is prepared).
     static func install(id: ReportID, reporting: ErrorReporting, request: RequestSummary) {
-        let state = UnsafeMutablePointer<Prepared>.allocate(capacity: 1)
+        let installed = prepared
         var directory: Int32 = -1
         if let folder = reporting.logDirectory {
             directory = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
@@ -77,32 +77,35 @@ enum CrashHandler {
                 StandardError.write("CGI: cannot open the error report folder \(folder) (errno \(errno))\n")
             }
         }
-        state.initialize(
-            to: Prepared(
-                pageOpening: SignalSafeBuffer(capacity: 4096), pageClosing: SignalSafeBuffer(capacity: 1024),
-                markerOpening: SignalSafeBuffer(capacity: 1024), markerClosing: SignalSafeBuffer(capacity: 256),
-                display: reporting.display, reportOpening: SignalSafeBuffer(capacity: 32 << 10),
-                logDirectory: directory, reportName: SignalSafeBuffer(capacity: 256),
-                logLineOpening: SignalSafeBuffer(capacity: 256), logLineClosing: SignalSafeBuffer(capacity: 4096),
-                scratch: SignalSafeBuffer(capacity: 64 << 10),
-                frames: .allocate(capacity: frameCapacity), previous: .allocate(capacity: Int(NSIG))))
+        var state = Prepared(
+            pageOpening: SignalSafeBuffer(capacity: 4096), pageClosing: SignalSafeBuffer(capacity: 1024),
+            markerOpening: SignalSafeBuffer(capacity: 1024), markerClosing: SignalSafeBuffer(capacity: 256),
+            display: reporting.display, reportOpening: SignalSafeBuffer(capacity: 32 << 10),
+            logDirectory: directory, reportName: SignalSafeBuffer(capacity: 256),
+            logLineOpening: SignalSafeBuffer(capacity: 256), logLineClosing: SignalSafeBuffer(capacity: 4096),
+            scratch: SignalSafeBuffer(capacity: 64 << 10),
+            frames: installed?.pointee.frames ?? .allocate(capacity: frameCapacity),
+            previous: installed?.pointee.previous ?? .allocate(capacity: Int(NSIG)))
         // HTML details go in a <pre> block, so the handler only escapes <>&"'.
         let pre = reporting.display == .html ? ("<pre class=\"cgi-crash\">", "</pre>\n") : ("", "")
         let page = ErrorPage.serverError(id: id, display: reporting.display)
-        state.pointee.pageOpening.append(page.opening + pre.0)
-        state.pointee.pageClosing.append(pre.1 + page.closing)
+        state.pageOpening.append(page.opening + pre.0)
+        state.pageClosing.append(pre.1 + page.closing)
         let marker = ErrorPage.marker(id: id, display: reporting.display)
-        state.pointee.markerOpening.append(marker.opening + pre.0)
-        state.pointee.markerClosing.append(pre.1 + marker.closing)
-        state.pointee.reportName.append(ReportFile.name(for: id) + "\0")
-        state.pointee.logLineOpening.append("CGI crash \(id): ")
+        state.markerOpening.append(marker.opening + pre.0)
+        state.markerClosing.append(pre.1 + marker.closing)
+        state.reportName.append(ReportFile.name(for: id) + "\0")
+        state.logLineOpening.append("CGI crash \(id): ")
         let place = directory >= 0 ? "; report in \(reporting.logDirectory!)/\(ReportFile.name(for: id))" : ""
-        state.pointee.logLineClosing.append(place + "\n")
-        prepared = state
+        state.logLineClosing.append(place + "\n")
+        // Replacing the pointer is one store: a signal sees the old state or the new one.
+        prepared = UnsafeMutablePointer.allocate(capacity: 1)
+        prepared!.initialize(to: state)
         update(id: id, request: request)
+        if installed != nil { return }
 
         // Load the unwinder now: its first use may allocate, which a signal handler must not.
-        _ = c_backtrace(state.pointee.frames, Int32(frameCapacity))
+        _ = c_backtrace(state.frames, Int32(frameCapacity))
         var stack = stack_t()
         stack.ss_sp = UnsafeMutableRawPointer.allocate(byteCount: alternateStackSize, alignment: 16)
         stack.ss_size = alternateStackSize
@@ -111,7 +114,7 @@ enum CrashHandler {
         action.__sigaction_handler.sa_sigaction = { signal, info, _ in CrashHandler.handle(signal, info) }
         action.sa_flags = SA_SIGINFO | SA_ONSTACK
         sigemptyset(&action.sa_mask)
-        for signal in signals { sigaction(signal, &action, state.pointee.previous + Int(signal)) }
+        for signal in signals { sigaction(signal, &action, state.previous + Int(signal)) }
     }
 
     /// Replaces the request summary in the prepared report (once the form is parsed).
@@ -212,7 +215,7 @@ enum CrashHandler {
         buffer.append(signalDescription(signal))
         buffer.append(".\n")
         if let message { buffer.append(cString: message, escapingHTML: escapingHTML) }
-        buffer.append("\nBacktrace (return addresses; the report file names the functions):\n")
+        buffer.append("\nBacktrace (return addresses; the report file or the server's error log names the functions):\n")
         for index in 0..<min(frameCount, frameCapacity) {
             buffer.append(decimal: index)
             buffer.append("  ")

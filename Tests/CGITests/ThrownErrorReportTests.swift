@@ -33,11 +33,12 @@ import Testing
             query: "mode=throw-located&record=%3Cb%3E&password=hunter2",
             ["CGI_DEBUG": "1", "CGI_ERROR_LOG_DIR": folder.path, "HTTP_COOKIE": "session=abc123; theme=dark"])
         #expect(output.head.hasPrefix("Status: 500 Internal Server Error\r\nContent-Type: text/html"))
+        let line = try script.line(of: "throw ReportableError(LookupError")
         let page = output.body
         #expect(page.contains("<h1>ErrorReportFixture.LookupError</h1>"))
         #expect(page.contains("no record for &lt;&lt;b&gt;&gt;"))
-        #expect(page.contains("ErrorReportFixture/main.swift:13 in lookUpRecord(_:)"))
-        #expect(page.contains("<strong>=&gt; 13      throw ReportableError(LookupError(key: key))</strong>"))
+        #expect(page.contains("ErrorReportFixture/main.swift:\(line) in lookUpRecord(_:)"))
+        #expect(page.contains("<strong>=&gt; \(line)      throw ReportableError(LookupError(key: key))</strong>"))
         #expect(page.contains("ErrorReportFixture.lookUpRecord(Swift.String) throws -&gt; Swift.String"))
         #expect(page.contains("GET /cgi-bin/ErrorReportFixture?mode=throw-located&amp;record=%3Cb%3E&amp;password=(hidden)"))
         #expect(page.contains("<dd>theme, session</dd>") || page.contains("<dd>session, theme</dd>"))
@@ -51,7 +52,7 @@ import Testing
         let report = try folder.report("\(reference).txt")
         #expect(report.hasPrefix("Error report \(reference)\n"))
         #expect(report.contains("ErrorReportFixture.LookupError: no record for <<b>>\n"))
-        #expect(report.contains("Thrown at ErrorReportFixture/main.swift:13 in lookUpRecord(_:)\n"))
+        #expect(report.contains("Thrown at ErrorReportFixture/main.swift:\(line) in lookUpRecord(_:)\n"))
         #expect(report.contains("    record = \"<b>\"\n    password = (hidden)\n"))
         #expect(report.contains("ErrorReportFixture.lookUpRecord(Swift.String) throws -> Swift.String"))
         #expect(!report.contains("hunter2"))
