@@ -66,7 +66,11 @@ let package = Package(
         .executableTarget(
             name: "AsyncErrorReportFixture", dependencies: ["CGI"], path: "Tests/Fixtures/AsyncErrorReportFixture"),
         .testTarget(name: "CGIGatewayTests", dependencies: ["CGIGateway"]),
-        .testTarget(name: "CGIServerTests", dependencies: ["CGIServer"]),
+        .testTarget(
+            name: "CGIServerTests",
+            dependencies: ["CGIServer", "cgi-server"],
+            exclude: ["Fixtures"]
+        ),
         .testTarget(name: "cgiTests", dependencies: ["cgi"]),
     ]
 )

@@ -33,7 +33,7 @@ struct ByteRange: Equatable, Sendable {
             return .partial(ByteRange(first: max(0, length - suffix), last: length - 1))
         }
         guard let first = Int(start) else { return .whole }
-        let last = end.isEmpty ? length - 1 : (Int(end) ?? Int.max)
+        let last = end.isEmpty ? Int.max : (Int(end) ?? Int.max)
         guard last >= first else { return .whole }
         guard first < length else { return .unsatisfiable }
         return .partial(ByteRange(first: first, last: min(last, length - 1)))

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import CGIGateway
 import Dispatch
 import Logging
 import NIOCore
@@ -108,9 +109,19 @@ public struct CGIServer: Sendable {
                 throw StartError.accessLog(error.description)
             }
         }
+        let environment = EnvironmentConfiguration(
+            serverSoftware: ServerContext.software, documentRoot: documentRoot.path,
+            passEnvironment: configuration.passEnvironment,
+            setEnvironment: Dictionary(configuration.setEnvironment, uniquingKeysWith: { $1 }),
+            passAuthorization: configuration.passAuthorization)
         return ServerContext(
             configuration: configuration,
             staticFiles: StaticFileHandler(documentRoot: documentRoot, scriptRoot: scriptRoot),
+            scriptResolver: ScriptResolver(root: scriptRoot.path),
+            environment: EnvironmentBuilder(configuration: environment),
+            scriptSlots: ScriptSlots(
+                limit: configuration.maxScripts, queueLimit: configuration.maxQueuedScripts,
+                queueTimeout: .milliseconds(Int64(configuration.queueTimeout * 1000))),
             accessLog: accessLog, errorLog: logger, fileIO: fileIO)
     }
 

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import CGIGateway
 import NIOCore
 import NIOHTTP1
 
@@ -20,7 +21,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
         /// The response does not depend on the body: its parts are dropped until the end.
         case ignoringBody
         /// The body streams to a script.
-        case script(CGIExchange)
+        case script(CGIHandler)
     }
 
     private let server: ServerContext
@@ -103,9 +104,9 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
         let expectsBody = head.headers.contains(name: "Transfer-Encoding")
             || (head.headers.first(name: "Content-Length").map { $0 != "0" } ?? false)
         if expectsBody { armBodyTimeout() }
-        let path: RequestPath
+        let target: RequestTarget
         do {
-            path = try checked(head)
+            target = try checked(head)
         } catch {
             info.keepAlive = false
             state = .ignoringBody
@@ -113,27 +114,78 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
             send(ErrorPage.response(error.status, detail: error.message), for: info)
             return
         }
-        if path.segments.first == "cgi-bin" {
-            state = .ignoringBody
-            send(ErrorPage.response(.notFound), for: info)
-            return
+        // The body (if any) is not needed by a file: without a 100 Continue the client may never send it.
+        if expectsBody && head.headers.first(name: "Expect")?.lowercased() == "100-continue"
+            && !server.scriptResolver.claims(target.path)
+        {
+            info.keepAlive = false
         }
-        // The body (if any) is not needed: without a 100 Continue the client may never send it.
-        if expectsBody && head.headers.first(name: "Expect")?.lowercased() == "100-continue" { info.keepAlive = false }
-        state = .ignoringBody
-        send(server.staticFiles.respond(to: head, path: path), for: info)
+        route(head, target: target, info: info, redirects: 0)
     }
 
-    /// The request's path, once the head passed every check.
-    private func checked(_ head: HTTPRequestHead) throws(RequestRejection) -> RequestPath {
+    /// Sends the request to its script (paths under `/cgi-bin/`) or to the static files.
+    private func route(_ head: HTTPRequestHead, target: RequestTarget, info: RequestInfo, redirects: Int) {
+        guard let context else { return }
+        guard server.scriptResolver.claims(target.path) else {
+            state = .ignoringBody
+            return send(server.staticFiles.respond(to: head, target: target), for: info)
+        }
+        let location: ScriptLocation
+        do {
+            location = try server.scriptResolver.resolve(target.path)
+        } catch {
+            state = .ignoringBody
+            server.errorLog.info("\(error.description)", metadata: ["request": "\(info.id)"])
+            let status = HTTPResponseStatus(statusCode: error.httpStatus)
+            return send(ErrorPage.response(status), for: info)
+        }
+        let handler = CGIHandler(
+            connection: self, context: context, server: server, info: info,
+            request: scriptRequest(head, target: target, context: context), location: location, redirects: redirects)
+        state = .script(handler)
+        handler.start()
+    }
+
+    /// The request as the gateway describes it to a script.
+    private func scriptRequest(_ head: HTTPRequestHead, target: RequestTarget, context: ChannelHandlerContext) -> ScriptRequest {
+        let local = context.channel.localAddress
+        let authority = target.authority ?? head.headers.first(name: "Host")
+        return ScriptRequest(
+            method: head.method.rawValue, path: target.rawPath, query: target.rawQuery,
+            headers: head.headers.map { ScriptRequest.Header(name: $0.name, value: $0.value) },
+            contentLength: head.headers.first(name: "Content-Length").flatMap { Int($0) },
+            remoteAddress: remoteAddress, remotePort: context.channel.remoteAddress?.port ?? 0,
+            serverAddress: local?.ipAddress ?? "", serverPort: local?.port ?? 0,
+            serverName: authority.flatMap(ServerName.parse) ?? local?.ipAddress ?? server.configuration.host,
+            serverProtocol: "HTTP/\(head.version.major).\(head.version.minor)",
+            isHTTPS: server.configuration.usesTLS, requestURI: head.uri)
+    }
+
+    /// Serves a script's `Location: /path` as a new request (a GET, or a HEAD for a HEAD) without a body.
+    func redirectLocally(to location: String, from info: RequestInfo, redirects: Int) {
+        var head = info.head
+        head.method = head.method == .HEAD ? .HEAD : .GET
+        head.uri = location
+        for name in ["Content-Length", "Transfer-Encoding", "Content-Type", "Expect"] {
+            head.headers.remove(name: name)
+        }
+        var redirected = info
+        redirected.head = head
+        do {
+            route(head, target: try RequestTarget(location), info: redirected, redirects: redirects)
+        } catch {
+            server.errorLog.error("invalid local redirect: \(error.description)", metadata: ["request": "\(info.id)"])
+            send(ErrorPage.response(.internalServerError), for: info)
+        }
+    }
+
+    /// The request's target, once the head passed every check.
+    private func checked(_ head: HTTPRequestHead) throws(RequestRejection) -> RequestTarget {
         try RequestRejection.check(head, configuration: server.configuration)
         do {
-            return try RequestPath(target: head.uri)
+            return try RequestTarget(head.uri)
         } catch {
-            switch error {
-            case .malformed: throw .malformedTarget
-            case .encodedSeparator: throw .encodedSeparator
-            }
+            throw .malformedTarget(error.description)
         }
     }
 
@@ -229,10 +281,19 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
         return context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(buffer))))
     }
 
+    /// Sends `100 Continue`, inviting the client to send the body it announced.
+    func writeContinue(for info: RequestInfo) {
+        context?.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .continue))), promise: nil)
+    }
+
     /// Ends the response, logs it and closes the connection unless it is kept alive.
-    func finishResponse(for info: RequestInfo, status: HTTPResponseStatus, bodyBytes: Int, afterwards: (() -> Void)? = nil) {
+    /// A `raw` response (written by an NPH script) has no HTTP framing to end: the connection closes.
+    func finishResponse(
+        for info: RequestInfo, status: HTTPResponseStatus, bodyBytes: Int, raw: Bool = false, afterwards: (() -> Void)? = nil
+    ) {
         guard let context else { return }
-        context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { [self] result in
+        let ended = raw ? context.eventLoop.makeSucceededVoidFuture() : context.writeAndFlush(wrapOutboundOut(.end(nil)))
+        ended.assumeIsolated().whenComplete { [self] result in
             afterwards?()
             server.accessLog?.record(
                 AccessLog.Entry(
@@ -274,15 +335,16 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
         timeout?.cancel()
         timeout = context.eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(Int64(seconds * 1000))) { [self] in
             if case .script(let exchange) = state { exchange.clientDisconnected() }
-            if !requestComplete && !responseHeadWritten || requestComplete && responseComplete {
-                let info = RequestInfo(
-                    id: "c\(connectionNumber)-timeout", head: HTTPRequestHead(version: .http1_1, method: .GET, uri: "-"),
-                    remoteAddress: remoteAddress, keepAlive: false)
-                state = .ignoringBody
-                send(ErrorPage.response(.requestTimeout), for: info)
-            } else {
-                context.close(promise: nil)
+            if !responseHeadWritten || responseComplete {
+                writeRaw(ByteBuffer(string: "HTTP/1.1 408 Request Timeout\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"))
             }
+            context.close(promise: nil)
         }
+    }
+
+    /// Writes bytes to the client below the HTTP encoder (for 408 on an idle connection and NPH output).
+    func writeRaw(_ buffer: ByteBuffer) {
+        guard let encoder = try? context?.pipeline.syncOperations.context(handlerType: HTTPResponseEncoder.self) else { return }
+        encoder.writeAndFlush(NIOAny(buffer), promise: nil)
     }
 }

@@ -6,7 +6,7 @@ import NIOHTTP1
 enum RequestRejection: Error, Equatable {
     /// The request target is longer than the configured limit (414).
     case targetTooLong
-    /// An HTTP/1.1 request without exactly one `Host` header (400).
+    /// An HTTP/1.1 request without exactly one `Host` header, or a `Host` that is not a host name (400).
     case missingOrRepeatedHost
     /// A header value holds a control byte such as NUL, CR or DEL (400).
     case controlByteInHeader
@@ -18,10 +18,8 @@ enum RequestRejection: Error, Equatable {
     case unsupportedTransferEncoding
     /// The announced body is larger than the configured limit (413).
     case bodyTooLarge
-    /// The target is not an origin-form path, or has a dot-segment, NUL or bad percent-encoding (400).
-    case malformedTarget
-    /// The target contains an encoded `/` or `\` (404).
-    case encodedSeparator
+    /// The target is not an origin-form path, climbs above the root, or has a NUL or bad percent-encoding (400).
+    case malformedTarget(String)
 
     /// The status the client receives.
     var status: HTTPResponseStatus {
@@ -31,7 +29,6 @@ enum RequestRejection: Error, Equatable {
             .badRequest
         case .unsupportedTransferEncoding: .notImplemented
         case .bodyTooLarge: .payloadTooLarge
-        case .encodedSeparator: .notFound
         }
     }
 
@@ -39,21 +36,21 @@ enum RequestRejection: Error, Equatable {
     var message: String {
         switch self {
         case .targetTooLong: "The request target is too long."
-        case .missingOrRepeatedHost: "An HTTP/1.1 request needs exactly one Host header."
+        case .missingOrRepeatedHost: "An HTTP/1.1 request needs exactly one valid Host header."
         case .controlByteInHeader: "A header value contains a control character."
         case .ambiguousFraming: "The request has both Content-Length and Transfer-Encoding."
         case .invalidContentLength: "The Content-Length header is invalid."
         case .unsupportedTransferEncoding: "Only the chunked transfer coding is supported."
         case .bodyTooLarge: "The request body is larger than this server accepts."
-        case .malformedTarget: "The request target is not a valid path."
-        case .encodedSeparator: "The path contains an encoded slash."
+        case .malformedTarget(let reason): "The request target is not a valid path: \(reason)."
         }
     }
 
     /// Checks a request head against the framing rules (RFC 9112 §6) and the configured limits.
     static func check(_ head: HTTPRequestHead, configuration: ServerConfiguration) throws(RequestRejection) {
         guard head.uri.utf8.count <= configuration.maxRequestTargetSize else { throw .targetTooLong }
-        if head.version == .http1_1, head.headers["Host"].count != 1 {
+        let hosts = head.headers["Host"]
+        if head.version == .http1_1 && hosts.count != 1 || hosts.count > 1 || hosts.contains(where: { ServerName.parse($0) == nil }) {
             throw .missingOrRepeatedHost
         }
         for (_, value) in head.headers where value.utf8.contains(where: { ($0 < 0x20 && $0 != 0x09) || $0 == 0x7F }) {

@@ -1,3 +1,4 @@
+import CGIGateway
 import Logging
 import NIOCore
 import NIOPosix
@@ -9,6 +10,12 @@ struct ServerContext: Sendable {
 
     var configuration: ServerConfiguration
     var staticFiles: StaticFileHandler
+    /// Maps `/cgi-bin/…` paths to scripts.
+    var scriptResolver: ScriptResolver
+    /// Builds each script's environment.
+    var environment: EnvironmentBuilder
+    /// Caps concurrent scripts.
+    var scriptSlots: ScriptSlots
     var accessLog: AccessLog?
     var errorLog: Logger
     /// Reads static files in chunks when they cannot be sent with `sendfile` (TLS).

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import CGIGateway
 import NIOCore
 import NIOHTTP1
 
@@ -16,18 +17,20 @@ struct StaticFileHandler: Sendable {
     var scriptRoot: CanonicalPath?
 
     /// The response to a GET or HEAD (anything else gets 405) for `path`.
-    func respond(to head: HTTPRequestHead, path: RequestPath) -> ServerResponse {
+    func respond(to head: HTTPRequestHead, target: RequestTarget) -> ServerResponse {
         guard head.method == .GET || head.method == .HEAD else {
             return ErrorPage.response(.methodNotAllowed, headers: ["Allow": "GET, HEAD"])
         }
-        let requested = ([documentRoot.path] + path.segments).joined(separator: "/")
-        guard var file = servable(requested) else { return ErrorPage.response(.notFound) }
+        let segments = target.path.segments
+        guard !segments.contains(where: { $0.contains("/") || $0.contains("\\") }),
+            var file = servable(([documentRoot.path] + segments).joined(separator: "/"))
+        else { return ErrorPage.response(.notFound) }
         var info = stat()
         guard stat(file.path, &info) == 0 else { return ErrorPage.response(.notFound) }
         if info.st_mode & S_IFMT == S_IFDIR {
-            guard path.segments.isEmpty || path.hasTrailingSlash else {
-                let query = path.rawQuery.isEmpty ? "" : "?\(path.rawQuery)"
-                return ErrorPage.response(.movedPermanently, headers: ["Location": "\(path.rawPath)/\(query)"])
+            guard segments.isEmpty || target.path.hasTrailingSlash else {
+                let query = target.rawQuery.isEmpty ? "" : "?\(target.rawQuery)"
+                return ErrorPage.response(.movedPermanently, headers: ["Location": "\(target.rawPath)/\(query)"])
             }
             guard let index = servable(file.path + "/index.html") else {
                 return ErrorPage.response(.forbidden, detail: "This folder has no index page.")

@@ -1,0 +1,167 @@
+import Foundation
+
+/// A response as a test sees it.
+struct HTTPResult {
+    var status: Int
+    var headers: [(name: String, value: String)]
+    var body: Data
+
+    var text: String { String(decoding: body, as: UTF8.self) }
+
+    func header(_ name: String) -> String? {
+        headers.first { $0.name.lowercased() == name.lowercased() }?.value
+    }
+
+    /// The probe's `env-NAME=VALUE` lines as a dictionary.
+    var environment: [String: String] {
+        var result: [String: String] = [:]
+        for line in text.split(separator: "\n") where line.hasPrefix("env-") {
+            let pair = line.dropFirst(4)
+            guard let equals = pair.firstIndex(of: "=") else { continue }
+            result[String(pair[..<equals])] = String(pair[pair.index(after: equals)...])
+        }
+        return result
+    }
+}
+
+/// Runs the real curl and parses what it printed (`-i`, last response only).
+func curl(_ arguments: [String], timeout: Double = 15) throws -> HTTPResult {
+    let process = Process()
+    process.executableURL = URL(filePath: "/usr/bin/curl")
+    process.arguments = ["-s", "-i", "--max-time", String(timeout), "-H", "Expect:"] + arguments
+    let output = Pipe()
+    process.standardOutput = output
+    try process.run()
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return try parseResponses(data).last ?? { throw TestFailure("curl printed no response (exit \(process.terminationStatus))") }()
+}
+
+/// Splits raw bytes into responses (for `curl -i` output and raw-socket reads). Bodies are
+/// read by Content-Length, chunked framing, or to the end.
+func parseResponses(_ data: Data, headRequests: Int = 0) throws -> [HTTPResult] {
+    var results: [HTTPResult] = []
+    var rest = data[...]
+    var heads = headRequests
+    while !rest.isEmpty {
+        guard let end = rest.firstRange(of: Data("\r\n\r\n".utf8)) else { throw TestFailure("incomplete head: \(String(decoding: rest, as: UTF8.self))") }
+        let lines = String(decoding: rest[..<end.lowerBound], as: UTF8.self).components(separatedBy: "\r\n")
+        rest = rest[end.upperBound...]
+        let statusParts = lines[0].split(separator: " ")
+        guard statusParts.count >= 2, let status = Int(statusParts[1]) else { throw TestFailure("bad status line \(lines[0])") }
+        let headers = lines.dropFirst().compactMap { line -> (String, String)? in
+            guard let colon = line.firstIndex(of: ":") else { return nil }
+            return (String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces))
+        }
+        var result = HTTPResult(status: status, headers: headers, body: Data())
+        if status == 100 { continue }
+        if heads > 0 || status == 304 || status == 204 {
+            heads -= heads > 0 ? 1 : 0
+        } else if let length = result.header("Content-Length").flatMap(Int.init) {
+            result.body = Data(rest.prefix(length))
+            rest = rest.dropFirst(length)
+        } else if result.header("Transfer-Encoding")?.lowercased() == "chunked" {
+            while let lineEnd = rest.firstRange(of: Data("\r\n".utf8)) {
+                let size = Int(String(decoding: rest[..<lineEnd.lowerBound], as: UTF8.self), radix: 16) ?? 0
+                rest = rest[lineEnd.upperBound...]
+                if size == 0 {
+                    rest = rest.dropFirst(2)
+                    break
+                }
+                result.body.append(rest.prefix(size))
+                rest = rest.dropFirst(size + 2)
+            }
+        } else {
+            result.body = Data(rest)
+            rest = rest.suffix(0)
+        }
+        results.append(result)
+    }
+    return results
+}
+
+/// A raw TCP connection for tests where the exact bytes matter.
+final class RawConnection {
+    private let descriptor: Int32
+
+    init(port: Int, host: String = "127.0.0.1") throws {
+        var hints = addrinfo()
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        var info: UnsafeMutablePointer<addrinfo>?
+        guard getaddrinfo(host, String(port), &hints, &info) == 0, let info else { throw TestFailure("getaddrinfo") }
+        defer { freeaddrinfo(info) }
+        descriptor = socket(info.pointee.ai_family, Int32(SOCK_STREAM.rawValue), 0)
+        guard connect(descriptor, info.pointee.ai_addr, info.pointee.ai_addrlen) == 0 else {
+            close(descriptor)
+            throw TestFailure("connect failed: \(errno)")
+        }
+    }
+
+    deinit { close(descriptor) }
+
+    func send(_ text: String) { send(Data(text.utf8)) }
+
+    func send(_ data: Data) {
+        _ = data.withUnsafeBytes { Glibc.send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+    }
+
+    /// Reads until the peer closes or `seconds` pass without data.
+    func readAll(idle seconds: Double = 3) -> Data {
+        var result = Data()
+        var timeout = timeval(tv_sec: Int(seconds), tv_usec: Int((seconds - Double(Int(seconds))) * 1_000_000))
+        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = recv(descriptor, &buffer, buffer.count, 0)
+            if count <= 0 { break }
+            result.append(contentsOf: buffer[..<count])
+        }
+        return result
+    }
+
+    /// Reads until `count` complete responses arrived (or the connection closes / times out).
+    func readResponses(_ count: Int, headRequests: Int = 0, idle seconds: Double = 5) -> [HTTPResult] {
+        var data = Data()
+        var timeout = timeval(tv_sec: Int(seconds), tv_usec: 0)
+        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            if let parsed = try? parseResponses(data, headRequests: headRequests), parsed.count >= count,
+                (try? isComplete(data, count: count, headRequests: headRequests)) == true
+            {
+                return parsed
+            }
+            let received = recv(descriptor, &buffer, buffer.count, 0)
+            if received <= 0 { return (try? parseResponses(data, headRequests: headRequests)) ?? [] }
+            data.append(contentsOf: buffer[..<received])
+        }
+    }
+
+    /// Whether the connection was closed by the server (reads EOF within `seconds`).
+    func isClosedByPeer(within seconds: Double = 3) -> Bool {
+        var timeout = timeval(tv_sec: Int(seconds), tv_usec: 0)
+        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = recv(descriptor, &buffer, buffer.count, 0)
+            if count == 0 { return true }
+            if count < 0 { return errno == ECONNRESET }
+        }
+    }
+
+    private func isComplete(_ data: Data, count: Int, headRequests: Int) throws -> Bool {
+        // A response whose body is delimited by Content-Length or a last chunk is complete when parsed;
+        // check the last one ends properly.
+        let parsed = try parseResponses(data, headRequests: headRequests)
+        guard let last = parsed.last else { return false }
+        if let length = last.header("Content-Length").flatMap(Int.init) { return last.body.count == length }
+        if last.header("Transfer-Encoding") != nil { return data.suffix(5) == Data("0\r\n\r\n".utf8) }
+        return headRequests > 0 || last.status == 304
+    }
+}
+
+/// Base64url without padding, for the probe's `raw=` parameter.
+func base64url(_ text: String) -> String {
+    Data(text.utf8).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+        .replacingOccurrences(of: "=", with: "")
+}

@@ -1,0 +1,111 @@
+import Foundation
+import Testing
+
+@Suite("HTTP/1.1 protocol", .serialized)
+struct HTTPProtocolTests {
+    let server: TestServer
+
+    init() throws {
+        server = try TestServer(options: ["--request-timeout", "2"])
+    }
+
+    @Test func keepAliveServesSeveralRequestsOnOneConnection() throws {
+        let connection = try RawConnection(port: server.port)
+        for _ in 0..<3 {
+            connection.send("GET /hello.txt HTTP/1.1\r\nHost: x\r\n\r\n")
+            let responses = connection.readResponses(1)
+            #expect(responses.first?.text == "hello\n")
+        }
+    }
+
+    @Test func pipelinedRequestsAreAnsweredInOrder() throws {
+        let connection = try RawConnection(port: server.port)
+        connection.send(
+            "GET /hello.txt HTTP/1.1\r\nHost: x\r\n\r\nGET /page.html HTTP/1.1\r\nHost: x\r\n\r\nGET /dir/ HTTP/1.1\r\nHost: x\r\n\r\n"
+        )
+        let responses = connection.readResponses(3)
+        #expect(responses.map(\.text) == ["hello\n", "<p>page</p>\n", "<h1>index</h1>\n"])
+    }
+
+    @Test func headThenGetOnOneConnection() throws {
+        let connection = try RawConnection(port: server.port)
+        connection.send("HEAD /page.html HTTP/1.1\r\nHost: x\r\n\r\nGET /hello.txt HTTP/1.1\r\nHost: x\r\n\r\n")
+        let responses = connection.readResponses(2, headRequests: 1)
+        #expect(responses.map(\.status) == [200, 200])
+        #expect(responses.last?.text == "hello\n")
+    }
+
+    @Test func http10ClosesUnlessKeptAlive() throws {
+        let connection = try RawConnection(port: server.port)
+        connection.send("GET /hello.txt HTTP/1.0\r\n\r\n")
+        let data = connection.readAll()
+        #expect(String(decoding: data, as: UTF8.self).hasPrefix("HTTP/1.0 200 OK"))
+        #expect(String(decoding: data, as: UTF8.self).hasSuffix("hello\n"))
+    }
+
+    @Test func connectionCloseIsHonoured() throws {
+        let connection = try RawConnection(port: server.port)
+        connection.send("GET /hello.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        let text = String(decoding: connection.readAll(), as: UTF8.self)
+        #expect(text.contains("Connection: close"))
+        #expect(text.hasSuffix("hello\n"))
+    }
+
+    @Test(arguments: [
+        "GET hello.txt HTTP/1.1\r\nHost: x\r\n\r\n",
+        "GET /hello.txt HTTP/1.1\r\n\r\n",
+        "GET /hello.txt HTTP/1.1\r\nHost: x\r\nHost: y\r\n\r\n",
+        "POST /hello.txt HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+        "POST /hello.txt HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello!",
+        "POST /hello.txt HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n",
+        "POST /hello.txt HTTP/1.1\r\nHost: x\r\nContent-Length: +5\r\n\r\nhello",
+        "POST /hello.txt HTTP/1.1\r\nHost: x\r\nContent-Length: 5, 6\r\n\r\nhello",
+        "GET /hello.txt HTTP/1.1\r\nHost: x\r\nX-A: a\u{7f}b\r\n\r\n",
+        "GARBAGE\r\n\r\n",
+    ])
+    func badRequestsGet400AndClose(request: String) throws {
+        let connection = try RawConnection(port: server.port)
+        connection.send(request)
+        let text = String(decoding: connection.readAll(), as: UTF8.self)
+        #expect(text.hasPrefix("HTTP/1.1 400") || text.hasPrefix("HTTP/1.1 501"), "\(request.debugDescription) → \(text.prefix(40))")
+    }
+
+    @Test func unknownTransferCodingIsNotImplemented() throws {
+        let connection = try RawConnection(port: server.port)
+        connection.send("POST /hello.txt HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n")
+        let text = String(decoding: connection.readAll(), as: UTF8.self)
+        #expect(text.hasPrefix("HTTP/1.1 400") || text.hasPrefix("HTTP/1.1 501"))
+    }
+
+    @Test func longTargetsGet414AndHugeHeaders431() throws {
+        let long = try curl([server.url("/" + String(repeating: "a", count: 9000))])
+        #expect(long.status == 414)
+        let connection = try RawConnection(port: server.port)
+        connection.send("GET /hello.txt HTTP/1.1\r\nHost: x\r\nX-Big: \(String(repeating: "b", count: 70000))\r\n\r\n")
+        let text = String(decoding: connection.readAll(), as: UTF8.self)
+        #expect(text.hasPrefix("HTTP/1.1 431"))
+    }
+
+    @Test func slowHeadersGet408AndTheConnectionCloses() throws {
+        let connection = try RawConnection(port: server.port)
+        connection.send("GET /hello.txt HTTP/1.1\r\nHost: x\r\n")
+        let started = Date()
+        let text = String(decoding: connection.readAll(idle: 6), as: UTF8.self)
+        #expect(text.hasPrefix("HTTP/1.1 408"))
+        #expect(Date().timeIntervalSince(started) < 4.5)
+        // Meanwhile other requests are served.
+        #expect(try curl([server.url("/hello.txt")]).status == 200)
+    }
+
+    @Test func ipv6Loopback() throws {
+        let v6 = try TestServer(host: "::1")
+        let response = try curl(["-g", "http://[::1]:\(v6.port)/hello.txt"])
+        #expect(response.text == "hello\n")
+    }
+
+    @Test func sigtermExitsCleanly() throws {
+        let own = try TestServer()
+        #expect(try curl([own.url("/hello.txt")]).status == 200)
+        #expect(own.stop() == 0)
+    }
+}

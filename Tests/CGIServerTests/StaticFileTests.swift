@@ -1,0 +1,122 @@
+import Foundation
+import Testing
+
+@Suite("Static files", .serialized)
+struct StaticFileTests {
+    let server: TestServer
+
+    init() throws {
+        server = try TestServer()
+    }
+
+    @Test func servesAFileWithTypeAndValidators() throws {
+        let response = try curl([server.url("/hello.txt")])
+        #expect(response.status == 200)
+        #expect(response.text == "hello\n")
+        #expect(response.header("Content-Type") == "text/plain; charset=utf-8")
+        #expect(response.header("Content-Length") == "6")
+        #expect(response.header("ETag")?.hasPrefix("\"") == true)
+        #expect(response.header("Last-Modified")?.hasSuffix(" GMT") == true)
+        #expect(response.header("Date") != nil)
+    }
+
+    @Test func headHasTheHeadersButNoBody() throws {
+        let response = try curl(["-I", server.url("/hello.txt")])
+        #expect(response.status == 200)
+        #expect(response.header("Content-Length") == "6")
+        #expect(response.body.isEmpty)
+    }
+
+    @Test func foldersRedirectToTheirSlashAndServeIndexHTML() throws {
+        let redirect = try curl([server.url("/dir?x=1")])
+        #expect(redirect.status == 301)
+        #expect(redirect.header("Location") == "/dir/?x=1")
+        let index = try curl([server.url("/dir/")])
+        #expect(index.status == 200)
+        #expect(index.text == "<h1>index</h1>\n")
+        #expect(index.header("Content-Type") == "text/html; charset=utf-8")
+    }
+
+    @Test func foldersWithoutIndexAreNeverListed() throws {
+        try server.site.file("htdocs/empty/secret.txt", "x")
+        let response = try curl([server.url("/empty/")])
+        #expect(response.status == 403)
+        #expect(!response.text.contains("secret.txt"))
+    }
+
+    @Test func missingFilesAndOtherMethods() throws {
+        #expect(try curl([server.url("/nope.txt")]).status == 404)
+        let post = try curl(["-X", "POST", "-d", "a=1", server.url("/hello.txt")])
+        #expect(post.status == 405)
+        #expect(post.header("Allow") == "GET, HEAD")
+    }
+
+    @Test func conditionalRequestsGet304() throws {
+        let first = try curl([server.url("/hello.txt")])
+        let etag = try #require(first.header("ETag"))
+        let lastModified = try #require(first.header("Last-Modified"))
+        #expect(try curl(["-H", "If-None-Match: \(etag)", server.url("/hello.txt")]).status == 304)
+        #expect(try curl(["-H", "If-None-Match: \"other\", \(etag)", server.url("/hello.txt")]).status == 304)
+        #expect(try curl(["-H", "If-None-Match: \"other\"", server.url("/hello.txt")]).status == 200)
+        #expect(try curl(["-H", "If-Modified-Since: \(lastModified)", server.url("/hello.txt")]).status == 304)
+        #expect(try curl(["-H", "If-Modified-Since: Mon, 01 Jan 1990 00:00:00 GMT", server.url("/hello.txt")]).status == 200)
+        // If-None-Match wins over If-Modified-Since.
+        let both = try curl(["-H", "If-None-Match: \"other\"", "-H", "If-Modified-Since: \(lastModified)", server.url("/hello.txt")])
+        #expect(both.status == 200)
+    }
+
+    @Test func rangesOpenEndedSuffixAndUnsatisfiable() throws {
+        let data = try server.site.randomFile("htdocs/data.bin", count: 1000)
+        let middle = try curl(["-r", "10-19", server.url("/data.bin")])
+        #expect(middle.status == 206)
+        #expect(middle.header("Content-Range") == "bytes 10-19/1000")
+        #expect(middle.body == data[10..<20])
+        let open = try curl(["-r", "990-", server.url("/data.bin")])
+        #expect(open.body == data[990...])
+        let suffix = try curl(["-r", "-5", server.url("/data.bin")])
+        #expect(suffix.header("Content-Range") == "bytes 995-999/1000")
+        #expect(suffix.body == data[995...])
+        let beyond = try curl(["-r", "2000-", server.url("/data.bin")])
+        #expect(beyond.status == 416)
+        #expect(beyond.header("Content-Range") == "bytes */1000")
+        let several = try curl(["-r", "0-1,5-6", server.url("/data.bin")])
+        #expect(several.status == 200)
+        #expect(several.body == data)
+    }
+
+    @Test func ifRangeSendsTheWholeFileWhenTheValidatorChanged() throws {
+        let data = try server.site.randomFile("htdocs/data.bin", count: 100)
+        let etag = try #require(try curl([server.url("/data.bin")]).header("ETag"))
+        let matching = try curl(["-r", "0-9", "-H", "If-Range: \(etag)", server.url("/data.bin")])
+        #expect(matching.status == 206)
+        let stale = try curl(["-r", "0-9", "-H", "If-Range: \"stale\"", server.url("/data.bin")])
+        #expect(stale.status == 200)
+        #expect(stale.body == data)
+    }
+
+    @Test func largeFilesArriveIntactAndRangesOfThem() throws {
+        let data = try server.site.randomFile("htdocs/large.bin", count: 3 << 20)
+        let whole = try curl([server.url("/large.bin")])
+        #expect(whole.body == data)
+        let tail = try curl(["-r", "1000000-", server.url("/large.bin")])
+        #expect(tail.body == data[1_000_000...])
+    }
+
+    @Test func pathsCannotEscapeTheDocumentRoot() throws {
+        for path in ["/../etc/passwd", "/dir/../../etc/passwd", "/%2e%2e/etc/passwd", "/a%00b", "/dir%2fhello.txt"] {
+            let response = try curl(["--path-as-is", server.url(path)])
+            #expect([400, 404].contains(response.status), "\(path) gave \(response.status)")
+            #expect(!response.text.contains("root:"))
+        }
+        try FileManager.default.createSymbolicLink(atPath: server.site.htdocs.appending(path: "etc").path, withDestinationPath: "/etc")
+        #expect(try curl([server.url("/etc/passwd")]).status == 404)
+    }
+
+    @Test func scriptsAreNeverServedAsFiles() throws {
+        try FileManager.default.createSymbolicLink(
+            atPath: server.site.htdocs.appending(path: "scripts").path, withDestinationPath: server.site.cgiBin.path)
+        let response = try curl([server.url("/scripts/probe.cgi")])
+        #expect(response.status == 404)
+        #expect(!response.text.contains("python"))
+    }
+}
