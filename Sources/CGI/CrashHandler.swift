@@ -214,7 +214,11 @@ enum CrashHandler {
         buffer.append("The script crashed: ")
         buffer.append(signalDescription(signal))
         buffer.append(".\n")
-        if let message { buffer.append(cString: message, escapingHTML: escapingHTML) }
+        if let message {
+            buffer.append(cString: message, escapingHTML: escapingHTML)
+        } else {
+            buffer.append("The Swift runtime printed no message (optimized code traps without one).\n")
+        }
         buffer.append("\nBacktrace (return addresses; the report file or the server's error log names the functions):\n")
         for index in 0..<min(frameCount, frameCapacity) {
             buffer.append(decimal: index)
