@@ -184,7 +184,11 @@ enum CrashHandler {
         state.pointee.scratch.clear()
         state.pointee.scratch.append(state.pointee.logLineOpening)
         state.pointee.scratch.append(signalDescription(signal))
-        if report >= 0 { state.pointee.scratch.append(state.pointee.logLineClosing) } else { state.pointee.scratch.append("\n") }
+        if report >= 0 {
+            state.pointee.scratch.append(state.pointee.logLineClosing)
+        } else {
+            state.pointee.scratch.append("\n")
+        }
         state.pointee.scratch.write(to: 2)
 
         // 4. Best effort: names for the frames. This allocates, which is unsafe if the crash
@@ -197,9 +201,10 @@ enum CrashHandler {
             if let last = frames.lastIndex(where: { $0.function?.contains("CGI.CrashHandler") == true }) {
                 frames.removeFirst(min(frames.count, last + 2))
             }
-            let text = "\nBacktrace, symbolicated:\n"
+            let text =
+                "\nBacktrace, symbolicated:\n"
                 + frames.enumerated().map { "\($0.offset)  \($0.element)\n" }.joined()
-            _ = text.withCString { Glibc.write(report, $0, strlen($0)) }
+            try? FileDescriptorOutput.write(Array(text.utf8), to: report)
             close(report)
             alarm(0)
         }
@@ -219,7 +224,7 @@ enum CrashHandler {
         } else {
             buffer.append("The Swift runtime printed no message (optimized code traps without one).\n")
         }
-        buffer.append("\nBacktrace (return addresses; the report file or the server's error log names the functions):\n")
+        buffer.append("\nBacktrace (return addresses; the report file or the server's error log names them):\n")
         for index in 0..<min(frameCount, frameCapacity) {
             buffer.append(decimal: index)
             buffer.append("  ")

@@ -50,7 +50,8 @@ struct ErrorReport {
             location = nil
             source = nil
             frames = Backtrace.capture(skipping: 2).symbolicated()
-            backtraceOrigin = "where CGI.run caught the error (wrap it in ReportableError to record where it was thrown)"
+            backtraceOrigin =
+                "where CGI.run caught the error (wrap it in ReportableError to record where it was thrown)"
         }
     }
 

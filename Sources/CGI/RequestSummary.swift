@@ -41,7 +41,7 @@ struct RequestSummary {
                 let name = field.name ?? "(no name)"
                 switch field.value {
                 case .file(let file):
-                    return Field(name: name, shown: "file \(CGIError.quote(file.filename)), \(file.contentType), \(file.size) bytes")
+                    return Field(name: name, shown: Self.describe(file))
                 case .text(let text, _):
                     if reporting.hides(name) { return Field(name: name, shown: ErrorReporting.hiddenValue) }
                     let cut = text.count > Self.shownValueLength ? text.prefix(Self.shownValueLength) + "…" : text
@@ -57,6 +57,11 @@ struct RequestSummary {
             ("Client", "REMOTE_ADDR"), ("User-Agent", "HTTP_USER_AGENT"), ("Referer", "HTTP_REFERER"),
             ("Content-Type", "CONTENT_TYPE"), ("Content-Length", "CONTENT_LENGTH"),
         ].compactMap { label, variable in environment[variable].map { (label, $0) } }
+    }
+
+    /// An upload as reports and the diagnostics page show it: name, type and size.
+    static func describe(_ file: UploadedFile) -> String {
+        "upload \(CGIError.quote(file.filename)), \(file.contentType), \(file.size) bytes"
     }
 
     /// The summary as indented plain-text lines.

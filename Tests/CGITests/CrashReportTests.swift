@@ -8,10 +8,16 @@ import Testing
 
     /// Each way of trapping, with the message the Swift runtime gives.
     static let traps = [
-        ("fatal", "ErrorReportFixture/main.swift:\(fixtureLine("fatalError(")): Fatal error: the script gave up on fatal"),
+        (
+            "fatal",
+            "ErrorReportFixture/main.swift:\(fixtureLine("fatalError(")): Fatal error: the script gave up on fatal"
+        ),
         ("unwrap", "Fatal error: Unexpectedly found nil while unwrapping an Optional value"),
         ("index", "Fatal error: Index out of range"),
-        ("precondition", "ErrorReportFixture/main.swift:\(fixtureLine("precondition(")): Precondition failed: the mode must be empty"),
+        (
+            "precondition",
+            "ErrorReportFixture/main.swift:\(fixtureLine("precondition(")): Precondition failed: the mode must be empty"
+        ),
     ]
 
     /// The line of the fixture's source that contains `text`.

@@ -40,7 +40,9 @@ import Testing
         #expect(page.contains("ErrorReportFixture/main.swift:\(line) in lookUpRecord(_:)"))
         #expect(page.contains("<strong>=&gt; \(line)      throw ReportableError(LookupError(key: key))</strong>"))
         #expect(page.contains("ErrorReportFixture.lookUpRecord(Swift.String) throws -&gt; Swift.String"))
-        #expect(page.contains("GET /cgi-bin/ErrorReportFixture?mode=throw-located&amp;record=%3Cb%3E&amp;password=(hidden)"))
+        #expect(
+            page.contains("GET /cgi-bin/ErrorReportFixture?mode=throw-located&amp;record=%3Cb%3E&amp;password=(hidden)")
+        )
         #expect(page.contains("<dd>theme, session</dd>") || page.contains("<dd>session, theme</dd>"))
         #expect(!page.contains("<b>"))
         #expect(!page.contains("hunter2"))
@@ -72,7 +74,9 @@ import Testing
         let output = try script.run(query: "mode=half-throw", ["CGI_DEBUG": "1", "CGI_ERROR_LOG_DIR": folder.path])
         #expect(output.head == "Status: 200 OK\r\nContent-Type: text/html; charset=utf-8")
         let reference = try #require(output.reference)
-        #expect(output.body.hasPrefix("<p>first half</p>\n</script></style></textarea></pre>\n<div class=\"cgi-error-marker\""))
+        #expect(
+            output.body.hasPrefix(
+                "<p>first half</p>\n</script></style></textarea></pre>\n<div class=\"cgi-error-marker\""))
         #expect(output.body.contains("The script failed after sending part of this response (reference \(reference))."))
         #expect(output.body.contains("no record for &lt;half&gt;"))
         #expect(try folder.report("\(reference).txt").contains("Part of the response had already been sent.\n"))
