@@ -12,14 +12,15 @@ import Darwin
 /// runtime's own fatal errors call `abort` (SIGABRT). The handler runs on an alternate
 /// stack (so a stack overflow is caught too) and does only async-signal-safe work first,
 /// from memory prepared in advance:
-/// 1. the response: while the head is unsent, a complete 500 page (with the runtime's
-///    "Fatal error" message and raw frame addresses when the display is on); once the head
-///    was sent, only a visible marker in development, and nothing in production;
+/// 1. the response: while the head is unsent, a 500 page (with the runtime's "Fatal error"
+///    message and raw frame addresses when the display is on); once the head was sent, only
+///    a visible marker in development, and nothing in production;
 /// 2. the report file, created with `openat` in the report folder opened in advance: the
 ///    request summary, the signal, the fatal error message and the raw frame addresses;
 /// 3. one line on standard error.
 /// Then, on a best-effort basis (this allocates, so an `alarm` bounds it), it appends the
-/// symbolicated, demangled backtrace to the report file. Finally it restores the handler
+/// symbolicated, demangled backtrace to the report file and, when the display is on, to the
+/// page, which it then closes. Finally it restores the handler
 /// that was installed before (the Swift runtime's backtracer, which then prints its own
 /// report to standard error, or the default action) and lets the signal take its course,
 /// so the process still ends by the signal and the server sees a crash.
@@ -152,16 +153,19 @@ enum CrashHandler {
         let message = swift_getFatalErrorMessageBuffer().pointee
         let frameCount = Int(max(0, c_backtrace(state.pointee.frames, Int32(frameCapacity))))
 
-        // 1. The browser.
+        // 1. The browser. With the display on, the page is closed after step 4, which adds
+        // the functions' names.
         let display = state.pointee.display
         let started = responseStarted(state)
-        if !started || display != .none {
+        let browser = !started || display != .none
+        if browser {
             state.pointee.scratch.clear()
             state.pointee.scratch.append(started ? state.pointee.markerOpening : state.pointee.pageOpening)
             if display != .none {
                 appendDetails(signal, message, frameCount, escapingHTML: display == .html, to: &state.pointee.scratch)
+            } else {
+                state.pointee.scratch.append(state.pointee.pageClosing)
             }
-            state.pointee.scratch.append(started ? state.pointee.markerClosing : state.pointee.pageClosing)
             state.pointee.scratch.write(to: 1)
         }
 
@@ -193,22 +197,32 @@ enum CrashHandler {
 
         // 4. Best effort: names for the frames. This allocates, which is unsafe if the crash
         // happened inside the allocator; the alarm ends a process stuck here.
-        if report >= 0 {
+        let pageOpen = browser && display != .none
+        if report >= 0 || pageOpen {
             alarm(5)
-            let addresses = (0..<frameCount).map { UInt(bitPattern: state.pointee.frames[$0]) }
-            var frames = Backtrace(addresses: addresses).symbolicated()
-            // Leave out this handler and the kernel's signal trampoline after it.
-            if let last = frames.lastIndex(where: { $0.function?.contains("CGI.CrashHandler") == true }) {
-                frames.removeFirst(min(frames.count, last + 2))
+            let names = symbolicatedBacktrace(frameCount)
+            if report >= 0 {
+                try? FileDescriptorOutput.write(Array(names.utf8), to: report)
+                close(report)
             }
-            let text =
-                "\nBacktrace, symbolicated:\n"
-                + frames.enumerated().map { "\($0.offset)  \($0.element)\n" }.joined()
-            try? FileDescriptorOutput.write(Array(text.utf8), to: report)
-            close(report)
+            if pageOpen {
+                try? FileDescriptorOutput.write(Array((display == .html ? HTML.escape(names) : names).utf8), to: 1)
+                (started ? state.pointee.markerClosing : state.pointee.pageClosing).write(to: 1)
+            }
             alarm(0)
         }
         reraise(signal, info)
+    }
+
+    /// The captured frames with their functions' names, as text. Not async-signal-safe.
+    private static func symbolicatedBacktrace(_ frameCount: Int) -> String {
+        let addresses = (0..<frameCount).map { UInt(bitPattern: prepared!.pointee.frames[$0]) }
+        var frames = Backtrace(addresses: addresses).symbolicated()
+        // Leave out this handler and the kernel's signal trampoline after it.
+        if let last = frames.lastIndex(where: { $0.function?.contains("CGI.CrashHandler") == true }) {
+            frames.removeFirst(min(frames.count, last + 2))
+        }
+        return "\nBacktrace, symbolicated:\n" + frames.enumerated().map { "\($0.offset)  \($0.element)\n" }.joined()
     }
 
     /// Appends the signal, the fatal error message and the raw frame addresses.
@@ -224,7 +238,7 @@ enum CrashHandler {
         } else {
             buffer.append("The Swift runtime printed no message (optimized code traps without one).\n")
         }
-        buffer.append("\nBacktrace (return addresses; the report file or the server's error log names them):\n")
+        buffer.append("\nBacktrace (return addresses):\n")
         for index in 0..<min(frameCount, frameCapacity) {
             buffer.append(decimal: index)
             buffer.append("  ")

@@ -65,6 +65,8 @@ import Testing
         #expect(output.body.contains("<pre class=\"cgi-crash\">The script crashed: SIG"))
         #expect(output.body.contains(message))
         #expect(output.body.contains("0  0x"))
+        #expect(output.body.contains("ErrorReportFixture.crash(Swift.String) -&gt; Swift.Never"))
+        #expect(output.body.hasSuffix("</pre>\n</body>\n</html>\n"))
     }
 
     @Test(arguments: [("abort", SIGABRT), ("overflow", SIGSEGV)])
