@@ -53,7 +53,9 @@ enum CrashHandler {
         /// Room for what the handler composes.
         var scratch: SignalSafeBuffer
         /// Room for the frame addresses.
-        var frames: UnsafeMutablePointer<UnsafeMutableRawPointer?>
+        var frames: UnsafeMutablePointer<UInt>
+        /// Takes the backtrace.
+        var backtrace: FramePointerBacktrace?
         /// The actions that were installed before, by signal number.
         var previous: UnsafeMutablePointer<sigaction>
         /// The writer sending the response (unretained; ``watch(_:)`` keeps it current), whose
@@ -86,6 +88,7 @@ enum CrashHandler {
             logLineOpening: SignalSafeBuffer(capacity: 256), logLineClosing: SignalSafeBuffer(capacity: 4096),
             scratch: SignalSafeBuffer(capacity: 64 << 10),
             frames: installed?.pointee.frames ?? .allocate(capacity: frameCapacity),
+            backtrace: installed?.pointee.backtrace ?? FramePointerBacktrace(),
             previous: installed?.pointee.previous ?? .allocate(capacity: Int(NSIG)))
         // HTML details go in a <pre> block, so the handler only escapes <>&"'.
         let pre = reporting.display == .html ? ("<pre class=\"cgi-crash\">", "</pre>\n") : ("", "")
@@ -105,14 +108,14 @@ enum CrashHandler {
         update(id: id, request: request)
         if installed != nil { return }
 
-        // Load the unwinder now: its first use may allocate, which a signal handler must not.
-        _ = c_backtrace(state.frames, Int32(frameCapacity))
         var stack = stack_t()
         stack.ss_sp = UnsafeMutableRawPointer.allocate(byteCount: alternateStackSize, alignment: 16)
         stack.ss_size = alternateStackSize
         sigaltstack(&stack, nil)
         var action = sigaction()
-        action.__sigaction_handler.sa_sigaction = { signal, info, _ in CrashHandler.handle(signal, info) }
+        action.__sigaction_handler.sa_sigaction = { signal, info, context in
+            CrashHandler.handle(signal, info, context)
+        }
         action.sa_flags = SA_SIGINFO | SA_ONSTACK
         sigemptyset(&action.sa_mask)
         for signal in signals { sigaction(signal, &action, state.previous + Int(signal)) }
@@ -148,10 +151,13 @@ enum CrashHandler {
     }
 
     /// The signal handler.
-    private static func handle(_ signal: Int32, _ info: UnsafeMutablePointer<siginfo_t>?) {
+    private static func handle(
+        _ signal: Int32, _ info: UnsafeMutablePointer<siginfo_t>?, _ context: UnsafeMutableRawPointer?
+    ) {
         guard let state = prepared else { return reraise(signal, info) }
         let message = swift_getFatalErrorMessageBuffer().pointee
-        let frameCount = Int(max(0, c_backtrace(state.pointee.frames, Int32(frameCapacity))))
+        let frameCount =
+            state.pointee.backtrace?.capture(context: context, into: state.pointee.frames, capacity: frameCapacity) ?? 0
 
         // 1. The browser. With the display on, the page is closed after step 4, which adds
         // the functions' names.
@@ -214,14 +220,16 @@ enum CrashHandler {
         reraise(signal, info)
     }
 
-    /// The captured frames with their functions' names, as text. Not async-signal-safe.
+    /// The backtrace with its functions' names, as text. Not async-signal-safe: it also asks
+    /// the unwinder, which follows C functions that keep no frame pointer (such as `abort`),
+    /// and uses its frames from the interrupted instruction on when it found that one.
     private static func symbolicatedBacktrace(_ frameCount: Int) -> String {
-        let addresses = (0..<frameCount).map { UInt(bitPattern: prepared!.pointee.frames[$0]) }
-        var frames = Backtrace(addresses: addresses).symbolicated()
-        // Leave out this handler and the kernel's signal trampoline after it.
-        if let last = frames.lastIndex(where: { $0.function?.contains("CGI.CrashHandler") == true }) {
-            frames.removeFirst(min(frames.count, last + 2))
+        var addresses = (0..<frameCount).map { prepared!.pointee.frames[$0] }
+        let unwound = Backtrace.capture().addresses
+        if let interrupted = addresses.first, let start = unwound.firstIndex(of: interrupted) {
+            addresses = Array(unwound[start...])
         }
+        let frames = Backtrace(addresses: addresses).symbolicated()
         return "\nBacktrace, symbolicated:\n" + frames.enumerated().map { "\($0.offset)  \($0.element)\n" }.joined()
     }
 
@@ -242,7 +250,7 @@ enum CrashHandler {
         for index in 0..<min(frameCount, frameCapacity) {
             buffer.append(decimal: index)
             buffer.append("  ")
-            buffer.append(address: UInt(bitPattern: prepared!.pointee.frames[index]))
+            buffer.append(address: prepared!.pointee.frames[index])
             buffer.append(UInt8(ascii: "\n"))
         }
     }
