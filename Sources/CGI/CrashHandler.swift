@@ -16,7 +16,8 @@ import Darwin
 ///    message and raw frame addresses when the display is on); once the head was sent, only
 ///    a visible marker in development, and nothing in production;
 /// 2. the report file, created with `openat` in the report folder opened in advance: the
-///    request summary, the signal, the fatal error message and the raw frame addresses;
+///    request summary, the signal, the fatal error message and the raw frame addresses
+///    (from the saved frame pointers, ``FramePointerBacktrace``);
 /// 3. one line on standard error.
 /// Then, on a best-effort basis (this allocates, so an `alarm` bounds it), it appends the
 /// symbolicated, demangled backtrace to the report file and, when the display is on, to the
