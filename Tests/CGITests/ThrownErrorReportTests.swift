@@ -96,6 +96,15 @@ import Testing
         #expect(output.stderr.contains("CGI request rejected (400)"))
     }
 
+    @Test func aBodyOverTheLimitIs413() throws {
+        let output = try script.run(
+            query: "", method: "POST",
+            ["CONTENT_TYPE": "application/x-www-form-urlencoded", "CONTENT_LENGTH": "5000000000"])
+        #expect(output.head.hasPrefix("Status: 413 Content Too Large\r\n"))
+        #expect(output.body.contains("The request was not accepted: the request body is larger than the limit"))
+        #expect(output.stderr.contains("CGI request rejected (413)"))
+    }
+
     @Test func anAsynchronousHandlerIsReportedToo() throws {
         let output = try FixtureScript(name: "AsyncErrorReportFixture").run(query: "mode=throw", ["CGI_DEBUG": "text"])
         #expect(output.head.hasPrefix("Status: 500 Internal Server Error\r\n"))
