@@ -264,7 +264,7 @@ final class CGIHandler {
             lastInputWrite = input.write(pendingInput.removeFirst())
         }
         input.flush()
-        context.channel.setOption(ChannelOptions.autoRead, value: pendingInput.isEmpty)
+        context.channel.setAutoRead(pendingInput.isEmpty)
         guard pendingInput.isEmpty else { return }
         switch body {
         case .streamed(let remaining) where remaining <= 0:
@@ -310,7 +310,7 @@ final class CGIHandler {
         inputClosed = true
         pendingInput.removeAll()
         inputChannel?.close(promise: nil)
-        context.channel.setOption(ChannelOptions.autoRead, value: true)
+        context.channel.setAutoRead(true)
     }
 
     // MARK: stdout → response
@@ -378,12 +378,12 @@ final class CGIHandler {
     private func sendBody(_ buffer: ByteBuffer) {
         bodyBytesSent += buffer.readableBytes
         _ = connection.writeBody(buffer)
-        if !context.channel.isWritable { outputChannel?.setOption(ChannelOptions.autoRead, value: false) }
+        if !context.channel.isWritable { outputChannel?.setAutoRead(false) }
     }
 
     /// The client can take more output after its socket buffer was full.
     func clientBecameWritable() {
-        outputChannel?.setOption(ChannelOptions.autoRead, value: true)
+        outputChannel?.setAutoRead(true)
     }
 
     /// The script closed its stdout (usually: it exited).
@@ -429,7 +429,7 @@ final class CGIHandler {
         case .head:
             logger.error("script timed out before its response head")
             respondWithError(.gatewayTimeout, detail: "The script did not answer in time.")
-        case .body, .discard where script?.hasExited == true:
+        case .body where script?.hasExited == true, .discard where script?.hasExited == true:
             output = .done
             connection.finishResponse(for: info, status: status, bodyBytes: bodyBytesSent)
         default:
@@ -473,12 +473,19 @@ final class CGIHandler {
         pendingInput.removeAll()
         outputChannel?.close(promise: nil)
         inputChannel?.close(promise: nil)
-        context.channel.setOption(ChannelOptions.autoRead, value: true)
+        context.channel.setAutoRead(true)
         guard let script else { return }
         if scriptDone {
             script.reapWhenExited(stoppingAfter: .milliseconds(Int64(server.configuration.scriptTimeout * 1000)))
         } else {
             script.stop()
         }
+    }
+}
+
+extension Channel {
+    /// Turns reading from this channel on or off; called on the channel's own event loop.
+    func setAutoRead(_ enabled: Bool) {
+        try? syncOptions?.setOption(ChannelOptions.autoRead, value: enabled)
     }
 }

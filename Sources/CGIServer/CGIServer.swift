@@ -80,11 +80,12 @@ public struct CGIServer: Sendable {
         let signalNumber = try stop.futureResult.wait()
         logger.info("signal \(signalNumber): shutting down")
         try? listener.close().wait()
-        shutDown(registry)
+        shutDown(registry, slots: context.scriptSlots)
     }
 
-    /// Asks every connection to finish its current request, waits up to the grace period, then closes the rest.
-    private func shutDown(_ registry: ConnectionRegistry) {
+    /// Asks every connection to finish its current request, waits up to the grace period, then
+    /// closes the rest (which stops their scripts) and waits for the scripts to be reaped.
+    private func shutDown(_ registry: ConnectionRegistry, slots: ScriptSlots) {
         for channel in registry.channels {
             channel.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
         }
@@ -94,6 +95,10 @@ public struct CGIServer: Sendable {
         }
         for channel in registry.channels {
             try? channel.close().wait()
+        }
+        let reapDeadline = NIODeadline.now() + .milliseconds(Int64((configuration.killGrace + 1) * 1000))
+        while slots.running > 0 && NIODeadline.now() < reapDeadline {
+            usleep(20_000)
         }
     }
 

@@ -39,6 +39,9 @@ struct CGIServerCommand: ParsableCommand {
     @Option(help: "Most scripts running at once (more wait in a bounded queue, then 503).")
     var maxScripts = 32
 
+    @Option(help: "Most requests waiting for a script slot; beyond it 503 with Retry-After.")
+    var scriptQueue = 64
+
     @Option(name: .customLong("pass-env"), help: "Server environment variable passed to scripts (repeatable).")
     var passEnv: [String] = []
 
@@ -92,6 +95,7 @@ struct CGIServerCommand: ParsableCommand {
         configuration.scriptTimeout = scriptTimeout
         configuration.maxBodySize = maxBody
         configuration.maxScripts = maxScripts
+        configuration.maxQueuedScripts = scriptQueue
         configuration.passEnvironment = passEnv
         configuration.setEnvironment = setEnv.map { entry in
             let equals = entry.firstIndex(of: "=")!
