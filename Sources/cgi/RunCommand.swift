@@ -47,6 +47,8 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("env"), help: "An environment variable NAME=VALUE for the script. Repeatable.")
     var environment: [String] = []
 
+    @OptionGroup var swiftScripts: SwiftScriptOptions
+
     func run() throws {
         let request: SimulatedRequest
         do {
@@ -58,7 +60,7 @@ struct RunCommand: ParsableCommand {
         let executable: String
         do {
             executable = try request.location.isSwiftSource
-                ? ScriptCompiler().compile(request.location.scriptPath).executable : request.location.scriptPath
+                ? swiftScripts.compiler().compile(request.location.scriptPath).executable : request.location.scriptPath
         } catch {
             StandardStreams.error("cgi run: cgi-server would answer 500: \(error)")
             throw ExitCode(1)
