@@ -65,20 +65,7 @@ import Testing
                 "sep": String(UnicodeScalar($0.options.separator)),
             ]
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", Self.python]
-        let stdin = Pipe()
-        let stdout = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        try process.run()
-        try stdin.fileHandleForWriting.write(contentsOf: JSONSerialization.data(withJSONObject: input))
-        try stdin.fileHandleForWriting.close()
-        let output = stdout.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
-        let answers = try #require(try JSONSerialization.jsonObject(with: output) as? [[Any]])
+        let answers = try #require(try runPython(Self.python, input: input) as? [[Any]])
         #expect(answers.count == cases.count)
         var mismatches = 0
         for (testCase, answer) in zip(cases, answers) {
