@@ -21,6 +21,12 @@ public struct ScriptLocation: Sendable, Equatable {
         scriptPath.hasSuffix(".swift")
     }
 
+    /// Whether the script writes the whole HTTP response itself, status line included, so the host
+    /// passes its output through unchecked (RFC 3875 §5): its name starts with `nph-`.
+    public var isNonParsedHeader: Bool {
+        scriptName.split(separator: "/").last?.hasPrefix("nph-") ?? false
+    }
+
     /// The folder that holds the script: its working directory (RFC 3875 §7.2).
     public var directory: String {
         guard let slash = scriptPath.lastIndex(of: "/") else { return "." }

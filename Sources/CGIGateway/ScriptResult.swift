@@ -9,11 +9,15 @@ public struct ScriptResult: Sendable, Equatable {
         case invalid(ResponseHeadError)
         /// The script produced no output for the idle timeout and its group was stopped (a 504).
         case timedOut
+        /// A non-parsed-header script (``ScriptLocation/isNonParsedHeader``): its whole output,
+        /// status line included, is in ``ScriptResult/body``, unchecked.
+        case nonParsedHeader
     }
 
     /// How the response turned out.
     public var outcome: Outcome
-    /// The bytes after the header block when the response kind sends a body; otherwise empty.
+    /// The bytes after the header block when the response kind sends a body (the whole output
+    /// for a non-parsed-header script); otherwise empty.
     public var body: [UInt8]
     /// What the script wrote on standard error, up to the runner's limit.
     public var standardError: [UInt8]

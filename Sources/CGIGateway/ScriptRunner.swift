@@ -5,11 +5,14 @@ import Glibc
 /// so a script that ignores its input or writes a lot never deadlocks), parses the response head
 /// and collects the rest.
 ///
+/// A non-parsed-header script (``ScriptLocation/isNonParsedHeader``) is not parsed: its whole
+/// output is the result's body.
+///
 /// The script's process group is stopped when the script is silent for ``idleTimeout``, when its
 /// response head is invalid, and as soon as the script itself exits (so a background child that
 /// holds standard output open cannot delay the response). The script is always reaped.
 ///
-/// Writing to a script that has closed its input must not kill the host, so ``run(_:environment:body:)``
+/// Writing to a script that has closed its input must not kill the host, so ``run(_:executable:environment:body:)``
 /// sets `SIGPIPE` to be ignored in this process, as every server does. Scripts still start with
 /// the default disposition.
 public struct ScriptRunner: Sendable {
@@ -37,12 +40,17 @@ public struct ScriptRunner: Sendable {
 
     /// Runs the script at `location` with `environment`, in the script's folder, with `body` on
     /// its standard input (`/dev/null` when the body is empty).
-    public func run(_ location: ScriptLocation, environment: [String: String], body: [UInt8]) throws(ScriptSpawnError) -> ScriptResult {
+    ///
+    /// `executable` is the program to start when it is not the script file itself, such as the
+    /// compiled executable of a Swift script (``ScriptCompiler``).
+    public func run(
+        _ location: ScriptLocation, executable: String? = nil, environment: [String: String], body: [UInt8]
+    ) throws(ScriptSpawnError) -> ScriptResult {
         signal(SIGPIPE, SIG_IGN)
         let process = try ScriptProcess.spawn(
-            executable: location.scriptPath, environment: environment, workingDirectory: location.directory,
+            executable: executable ?? location.scriptPath, environment: environment, workingDirectory: location.directory,
             standardInput: body.isEmpty ? .nullDevice : .pipe)
-        var exchange = ScriptExchange(process: process, body: body, runner: self)
+        var exchange = ScriptExchange(process: process, body: body, runner: self, passesThrough: location.isNonParsedHeader)
         return exchange.run()
     }
 }
@@ -51,6 +59,8 @@ public struct ScriptRunner: Sendable {
 private struct ScriptExchange {
     let process: ScriptProcess
     let runner: ScriptRunner
+    /// Whether the output goes to the body unparsed (a non-parsed-header script).
+    let passesThrough: Bool
     var input: Int32?
     var output: Int32?
     var errors: Int32?
@@ -62,9 +72,10 @@ private struct ScriptExchange {
     var standardError: [UInt8] = []
     var groupKilled = false
 
-    init(process: ScriptProcess, body: [UInt8], runner: ScriptRunner) {
+    init(process: ScriptProcess, body: [UInt8], runner: ScriptRunner, passesThrough: Bool) {
         self.process = process
         self.runner = runner
+        self.passesThrough = passesThrough
         input = process.standardInput
         output = process.standardOutput
         errors = process.standardError
@@ -92,12 +103,16 @@ private struct ScriptExchange {
         for fd in [input, output, errors].compactMap({ $0 }) { close(fd) }
         let exitStatus = timedOut ? process.terminate(grace: runner.terminationGrace) : reap()
         let outcome: ScriptResult.Outcome
-        if timedOut {
+        if let failure {
+            outcome = .invalid(failure)
+        } else if timedOut {
             outcome = .timedOut
+        } else if passesThrough {
+            outcome = .nonParsedHeader
         } else if let head {
             outcome = .response(head)
         } else {
-            outcome = .invalid(failure ?? parser.errorAtEndOfOutput)
+            outcome = .invalid(parser.errorAtEndOfOutput)
         }
         return ScriptResult(outcome: outcome, body: body, standardError: standardError, exitStatus: exitStatus)
     }
@@ -140,7 +155,9 @@ private struct ScriptExchange {
             output = nil
             return false
         }
-        if let head {
+        if passesThrough {
+            body += chunk
+        } else if let head {
             if head.sendsBody { body += chunk }
         } else if failure == nil {
             do {

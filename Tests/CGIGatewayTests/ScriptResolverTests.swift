@@ -86,6 +86,12 @@ struct ScriptTree {
         ("/cgi-bin/probe.py/%0d%0aX", 400),
         ("/cgi-bin/%zz", 400),
         ("cgi-bin/probe.py", 400),
+        // Alternate spellings name no file (no source disclosure through them).
+        ("/cgi-bin/probe.py.", 404),
+        ("/cgi-bin/probe.py%20", 404),
+        ("/cgi-bin/PROBE.PY", 404),
+        ("/CGI-BIN/probe.py", 404),
+        ("/cgi-bin/probe.py::$DATA", 404),
         // Missing, or outside the prefix.
         ("/cgi-bin/missing.py", 404),
         ("/cgi-bin/sub/missing.py/x", 404),

@@ -7,13 +7,12 @@
 #   stderr=N        writes N bytes "x" to standard error first
 #   big=N           a body of N bytes "A" (without reading standard input)
 #   fds=1           one line per open descriptor: fd=N -> target
-#   sig=1           the SigBlk, SigIgn lines of /proc/self/status
 #   grandchild=1    starts "sleep 300" in the background holding stdout; its pid on stderr
 #   sleep_before=S  sleeps S seconds before anything; ignore_term=1 ignores SIGTERM
 #   exit=N          exits with status N at the end
 import base64, os, signal, subprocess, sys, time, urllib.parse
 
-params = dict(urllib.parse.parse_qsl(os.environ.get("QUERY_STRING", "")))
+params = dict(urllib.parse.parse_qsl(os.environ.get("QUERY_STRING", ""), keep_blank_values=True))
 out = sys.stdout.buffer
 
 if params.get("ignore_term") == "1":
@@ -48,10 +47,6 @@ elif params.get("fds") == "1":
             out.write(("fd=%s -> %s\n" % (name, os.readlink("/proc/self/fd/" + name))).encode())
         except FileNotFoundError:
             pass  # the descriptor listdir used, closed again
-elif params.get("sig") == "1":
-    for line in open("/proc/self/status"):
-        if line.startswith(("SigBlk", "SigIgn")):
-            out.write(line.encode())
 else:
     for name in sorted(os.environ):
         out.write(("env-%s=%s\n" % (name, os.environ[name])).encode())
