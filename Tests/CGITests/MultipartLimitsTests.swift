@@ -50,7 +50,7 @@ import Testing
         var options = FormOptions()
         options.maxBodyBytes = 1000
         let body = MultipartHarness.body([Self.part("f", filename: "f", size: 4000)])
-        let outcome = try MultipartHarness.parseFromDescriptor(
+        let outcome = try MultipartHarness.parseFromPipe(
             body, contentType: "multipart/form-data; boundary=BOUND", contentLength: contentLength.map { _ in body.count },
             options: options)
         #expect(outcome == .error(kind: kind))

@@ -34,7 +34,7 @@ import Testing
     /// Writes `mebibytes` MiB of pseudo-random data, each MiB stamped with its number so a
     /// misplaced block shows, and returns the file's path.
     static func payload(mebibytes: Int, in directory: String) throws -> String {
-        var random = SplitMix64(seed: 7)
+        var random = SeededGenerator(seed: 7)
         var block = Data((0..<(1 << 20)).map { _ in UInt8.random(in: 0...255, using: &random) })
         let path = directory + "/payload"
         FileManager.default.createFile(atPath: path, contents: nil)

@@ -7,7 +7,7 @@ import Testing
 @Suite struct MultipartUploadTests {
     /// Parses one file part of `size` bytes and returns the upload (and its contents).
     static func upload(size: Int, threshold: Int = 1024, directory: String) throws -> (UploadedFile, [UInt8]) {
-        var random = SplitMix64(seed: UInt64(size))
+        var random = SeededGenerator(seed: UInt64(size))
         let contents = (0..<size).map { _ in UInt8.random(in: 0...255, using: &random) }
         var options = FormOptions()
         options.memoryThreshold = threshold
