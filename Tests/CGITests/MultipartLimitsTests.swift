@@ -33,7 +33,9 @@ import Testing
     ) throws {
         var options = FormOptions()
         change(&options)
-        options.temporaryDirectory = try MultipartHarness.makeTemporaryDirectory()
+        let spool = try MultipartHarness.makeTemporaryDirectory()
+        defer { MultipartHarness.remove(spool) }
+        options.temporaryDirectory = spool
         let outcome = MultipartHarness.parse(
             MultipartHarness.body(parts), contentType: "multipart/form-data; boundary=BOUND", options: options)
         if let kind {
@@ -61,7 +63,9 @@ import Testing
         var options = FormOptions()
         options.memoryThreshold = 16
         options.maxFileBytes = 1000
-        options.temporaryDirectory = try MultipartHarness.makeTemporaryDirectory()
+        let spool = try MultipartHarness.makeTemporaryDirectory()
+        defer { MultipartHarness.remove(spool) }
+        options.temporaryDirectory = spool
         var body = MultipartHarness.body([Self.part("done", filename: "a", size: 500)]).dropLast(9)  // without the close delimiter
         switch kind {
         case "truncated": body += Array("\r\n--BOUND\r\nContent-Disposition: form-data; name=\"b\"; filename=\"b\"\r\n\r\n".utf8) + Array(repeating: 0, count: 300)

@@ -112,13 +112,18 @@ enum MultipartHarness {
         }
     }
 
-    /// A new empty directory for temporary files.
-    static func makeTemporaryDirectory() throws -> String {
-        var template = Array("/tmp/cgi-test-spool-XXXXXX".utf8CString)
+    /// A new empty directory in `parent`; the caller removes it with ``remove(_:)``.
+    static func makeTemporaryDirectory(in parent: String = "/tmp") throws -> String {
+        var template = Array("\(parent)/cgi-test-XXXXXX".utf8CString)
         guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else {
             throw CGIError.io(operation: "mkdtemp", errno: errno)
         }
         return template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+    }
+
+    /// Deletes `directory` and everything in it.
+    static func remove(_ directory: String) {
+        try? FileManager.default.removeItem(atPath: directory)
     }
 
     /// The names in `directory`.
