@@ -47,6 +47,9 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("env"), help: "An environment variable NAME=VALUE for the script. Repeatable.")
     var environment: [String] = []
 
+    @Option(name: .customLong("pass-env"), help: "The name of a variable of this environment the script gets too. Repeatable.")
+    var passEnvironment: [String] = []
+
     func run() throws {
         let request: SimulatedRequest
         do {

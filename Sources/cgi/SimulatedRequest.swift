@@ -36,7 +36,8 @@ struct SimulatedRequest {
             headers: headers, contentLength: body?.bytes.count, remoteAddress: "127.0.0.1", remotePort: 40000,
             serverAddress: "127.0.0.1", serverPort: 8080, serverName: "localhost")
         let configuration = EnvironmentConfiguration(
-            documentRoot: Self.siblingDocumentRoot(of: location), setEnvironment: try Self.overrides(options.environment))
+            documentRoot: Self.siblingDocumentRoot(of: location), passEnvironment: options.passEnvironment,
+            setEnvironment: try Self.overrides(options.environment))
         environment = EnvironmentBuilder(configuration: configuration).environment(for: request, script: location)
     }
 

@@ -104,6 +104,8 @@ func sha256(_ data: Data) throws -> String {
         #expect(!run.output.contains("HTTP_AUTHORIZATION"))
         #expect(!run.output.contains("SERVER_SECRET"))
         #expect(!run.output.contains("CONTENT_LENGTH"))
+        let passed = try cgiRun(probe("env=SERVER_SECRET") + ["--pass-env", "SERVER_SECRET"])
+        #expect(passed.output.hasSuffix("\r\n\r\ns3cr3t"))
     }
 
     @Test func findsTheDocumentRootOfASite() throws {
