@@ -7,8 +7,9 @@ import Darwin
 /// The return addresses of the calls active at one moment, innermost first, and their
 /// names once symbolicated.
 ///
-/// Capturing only walks the stack (glibc's `backtrace`, which also works in statically
-/// linked executables); naming the frames reads the symbol tables of the loaded images
+/// Capturing walks the stack with glibc's `backtrace` (the unwinder, which also works in
+/// statically linked executables, but whose first use there costs milliseconds: it is called
+/// only once something failed); naming the frames reads the symbol tables of the loaded images
 /// (``ImageMap``, ``ELFSymbolTable``) and demangles Swift names (``SwiftDemangler``).
 struct Backtrace: Sendable {
     /// One frame: where it is, and what function it is in when that is known.

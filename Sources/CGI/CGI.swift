@@ -16,7 +16,12 @@
 /// server's error log gets a summary, and `CGI_DEBUG=1` shows the whole report.
 ///
 /// A handler either returns a ``Response`` or, to send the response in pieces, takes a
-/// ``ResponseWriter`` as its second argument. Handlers may be `async`.
+/// ``ResponseWriter`` as its second argument. Handlers may be `async`. Write to standard
+/// output only through these: bytes printed past them are not tracked, so after a failure
+/// the library cannot tell whether a head went out.
+///
+/// This enum shares its name with the module, so in a script `CGI` means the enum: write the
+/// library's types unqualified (`Request`, not `CGI.Request`).
 public enum CGI {
     /// Answers the request with the ``Response`` the handler returns.
     /// - Parameters:

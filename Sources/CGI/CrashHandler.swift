@@ -12,14 +12,16 @@ import Darwin
 /// runtime's own fatal errors call `abort` (SIGABRT). The handler runs on an alternate
 /// stack (so a stack overflow is caught too) and does only async-signal-safe work first,
 /// from memory prepared in advance:
-/// 1. the response: while the head is unsent, a complete 500 page (with the runtime's
-///    "Fatal error" message and raw frame addresses when the display is on); once the head
-///    was sent, only a visible marker in development, and nothing in production;
+/// 1. the response: while the head is unsent, a 500 page (with the runtime's "Fatal error"
+///    message and raw frame addresses when the display is on); once the head was sent, only
+///    a visible marker in development, and nothing in production;
 /// 2. the report file, created with `openat` in the report folder opened in advance: the
-///    request summary, the signal, the fatal error message and the raw frame addresses;
+///    request summary, the signal, the fatal error message and the raw frame addresses
+///    (from the saved frame pointers, ``FramePointerBacktrace``);
 /// 3. one line on standard error.
 /// Then, on a best-effort basis (this allocates, so an `alarm` bounds it), it appends the
-/// symbolicated, demangled backtrace to the report file. Finally it restores the handler
+/// symbolicated, demangled backtrace to the report file and, when the display is on, to the
+/// page, which it then closes. Finally it restores the handler
 /// that was installed before (the Swift runtime's backtracer, which then prints its own
 /// report to standard error, or the default action) and lets the signal take its course,
 /// so the process still ends by the signal and the server sees a crash.
@@ -52,7 +54,9 @@ enum CrashHandler {
         /// Room for what the handler composes.
         var scratch: SignalSafeBuffer
         /// Room for the frame addresses.
-        var frames: UnsafeMutablePointer<UnsafeMutableRawPointer?>
+        var frames: UnsafeMutablePointer<UInt>
+        /// Takes the backtrace.
+        var backtrace: FramePointerBacktrace?
         /// The actions that were installed before, by signal number.
         var previous: UnsafeMutablePointer<sigaction>
         /// The writer sending the response (unretained; ``watch(_:)`` keeps it current), whose
@@ -66,10 +70,10 @@ enum CrashHandler {
     private static let frameCapacity = 128
     private static let alternateStackSize = 256 << 10
 
-    /// Prepares the response and report for report `id` and installs the handlers.
-    /// Call once, before the script's code runs.
+    /// Prepares the response and report for report `id` and installs the handlers (once per
+    /// process; a second call only replaces what is prepared).
     static func install(id: ReportID, reporting: ErrorReporting, request: RequestSummary) {
-        let state = UnsafeMutablePointer<Prepared>.allocate(capacity: 1)
+        let installed = prepared
         var directory: Int32 = -1
         if let folder = reporting.logDirectory {
             directory = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
@@ -77,41 +81,45 @@ enum CrashHandler {
                 StandardError.write("CGI: cannot open the error report folder \(folder) (errno \(errno))\n")
             }
         }
-        state.initialize(
-            to: Prepared(
-                pageOpening: SignalSafeBuffer(capacity: 4096), pageClosing: SignalSafeBuffer(capacity: 1024),
-                markerOpening: SignalSafeBuffer(capacity: 1024), markerClosing: SignalSafeBuffer(capacity: 256),
-                display: reporting.display, reportOpening: SignalSafeBuffer(capacity: 32 << 10),
-                logDirectory: directory, reportName: SignalSafeBuffer(capacity: 256),
-                logLineOpening: SignalSafeBuffer(capacity: 256), logLineClosing: SignalSafeBuffer(capacity: 4096),
-                scratch: SignalSafeBuffer(capacity: 64 << 10),
-                frames: .allocate(capacity: frameCapacity), previous: .allocate(capacity: Int(NSIG))))
+        var state = Prepared(
+            pageOpening: SignalSafeBuffer(capacity: 4096), pageClosing: SignalSafeBuffer(capacity: 1024),
+            markerOpening: SignalSafeBuffer(capacity: 1024), markerClosing: SignalSafeBuffer(capacity: 256),
+            display: reporting.display, reportOpening: SignalSafeBuffer(capacity: 32 << 10),
+            logDirectory: directory, reportName: SignalSafeBuffer(capacity: 256),
+            logLineOpening: SignalSafeBuffer(capacity: 256), logLineClosing: SignalSafeBuffer(capacity: 4096),
+            scratch: SignalSafeBuffer(capacity: 64 << 10),
+            frames: installed?.pointee.frames ?? .allocate(capacity: frameCapacity),
+            backtrace: installed?.pointee.backtrace ?? FramePointerBacktrace(),
+            previous: installed?.pointee.previous ?? .allocate(capacity: Int(NSIG)))
         // HTML details go in a <pre> block, so the handler only escapes <>&"'.
         let pre = reporting.display == .html ? ("<pre class=\"cgi-crash\">", "</pre>\n") : ("", "")
         let page = ErrorPage.serverError(id: id, display: reporting.display)
-        state.pointee.pageOpening.append(page.opening + pre.0)
-        state.pointee.pageClosing.append(pre.1 + page.closing)
+        state.pageOpening.append(page.opening + pre.0)
+        state.pageClosing.append(pre.1 + page.closing)
         let marker = ErrorPage.marker(id: id, display: reporting.display)
-        state.pointee.markerOpening.append(marker.opening + pre.0)
-        state.pointee.markerClosing.append(pre.1 + marker.closing)
-        state.pointee.reportName.append(ReportFile.name(for: id) + "\0")
-        state.pointee.logLineOpening.append("CGI crash \(id): ")
+        state.markerOpening.append(marker.opening + pre.0)
+        state.markerClosing.append(pre.1 + marker.closing)
+        state.reportName.append(ReportFile.name(for: id) + "\0")
+        state.logLineOpening.append("CGI crash \(id): ")
         let place = directory >= 0 ? "; report in \(reporting.logDirectory!)/\(ReportFile.name(for: id))" : ""
-        state.pointee.logLineClosing.append(place + "\n")
-        prepared = state
+        state.logLineClosing.append(place + "\n")
+        // Replacing the pointer is one store: a signal sees the old state or the new one.
+        prepared = UnsafeMutablePointer.allocate(capacity: 1)
+        prepared!.initialize(to: state)
         update(id: id, request: request)
+        if installed != nil { return }
 
-        // Load the unwinder now: its first use may allocate, which a signal handler must not.
-        _ = c_backtrace(state.pointee.frames, Int32(frameCapacity))
         var stack = stack_t()
         stack.ss_sp = UnsafeMutableRawPointer.allocate(byteCount: alternateStackSize, alignment: 16)
         stack.ss_size = alternateStackSize
         sigaltstack(&stack, nil)
         var action = sigaction()
-        action.__sigaction_handler.sa_sigaction = { signal, info, _ in CrashHandler.handle(signal, info) }
+        action.__sigaction_handler.sa_sigaction = { signal, info, context in
+            CrashHandler.handle(signal, info, context)
+        }
         action.sa_flags = SA_SIGINFO | SA_ONSTACK
         sigemptyset(&action.sa_mask)
-        for signal in signals { sigaction(signal, &action, state.pointee.previous + Int(signal)) }
+        for signal in signals { sigaction(signal, &action, state.previous + Int(signal)) }
     }
 
     /// Replaces the request summary in the prepared report (once the form is parsed).
@@ -144,21 +152,27 @@ enum CrashHandler {
     }
 
     /// The signal handler.
-    private static func handle(_ signal: Int32, _ info: UnsafeMutablePointer<siginfo_t>?) {
+    private static func handle(
+        _ signal: Int32, _ info: UnsafeMutablePointer<siginfo_t>?, _ context: UnsafeMutableRawPointer?
+    ) {
         guard let state = prepared else { return reraise(signal, info) }
         let message = swift_getFatalErrorMessageBuffer().pointee
-        let frameCount = Int(max(0, c_backtrace(state.pointee.frames, Int32(frameCapacity))))
+        let frameCount =
+            state.pointee.backtrace?.capture(context: context, into: state.pointee.frames, capacity: frameCapacity) ?? 0
 
-        // 1. The browser.
+        // 1. The browser. With the display on, the page is closed after step 4, which adds
+        // the functions' names.
         let display = state.pointee.display
         let started = responseStarted(state)
-        if !started || display != .none {
+        let browser = !started || display != .none
+        if browser {
             state.pointee.scratch.clear()
             state.pointee.scratch.append(started ? state.pointee.markerOpening : state.pointee.pageOpening)
             if display != .none {
                 appendDetails(signal, message, frameCount, escapingHTML: display == .html, to: &state.pointee.scratch)
+            } else {
+                state.pointee.scratch.append(state.pointee.pageClosing)
             }
-            state.pointee.scratch.append(started ? state.pointee.markerClosing : state.pointee.pageClosing)
             state.pointee.scratch.write(to: 1)
         }
 
@@ -181,26 +195,43 @@ enum CrashHandler {
         state.pointee.scratch.clear()
         state.pointee.scratch.append(state.pointee.logLineOpening)
         state.pointee.scratch.append(signalDescription(signal))
-        if report >= 0 { state.pointee.scratch.append(state.pointee.logLineClosing) } else { state.pointee.scratch.append("\n") }
+        if report >= 0 {
+            state.pointee.scratch.append(state.pointee.logLineClosing)
+        } else {
+            state.pointee.scratch.append("\n")
+        }
         state.pointee.scratch.write(to: 2)
 
         // 4. Best effort: names for the frames. This allocates, which is unsafe if the crash
         // happened inside the allocator; the alarm ends a process stuck here.
-        if report >= 0 {
+        let pageOpen = browser && display != .none
+        if report >= 0 || pageOpen {
             alarm(5)
-            let addresses = (0..<frameCount).map { UInt(bitPattern: state.pointee.frames[$0]) }
-            var frames = Backtrace(addresses: addresses).symbolicated()
-            // Leave out this handler and the kernel's signal trampoline after it.
-            if let last = frames.lastIndex(where: { $0.function?.contains("CGI.CrashHandler") == true }) {
-                frames.removeFirst(min(frames.count, last + 2))
+            let names = symbolicatedBacktrace(frameCount)
+            if report >= 0 {
+                try? FileDescriptorOutput.write(Array(names.utf8), to: report)
+                close(report)
             }
-            let text = "\nBacktrace, symbolicated:\n"
-                + frames.enumerated().map { "\($0.offset)  \($0.element)\n" }.joined()
-            _ = text.withCString { Glibc.write(report, $0, strlen($0)) }
-            close(report)
+            if pageOpen {
+                try? FileDescriptorOutput.write(Array((display == .html ? HTML.escape(names) : names).utf8), to: 1)
+                (started ? state.pointee.markerClosing : state.pointee.pageClosing).write(to: 1)
+            }
             alarm(0)
         }
         reraise(signal, info)
+    }
+
+    /// The backtrace with its functions' names, as text. Not async-signal-safe: it also asks
+    /// the unwinder, which follows C functions that keep no frame pointer (such as `abort`),
+    /// and uses its frames from the interrupted instruction on when it found that one.
+    private static func symbolicatedBacktrace(_ frameCount: Int) -> String {
+        var addresses = (0..<frameCount).map { prepared!.pointee.frames[$0] }
+        let unwound = Backtrace.capture().addresses
+        if let interrupted = addresses.first, let start = unwound.firstIndex(of: interrupted) {
+            addresses = Array(unwound[start...])
+        }
+        let frames = Backtrace(addresses: addresses).symbolicated()
+        return "\nBacktrace, symbolicated:\n" + frames.enumerated().map { "\($0.offset)  \($0.element)\n" }.joined()
     }
 
     /// Appends the signal, the fatal error message and the raw frame addresses.
@@ -211,12 +242,16 @@ enum CrashHandler {
         buffer.append("The script crashed: ")
         buffer.append(signalDescription(signal))
         buffer.append(".\n")
-        if let message { buffer.append(cString: message, escapingHTML: escapingHTML) }
-        buffer.append("\nBacktrace (return addresses; the report file names the functions):\n")
+        if let message {
+            buffer.append(cString: message, escapingHTML: escapingHTML)
+        } else {
+            buffer.append("The Swift runtime printed no message (optimized code traps without one).\n")
+        }
+        buffer.append("\nBacktrace (return addresses):\n")
         for index in 0..<min(frameCount, frameCapacity) {
             buffer.append(decimal: index)
             buffer.append("  ")
-            buffer.append(address: UInt(bitPattern: prepared!.pointee.frames[index]))
+            buffer.append(address: prepared!.pointee.frames[index])
             buffer.append(UInt8(ascii: "\n"))
         }
     }

@@ -41,13 +41,15 @@ extension CGI {
                     case .text(let text, _):
                         return (name, rules.hides(name) ? ErrorReporting.hiddenValue : text)
                     case .file(let file):
-                        return (name, "upload \(CGIError.quote(file.filename)), \(file.contentType), \(file.size) bytes")
+                        return (name, RequestSummary.describe(file))
                     }
                 })
 
         page += "<h2>Environment</h2>\n"
         page += table(
-            request.environment.sorted { $0.key < $1.key }.map { ($0.key, rules.redacting(variable: $0.key, value: $0.value)) })
+            request.environment.sorted { $0.key < $1.key }.map {
+                ($0.key, rules.redacting(variable: $0.key, value: $0.value))
+            })
 
         page += "<h2>Process</h2>\n"
         page += table([

@@ -5,8 +5,8 @@ import Darwin
 #endif
 
 /// Everything known about one failure of a script: what went wrong, where, the call stack,
-/// the source around the failing line and the request, ready to render as text (for log
-/// files and standard error) or HTML (for the browser during development).
+/// the source around the failing line and the request, ready to render as text (for report
+/// files) or HTML (for the browser during development).
 struct ErrorReport {
     /// The report's reference.
     var id: ReportID
@@ -50,14 +50,25 @@ struct ErrorReport {
             location = nil
             source = nil
             frames = Backtrace.capture(skipping: 2).symbolicated()
-            backtraceOrigin = "where CGI.run caught the error (wrap it in ReportableError to record where it was thrown)"
+            backtraceOrigin =
+                "where CGI.run caught the error (wrap it in ReportableError to record where it was thrown)"
         }
     }
 
-    /// The one line for the server's error log.
+    /// The one line for the server's error log. Line breaks in the message are escaped, so
+    /// a message that quotes request data cannot forge log lines.
     var summary: String {
         let place = location.map { " at \($0)" } ?? ""
-        return "CGI error \(id): \(typeName): \(message)\(place)"
+        let line = "CGI error \(id): \(typeName): \(message)\(place)"
+        var escaped = ""
+        for scalar in line.unicodeScalars {
+            switch scalar {
+            case "\n": escaped += "\\n"
+            case "\r": escaped += "\\r"
+            default: escaped.unicodeScalars.append(scalar)
+            }
+        }
+        return escaped
     }
 
     /// The report as plain text.

@@ -22,14 +22,9 @@ enum ReportFile {
     /// - Throws: ``CGIError/io(operation:errno:)`` when the file cannot be created or written.
     static func write(_ text: String, id: ReportID, in directory: String) throws -> String {
         let path = directory + "/" + name(for: id)
-        let descriptor = open(path, openFlags, mode)
-        guard descriptor >= 0 else { throw CGIError.io(operation: "creating the error report \(path)", errno: errno) }
+        let descriptor = try FileIO.open(path, flags: openFlags, mode: mode)
         defer { close(descriptor) }
-        do {
-            try FileDescriptorOutput.write(Array(text.utf8), to: descriptor)
-        } catch CGIError.io(_, let number) {
-            throw CGIError.io(operation: "writing the error report \(path)", errno: number)
-        }
+        try Array(text.utf8).withUnsafeBytes { try FileIO.write($0, to: descriptor, path: path) }
         return path
     }
 }

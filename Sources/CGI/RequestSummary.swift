@@ -41,7 +41,7 @@ struct RequestSummary {
                 let name = field.name ?? "(no name)"
                 switch field.value {
                 case .file(let file):
-                    return Field(name: name, shown: "file \(CGIError.quote(file.filename)), \(file.contentType), \(file.size) bytes")
+                    return Field(name: name, shown: Self.describe(file))
                 case .text(let text, _):
                     if reporting.hides(name) { return Field(name: name, shown: ErrorReporting.hiddenValue) }
                     let cut = text.count > Self.shownValueLength ? text.prefix(Self.shownValueLength) + "…" : text
@@ -59,9 +59,19 @@ struct RequestSummary {
         ].compactMap { label, variable in environment[variable].map { (label, $0) } }
     }
 
+    /// An upload as reports and the diagnostics page show it: name, type and size.
+    static func describe(_ file: UploadedFile) -> String {
+        "upload \(CGIError.quote(file.filename)), \(file.contentType), \(file.size) bytes"
+    }
+
+    /// The method, path and query, as in an HTTP request line.
+    var requestLine: String {
+        "\(method) \(path)\(query.isEmpty ? "" : "?" + query)"
+    }
+
     /// The summary as indented plain-text lines.
     var text: String {
-        var out = "  \(method) \(path)\(query.isEmpty ? "" : "?" + query)\n"
+        var out = "  \(requestLine)\n"
         if let fields {
             out += fields.isEmpty ? "  Fields: none\n" : "  Fields:\n"
             out += fields.map { "    \($0.name) = \($0.shown)\n" }.joined()
@@ -73,14 +83,19 @@ struct RequestSummary {
         return out
     }
 
-    /// The summary as an HTML definition list, every value escaped.
+    /// The summary as an HTML definition list (the fields in a nested one), every value
+    /// escaped.
     var html: String {
-        var rows = [("Request", "\(method) \(path)\(query.isEmpty ? "" : "?" + query)")]
-        rows.append(("Fields", fields.map { $0.isEmpty ? "none" : "" } ?? "not read"))
-        rows += (fields ?? []).map { ("\u{2003}" + $0.name, $0.shown) }
-        if !cookieNames.isEmpty { rows.append(("Cookies (values hidden)", cookieNames.joined(separator: ", "))) }
-        rows += details
-        let items = rows.map { "<dt>\(HTML.escape($0.0))</dt><dd>\(HTML.escape($0.1))</dd>\n" }
-        return "<dl class=\"request\">\n" + items.joined() + "</dl>\n"
+        func item(_ term: String, _ description: String) -> String {
+            "<dt>\(HTML.escape(term))</dt><dd>\(description)</dd>\n"
+        }
+        var out = item("Request", HTML.escape(requestLine))
+        let list = fields.map { $0.map { item($0.name, HTML.escape($0.shown)) }.joined() }
+        out += item("Fields", list.map { $0.isEmpty ? "none" : "<dl>\n\($0)</dl>" } ?? "not read")
+        if !cookieNames.isEmpty {
+            out += item("Cookies (values hidden)", HTML.escape(cookieNames.joined(separator: ", ")))
+        }
+        out += details.map { item($0.name, HTML.escape($0.value)) }.joined()
+        return "<dl class=\"request\">\n\(out)</dl>\n"
     }
 }

@@ -127,14 +127,36 @@ final class CGIHandler {
         }
     }
 
+    /// Starts the script; a Swift source is compiled first (or found in the compile cache).
     private func spawn() {
+        guard location.isSwiftSource else { return spawn(executable: location.scriptPath) }
+        server.swiftCompiler.executable(for: location.scriptPath, on: context.eventLoop).assumeIsolated()
+            .whenComplete { [self] result in
+                guard !finished else { return server.scriptSlots.release() }
+                switch result {
+                case .success(let executable):
+                    spawn(executable: executable)
+                case .failure(let error):
+                    server.scriptSlots.release()
+                    logger.error("\(error)")
+                    let diagnostics = (error as? ScriptCompilerError).flatMap { error in
+                        if case .compileFailed(_, let diagnostics) = error { diagnostics } else { nil }
+                    }
+                    respondWithError(
+                        .internalServerError, detail: "\(location.scriptName) cannot be compiled.",
+                        listing: diagnostics ?? "\(error)")
+                }
+            }
+    }
+
+    private func spawn(executable: String) {
         var request = request
         if case .spooled(let spool) = body { request.contentLength = spool.size }
         let environment = server.environment.environment(for: request, script: location)
         let process: ScriptProcess
         do {
             process = try ScriptProcess.spawn(
-                executable: location.scriptPath, environment: environment, workingDirectory: location.directory,
+                executable: executable, environment: environment, workingDirectory: location.directory,
                 standardInput: (request.contentLength ?? 0) > 0 ? .pipe : .nullDevice)
         } catch {
             server.scriptSlots.release()
@@ -242,7 +264,7 @@ final class CGIHandler {
             lastInputWrite = input.write(pendingInput.removeFirst())
         }
         input.flush()
-        context.channel.setOption(ChannelOptions.autoRead, value: pendingInput.isEmpty)
+        context.channel.setAutoRead(pendingInput.isEmpty)
         guard pendingInput.isEmpty else { return }
         switch body {
         case .streamed(let remaining) where remaining <= 0:
@@ -288,7 +310,7 @@ final class CGIHandler {
         inputClosed = true
         pendingInput.removeAll()
         inputChannel?.close(promise: nil)
-        context.channel.setOption(ChannelOptions.autoRead, value: true)
+        context.channel.setAutoRead(true)
     }
 
     // MARK: stdout → response
@@ -356,12 +378,12 @@ final class CGIHandler {
     private func sendBody(_ buffer: ByteBuffer) {
         bodyBytesSent += buffer.readableBytes
         _ = connection.writeBody(buffer)
-        if !context.channel.isWritable { outputChannel?.setOption(ChannelOptions.autoRead, value: false) }
+        if !context.channel.isWritable { outputChannel?.setAutoRead(false) }
     }
 
     /// The client can take more output after its socket buffer was full.
     func clientBecameWritable() {
-        outputChannel?.setOption(ChannelOptions.autoRead, value: true)
+        outputChannel?.setAutoRead(true)
     }
 
     /// The script closed its stdout (usually: it exited).
@@ -407,7 +429,7 @@ final class CGIHandler {
         case .head:
             logger.error("script timed out before its response head")
             respondWithError(.gatewayTimeout, detail: "The script did not answer in time.")
-        case .body, .discard where script?.hasExited == true:
+        case .body where script?.hasExited == true, .discard where script?.hasExited == true:
             output = .done
             connection.finishResponse(for: info, status: status, bodyBytes: bodyBytesSent)
         default:
@@ -424,11 +446,16 @@ final class CGIHandler {
         finish()
     }
 
-    private func respondWithError(_ status: HTTPResponseStatus, detail text: String, headers: HTTPHeaders = [:]) {
+    /// Answers with an error page; in development mode it shows `text` and `listing` (such as a
+    /// compiler's messages), otherwise a reference to the error log.
+    private func respondWithError(
+        _ status: HTTPResponseStatus, detail text: String, listing: String? = nil, headers: HTTPHeaders = [:]
+    ) {
         guard !finished else { return }
         output = .done
         if !requestEnded { info.keepAlive = false }
-        connection.send(ErrorPage.response(status, detail: detail(text), headers: headers), for: info)
+        let listing = server.configuration.developmentMode ? listing : nil
+        connection.send(ErrorPage.response(status, detail: detail(text), listing: listing, headers: headers), for: info)
         finish()
     }
 
@@ -446,12 +473,19 @@ final class CGIHandler {
         pendingInput.removeAll()
         outputChannel?.close(promise: nil)
         inputChannel?.close(promise: nil)
-        context.channel.setOption(ChannelOptions.autoRead, value: true)
+        context.channel.setAutoRead(true)
         guard let script else { return }
         if scriptDone {
             script.reapWhenExited(stoppingAfter: .milliseconds(Int64(server.configuration.scriptTimeout * 1000)))
         } else {
             script.stop()
         }
+    }
+}
+
+extension Channel {
+    /// Turns reading from this channel on or off; called on the channel's own event loop.
+    func setAutoRead(_ enabled: Bool) {
+        try? syncOptions?.setOption(ChannelOptions.autoRead, value: enabled)
     }
 }

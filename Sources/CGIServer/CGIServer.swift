@@ -52,11 +52,14 @@ public struct CGIServer: Sendable {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: configuration.threads ?? System.coreCount)
         let threadPool = NIOThreadPool(numberOfThreads: 1)
         threadPool.start()
+        let compilePool = NIOThreadPool(numberOfThreads: 2)
+        compilePool.start()
         defer {
             try? group.syncShutdownGracefully()
             try? threadPool.syncShutdownGracefully()
+            try? compilePool.syncShutdownGracefully()
         }
-        let context = try makeContext(fileIO: NonBlockingFileIO(threadPool: threadPool))
+        let context = try makeContext(fileIO: NonBlockingFileIO(threadPool: threadPool), compilePool: compilePool)
         let tls = try makeTLSContext()
         let registry = ConnectionRegistry()
         let listener = try bind(group: group, context: context, tls: tls, registry: registry)
@@ -77,11 +80,12 @@ public struct CGIServer: Sendable {
         let signalNumber = try stop.futureResult.wait()
         logger.info("signal \(signalNumber): shutting down")
         try? listener.close().wait()
-        shutDown(registry)
+        shutDown(registry, slots: context.scriptSlots)
     }
 
-    /// Asks every connection to finish its current request, waits up to the grace period, then closes the rest.
-    private func shutDown(_ registry: ConnectionRegistry) {
+    /// Asks every connection to finish its current request, waits up to the grace period, then
+    /// closes the rest (which stops their scripts) and waits for the scripts to be reaped.
+    private func shutDown(_ registry: ConnectionRegistry, slots: ScriptSlots) {
         for channel in registry.channels {
             channel.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
         }
@@ -92,9 +96,13 @@ public struct CGIServer: Sendable {
         for channel in registry.channels {
             try? channel.close().wait()
         }
+        let reapDeadline = NIODeadline.now() + .milliseconds(Int64((configuration.killGrace + 1) * 1000))
+        while slots.running > 0 && NIODeadline.now() < reapDeadline {
+            usleep(20_000)
+        }
     }
 
-    private func makeContext(fileIO: NonBlockingFileIO) throws -> ServerContext {
+    private func makeContext(fileIO: NonBlockingFileIO, compilePool: NIOThreadPool) throws -> ServerContext {
         guard let documentRoot = CanonicalPath(resolving: configuration.documentRoot) else {
             throw StartError.missingFolder(configuration.documentRoot)
         }
@@ -114,11 +122,16 @@ public struct CGIServer: Sendable {
             passEnvironment: configuration.passEnvironment,
             setEnvironment: Dictionary(configuration.setEnvironment, uniquingKeysWith: { $1 }),
             passAuthorization: configuration.passAuthorization)
+        let compiler = Result { () throws(ScriptCompilerError) in try ScriptCompiler(configuration.swiftScripts) }
+        if case .failure(let error) = compiler {
+            logger.warning(".swift scripts cannot be compiled: \(error)")
+        }
         return ServerContext(
             configuration: configuration,
             staticFiles: StaticFileHandler(documentRoot: documentRoot, scriptRoot: scriptRoot),
             scriptResolver: ScriptResolver(root: scriptRoot.path),
             environment: EnvironmentBuilder(configuration: environment),
+            swiftCompiler: SwiftScriptCompiler(compiler: compiler, threadPool: compilePool, logger: logger),
             scriptSlots: ScriptSlots(
                 limit: configuration.maxScripts, queueLimit: configuration.maxQueuedScripts,
                 queueTimeout: .milliseconds(Int64(configuration.queueTimeout * 1000))),

@@ -114,21 +114,18 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
             send(ErrorPage.response(error.status, detail: error.message), for: info)
             return
         }
-        // The body (if any) is not needed by a file: without a 100 Continue the client may never send it.
-        if expectsBody && head.headers.first(name: "Expect")?.lowercased() == "100-continue"
-            && !server.scriptResolver.claims(target.path)
-        {
-            info.keepAlive = false
-        }
         route(head, target: target, info: info, redirects: 0)
     }
 
     /// Sends the request to its script (paths under `/cgi-bin/`) or to the static files.
     private func route(_ head: HTTPRequestHead, target: RequestTarget, info: RequestInfo, redirects: Int) {
         guard let context else { return }
+        // A request answered without reading its body: a client waiting for 100 Continue never sends it.
+        var unreadBody = info
+        if head.headers.first(name: "Expect")?.lowercased() == "100-continue" { unreadBody.keepAlive = false }
         guard server.scriptResolver.claims(target.path) else {
             state = .ignoringBody
-            return send(server.staticFiles.respond(to: head, target: target), for: info)
+            return send(server.staticFiles.respond(to: head, target: target), for: unreadBody)
         }
         let location: ScriptLocation
         do {
@@ -137,7 +134,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
             state = .ignoringBody
             server.errorLog.info("\(error.description)", metadata: ["request": "\(info.id)"])
             let status = HTTPResponseStatus(statusCode: error.httpStatus)
-            return send(ErrorPage.response(status), for: info)
+            return send(ErrorPage.response(status), for: unreadBody)
         }
         let handler = CGIHandler(
             connection: self, context: context, server: server, info: info,

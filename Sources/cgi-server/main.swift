@@ -39,6 +39,9 @@ struct CGIServerCommand: ParsableCommand {
     @Option(help: "Most scripts running at once (more wait in a bounded queue, then 503).")
     var maxScripts = 32
 
+    @Option(help: "Most requests waiting for a script slot; beyond it 503 with Retry-After.")
+    var scriptQueue = 64
+
     @Option(name: .customLong("pass-env"), help: "Server environment variable passed to scripts (repeatable).")
     var passEnv: [String] = []
 
@@ -66,6 +69,15 @@ struct CGIServerCommand: ParsableCommand {
     @Option(help: "Event-loop threads (default: one per core).")
     var threads: Int?
 
+    @Option(help: "Compile cache for .swift scripts (default $XDG_CACHE_HOME/swift-cgi or ~/.cache/swift-cgi).")
+    var swiftCache: String?
+
+    @Option(help: "SwiftPM build folder holding the CGI library that .swift scripts link with (default: this executable's folder).")
+    var swiftLibrary: String?
+
+    @Option(help: "The swiftc that compiles .swift scripts (default: swiftc on PATH).")
+    var swiftc: String?
+
     func validate() throws {
         for entry in setEnv where !entry.contains("=") {
             throw ValidationError("--set-env needs NAME=VALUE, got \(entry)")
@@ -83,6 +95,7 @@ struct CGIServerCommand: ParsableCommand {
         configuration.scriptTimeout = scriptTimeout
         configuration.maxBodySize = maxBody
         configuration.maxScripts = maxScripts
+        configuration.maxQueuedScripts = scriptQueue
         configuration.passEnvironment = passEnv
         configuration.setEnvironment = setEnv.map { entry in
             let equals = entry.firstIndex(of: "=")!
@@ -96,6 +109,8 @@ struct CGIServerCommand: ParsableCommand {
         configuration.tlsCertificatePath = tlsCert
         configuration.tlsKeyPath = tlsKey
         configuration.threads = threads
+        configuration.swiftScripts = .init(
+            compilerPath: swiftc, libraryBuildDirectory: swiftLibrary, cacheDirectory: swiftCache)
 
         LoggingSystem.bootstrap(StreamLogHandler.standardError)
         var logger = Logger(label: "cgi-server")

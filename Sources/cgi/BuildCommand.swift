@@ -22,17 +22,17 @@ struct BuildCommand: ParsableCommand {
     var output: String?
 
     @Option(help: "The compile cache folder. Default: $XDG_CACHE_HOME/swift-cgi or ~/.cache/swift-cgi.")
-    var cache: String?
+    var swiftCache: String?
 
     @Option(help: "The SwiftPM build folder holding the CGI library. Default: this executable's folder.")
-    var library: String?
+    var swiftLibrary: String?
 
     @Option(help: "The swiftc to use. Default: swiftc on PATH.")
     var swiftc: String?
 
     func run() throws {
         let compiler = try ScriptCompiler(
-            .init(compilerPath: swiftc, libraryBuildDirectory: library, cacheDirectory: cache))
+            .init(compilerPath: swiftc, libraryBuildDirectory: swiftLibrary, cacheDirectory: swiftCache))
         let root = isFolder(folder + "/cgi-bin") ? folder + "/cgi-bin" : folder
         let scripts = swiftScripts(in: root)
         if scripts.isEmpty { print("no .swift scripts in \(root)") }

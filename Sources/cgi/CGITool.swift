@@ -1,13 +1,14 @@
 import ArgumentParser
 import Glibc
 
-/// `cgi`: the developer tool. Runs scripts without a server and shows what requests parse to.
+/// `cgi`: the developer tool. Shows what a request parses to, runs scripts without a server
+/// and compiles `.swift` scripts ahead of time. Each subcommand lives in its own file.
 @main
 struct CGITool: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cgi",
-        abstract: "Develop CGI scripts without a server.",
-        subcommands: [RunCommand.self, BuildCommand.self]
+        abstract: "Developer tool for swift-cgi: see what a request parses to, run scripts without a server.",
+        subcommands: [ParseCommand.self, RunCommand.self, BuildCommand.self]
     )
 
     /// Runs the command line, exiting with status 2 (not ArgumentParser's 64) for bad options.

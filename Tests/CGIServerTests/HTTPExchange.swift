@@ -34,7 +34,51 @@ func curl(_ arguments: [String], timeout: Double = 15) throws -> HTTPResult {
     try process.run()
     let data = output.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
-    return try parseResponses(data).last ?? { throw TestFailure("curl printed no response (exit \(process.terminationStatus))") }()
+    return try parseCurlOutput(data) ?? { throw TestFailure("curl printed no response (exit \(process.terminationStatus))") }()
+}
+
+/// Runs several curls at the same time and returns their responses (nil for a failed one), in order.
+func curlAll(_ argumentLists: [[String]], timeout: Double = 15) throws -> [HTTPResult?] {
+    let runs = try argumentLists.map { arguments -> (Process, Pipe) in
+        let process = Process()
+        process.executableURL = URL(filePath: "/usr/bin/curl")
+        process.arguments = ["-s", "-i", "--max-time", String(timeout), "-H", "Expect:"] + arguments
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        return (process, output)
+    }
+    return runs.map { process, output in
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return try? parseCurlOutput(data)
+    }
+}
+
+/// The final response in `curl -i` output: heads of interim responses are skipped and the body,
+/// which curl has already de-chunked, is everything after the last head.
+func parseCurlOutput(_ data: Data) throws -> HTTPResult? {
+    var rest = data[...]
+    while let end = rest.firstRange(of: Data("\r\n\r\n".utf8)) {
+        var result = try parseHead(rest[..<end.lowerBound])
+        rest = rest[end.upperBound...]
+        if result.status == 100 { continue }
+        result.body = Data(rest)
+        return result
+    }
+    return nil
+}
+
+/// A status line and header lines.
+func parseHead(_ bytes: Data.SubSequence) throws -> HTTPResult {
+    let lines = String(decoding: bytes, as: UTF8.self).components(separatedBy: "\r\n")
+    let statusParts = lines[0].split(separator: " ")
+    guard statusParts.count >= 2, let status = Int(statusParts[1]) else { throw TestFailure("bad status line \(lines[0].prefix(80))") }
+    let headers = lines.dropFirst().compactMap { line -> (String, String)? in
+        guard let colon = line.firstIndex(of: ":") else { return nil }
+        return (String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces))
+    }
+    return HTTPResult(status: status, headers: headers, body: Data())
 }
 
 /// Splits raw bytes into responses (for `curl -i` output and raw-socket reads). Bodies are
@@ -44,16 +88,12 @@ func parseResponses(_ data: Data, headRequests: Int = 0) throws -> [HTTPResult] 
     var rest = data[...]
     var heads = headRequests
     while !rest.isEmpty {
-        guard let end = rest.firstRange(of: Data("\r\n\r\n".utf8)) else { throw TestFailure("incomplete head: \(String(decoding: rest, as: UTF8.self))") }
-        let lines = String(decoding: rest[..<end.lowerBound], as: UTF8.self).components(separatedBy: "\r\n")
-        rest = rest[end.upperBound...]
-        let statusParts = lines[0].split(separator: " ")
-        guard statusParts.count >= 2, let status = Int(statusParts[1]) else { throw TestFailure("bad status line \(lines[0])") }
-        let headers = lines.dropFirst().compactMap { line -> (String, String)? in
-            guard let colon = line.firstIndex(of: ":") else { return nil }
-            return (String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces))
+        guard let end = rest.firstRange(of: Data("\r\n\r\n".utf8)) else {
+            throw TestFailure("incomplete head: \(String(decoding: rest.prefix(80), as: UTF8.self))")
         }
-        var result = HTTPResult(status: status, headers: headers, body: Data())
+        var result = try parseHead(rest[..<end.lowerBound])
+        let status = result.status
+        rest = rest[end.upperBound...]
         if status == 100 { continue }
         if heads > 0 || status == 304 || status == 204 {
             heads -= heads > 0 ? 1 : 0

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// The real `cgi-server` binary running on 127.0.0.1 with a free port, for black-box tests.
-final class TestServer {
+final class TestServer: @unchecked Sendable {
     let site: TestSite
     let process = Process()
     let port: Int

@@ -16,6 +16,12 @@ import Testing
         #expect(frames[0].image?.hasPrefix("/") == true)
     }
 
+    @Test func symbolTableRejectsWhatIsNotELF() {
+        let bytes = [UInt8](repeating: 0x41, count: 256)
+        let symbols = bytes.withUnsafeBytes { ELFSymbolTable.lookUp([0x1000], in: $0, loadBase: 0) }
+        #expect(symbols == nil)
+    }
+
     @Test func imageMapParsesCodeMappings() {
         let maps = """
             5600-5700 r--p 00000000 08:01 12 /srv/app

@@ -8,11 +8,22 @@ import Testing
 
     /// Each way of trapping, with the message the Swift runtime gives.
     static let traps = [
-        ("fatal", "ErrorReportFixture/main.swift:30: Fatal error: the script gave up on fatal"),
+        (
+            "fatal",
+            "ErrorReportFixture/main.swift:\(fixtureLine("fatalError(")): Fatal error: the script gave up on fatal"
+        ),
         ("unwrap", "Fatal error: Unexpectedly found nil while unwrapping an Optional value"),
         ("index", "Fatal error: Index out of range"),
-        ("precondition", "ErrorReportFixture/main.swift:26: Precondition failed: the mode must be empty"),
+        (
+            "precondition",
+            "ErrorReportFixture/main.swift:\(fixtureLine("precondition(")): Precondition failed: the mode must be empty"
+        ),
     ]
+
+    /// The line of the fixture's source that contains `text`.
+    static func fixtureLine(_ text: String) -> Int {
+        (try? FixtureScript(name: "ErrorReportFixture").line(of: text)) ?? 0
+    }
 
     /// Swift traps raise SIGILL on x86-64 and SIGTRAP on arm64.
     func endedByATrap(_ output: FixtureScript.Output) -> Bool {
@@ -53,7 +64,29 @@ import Testing
         #expect(output.head.hasPrefix("Status: 500 Internal Server Error\r\n"))
         #expect(output.body.contains("<pre class=\"cgi-crash\">The script crashed: SIG"))
         #expect(output.body.contains(message))
-        #expect(output.body.contains("0  0x"))
+        // The frame-pointer walk in the handler reaches the script's frames.
+        #expect(output.body.contains("\n3  0x"))
+        #expect(output.body.contains("ErrorReportFixture.crash(Swift.String) -&gt; Swift.Never"))
+        #expect(output.body.hasSuffix("</pre>\n</body>\n</html>\n"))
+    }
+
+    @Test(arguments: [("abort", SIGABRT), ("overflow", SIGSEGV)])
+    func otherFatalSignalsAreReportedToo(mode: String, signal: Int32) throws {
+        let folder = try ReportFolder()
+        defer { folder.remove() }
+        let output = try script.run(query: "mode=\(mode)", ["CGI_ERROR_LOG_DIR": folder.path])
+        #expect(output.signaled && output.status == signal)
+        #expect(output.head.hasPrefix("Status: 500 Internal Server Error\r\n"))
+        let reference = try #require(output.reference)
+        let report = try folder.report("\(reference).txt")
+        if mode == "overflow" {
+            // The handler ran on its own stack: the overflowed one has no room left.
+            #expect(report.contains("SIGSEGV (invalid memory access or stack overflow)"))
+            #expect(report.contains("ErrorReportFixture.recurse(Swift.Int) -> Swift.Int"))
+        } else {
+            #expect(report.contains("SIGABRT (abort"))
+            #expect(report.contains("ErrorReportFixture.crash(Swift.String) -> Swift.Never"))
+        }
     }
 
     @Test func aCrashAfterTheHeadAppendsAMarkerInDevelopment() throws {

@@ -20,4 +20,16 @@ import Testing
         #expect(!ErrorReporting(hiddenNames: []).hides("password"))
         #expect(ErrorReporting(hiddenNames: ["pin"]).hides("PIN"))
     }
+
+    @Test func redactsSecretsInQueriesCookiesAndVariables() {
+        let reporting = ErrorReporting()
+        #expect(
+            reporting.redacting(query: "a=1&pass%77ord=x&b&api+token=y")
+                == "a=1&pass%77ord=(hidden)&b&api+token=(hidden)")
+        #expect(reporting.redacting(variable: "REQUEST_URI", value: "/x?token=1&q=2") == "/x?token=(hidden)&q=2")
+        #expect(reporting.redacting(variable: "REQUEST_URI", value: "/x") == "/x")
+        #expect(reporting.redacting(variable: "HTTP_COOKIE", value: "a=1; theme=dark") == "a=(hidden); theme=(hidden)")
+        #expect(reporting.redacting(variable: "HTTP_AUTHORIZATION", value: "Basic eDp5") == "(hidden)")
+        #expect(reporting.redacting(variable: "PATH_INFO", value: "/secret-page") == "/secret-page")
+    }
 }

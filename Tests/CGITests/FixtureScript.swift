@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 
 /// A fixture executable (built next to the test bundle) run as a CGI script in a real
 /// process, with a clean CGI environment.
@@ -34,6 +35,14 @@ struct FixtureScript {
 
     /// The fixture's product name.
     var name: String
+
+    /// The number of the first line of the fixture's source that contains `text`.
+    func line(of text: String, testFile: String = #filePath) throws -> Int {
+        let source = URL(fileURLWithPath: testFile).deletingLastPathComponent()
+            .appendingPathComponent("../Fixtures/\(name)/main.swift")
+        let lines = try String(contentsOf: source, encoding: .utf8).components(separatedBy: "\n")
+        return try #require(lines.firstIndex { $0.contains(text) }) + 1
+    }
 
     /// Runs the fixture with the query string `query`, `body` on standard input, standard CGI
     /// variables and `extra`.

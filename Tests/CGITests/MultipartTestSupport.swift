@@ -76,7 +76,7 @@ enum MultipartHarness {
         _ body: [UInt8], contentType: String, options: FormOptions = FormOptions(), splits: [Int] = []
     ) -> MultipartOutcome {
         let reader = MultipartFormReader(contentType: HeaderValue(parsing: contentType), options: options)
-        var cuts = (splits + [body.count])[...]
+        var cuts = (splits.filter { $0 < body.count } + [body.count])[...]
         var start = 0
         return outcome {
             try body.withUnsafeBytes { all in

@@ -1,6 +1,7 @@
 // A CGI script that fails on purpose, in the way its `mode` query parameter names, so the
 // tests can check the error reports and crash handling of `CGI.run`.
 import CGI
+import Glibc
 
 /// The error this script throws.
 struct LookupError: Error, CustomStringConvertible {
@@ -13,9 +14,18 @@ func lookUpRecord(_ key: String) throws -> String {
     throw ReportableError(LookupError(key: key))
 }
 
-/// Traps the way `mode` names.
+/// Recurses until the stack runs out.
+func recurse(_ depth: Int) -> Int {
+    depth < Int.max ? recurse(depth + 1) + 1 : 0
+}
+
+/// Traps (or crashes otherwise) the way `mode` names.
 func crash(_ mode: String) -> Never {
     switch mode {
+    case "abort":
+        abort()
+    case "overflow":
+        print(recurse(0))
     case "unwrap":
         let missing: Int? = mode.count > 100 ? 1 : nil
         print(missing!)

@@ -1,0 +1,118 @@
+import Foundation
+import Testing
+
+@Suite("CGI processes", .serialized)
+struct CGIProcessTests {
+    @Test func silentScriptGets504AndItsGroupIsKilled() throws {
+        let server = try TestServer()
+        let started = Date()
+        let response = try curl([server.url("/cgi-bin/probe.cgi?sleep_before=60")])
+        #expect(response.status == 504)
+        #expect(Date().timeIntervalSince(started) < 3.5)
+        let pids = server.site.recordedPids()
+        #expect(pids.count == 1)
+        #expect(eventually(within: 1.5) { pids.allSatisfy { !isAlive($0) } })
+        #expect(eventually(within: 1.5) { server.children().isEmpty })
+    }
+
+    @Test func scriptIgnoringSigtermIsKilled() throws {
+        let server = try TestServer()
+        let response = try curl([server.url("/cgi-bin/probe.cgi?sleep_before=60&ignore_term=1")])
+        #expect(response.status == 504)
+        let pids = server.site.recordedPids()
+        #expect(eventually(within: 4) { pids.allSatisfy { !isAlive($0) } })
+        #expect(eventually(within: 1) { server.children().isEmpty })
+    }
+
+    @Test func grandchildHoldingStdoutDoesNotHangTheResponse() throws {
+        let server = try TestServer()
+        let started = Date()
+        let response = try curl([server.url("/cgi-bin/probe.cgi?grandchild=1")])
+        #expect(response.status == 200)
+        #expect(response.text == "started\n")
+        #expect(Date().timeIntervalSince(started) < 4)
+        let grandchild = try Int32(String(contentsOf: server.site.state.appending(path: "grandchild"), encoding: .utf8)) ?? 0
+        #expect(grandchild > 0)
+        #expect(eventually(within: 2) { !isAlive(grandchild) })
+    }
+
+    @Test func clientDisconnectKillsTheScript() throws {
+        let server = try TestServer(options: ["--script-timeout", "30"])
+        _ = try? curl(["--max-time", "1", server.url("/cgi-bin/probe.cgi?sleep_before=30")])
+        let pids = server.site.recordedPids()
+        #expect(pids.count == 1)
+        #expect(eventually(within: 3) { pids.allSatisfy { !isAlive($0) } })
+        #expect(eventually(within: 1) { server.children().isEmpty })
+    }
+
+    @Test func noZombiesAndNoLeakedDescriptorsAfterManyRequests() throws {
+        let server = try TestServer()
+        _ = try curl([server.url("/cgi-bin/hello.sh")])
+        let descriptorsBefore = server.openDescriptorCount()
+        for _ in 0..<150 {
+            #expect(try curl([server.url("/cgi-bin/hello.sh")]).text == "hello\n")
+        }
+        let group = DispatchGroup()
+        for index in 0..<30 {
+            DispatchQueue.global().async(group: group) {
+                let query = index % 3 == 0 ? "probe.cgi?raw=\(base64url("Status: bad\r\n\r\n"))" : index % 3 == 1 ? "hello.sh" : "probe.cgi?big=100000"
+                _ = try? curl([server.url("/cgi-bin/\(query)")])
+            }
+        }
+        #expect(group.wait(timeout: .now() + 30) == .success)
+        for _ in 0..<5 { _ = try? curl(["--max-time", "0.3", server.url("/cgi-bin/probe.cgi?sleep_before=5")]) }
+        #expect(eventually(within: 4) { server.children().isEmpty }, "children left: \(server.children())")
+        #expect(eventually(within: 2) { server.openDescriptorCount() <= descriptorsBefore + 2 }, "descriptors \(descriptorsBefore) → \(server.openDescriptorCount())")
+    }
+
+    @Test func concurrencyIsCappedAndExcessGets503() throws {
+        let server = try TestServer(options: ["--max-scripts", "2", "--script-queue", "2"])
+        let peak = LockedText()
+        let watching = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            var most = 0
+            while watching.wait(timeout: .now() + 0.05) == .timedOut {
+                most = max(most, server.children().count)
+            }
+            peak.append(Data("\(most)".utf8))
+        }
+        let responses = try curlAll(Array(repeating: [server.url("/cgi-bin/probe.cgi?sleep_before=1")], count: 6))
+        watching.signal()
+        let codes = responses.map { $0?.status ?? 0 }
+        #expect(codes.filter { $0 == 200 }.count == 4, "\(codes)")
+        #expect(codes.filter { $0 == 503 }.count == 2, "\(codes)")
+        #expect(responses.contains { $0?.header("Retry-After") == "1" })
+        #expect(eventually(within: 1) { !peak.text.isEmpty })
+        #expect(Int(peak.text) ?? 99 <= 2)
+    }
+
+    @Test func sigtermLetsARequestInFlightFinish() throws {
+        let server = try TestServer(options: ["--script-timeout", "5"])
+        let result = LockedText()
+        let group = DispatchGroup()
+        DispatchQueue.global().async(group: group) {
+            let response = try? curl([server.url("/cgi-bin/probe.cgi?drip=1")])
+            result.append(response?.body ?? Data())
+        }
+        usleep(700_000)
+        kill(server.pid, SIGTERM)
+        #expect(group.wait(timeout: .now() + 10) == .success)
+        server.process.waitUntilExit()
+        #expect(result.text == "part1part2")
+        #expect(server.process.terminationStatus == 0)
+    }
+
+    @Test func accessLogHasCombinedFormatLines() throws {
+        let site = try TestSite()
+        let logPath = site.root.appending(path: "access.log").path
+        let server = try TestServer(site: site, options: ["--access-log", logPath])
+        _ = try curl(["-A", "tester \"x\"", "-e", "http://ref/", server.url("/cgi-bin/hello.sh?q=1")])
+        var log = ""
+        #expect(eventually(within: 2) {
+            log = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
+            return !log.isEmpty
+        })
+        let pattern = #/^127\.0\.0\.1 - - \[\d\d/\w{3}/\d{4}:\d\d:\d\d:\d\d \+0000\] "GET /cgi-bin/hello.sh\?q=1 HTTP/1\.1" 200 6 "http://ref/" "tester \\"x\\""\n$/#
+        #expect(log.wholeMatch(of: pattern) != nil, "\(log)")
+    }
+}

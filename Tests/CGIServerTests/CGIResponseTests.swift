@@ -1,0 +1,204 @@
+import Foundation
+import Testing
+
+@Suite("CGI responses", .serialized)
+struct CGIResponseTests {
+    let server: TestServer
+
+    init() throws {
+        server = try TestServer()
+    }
+
+    /// The response to the probe writing exactly `output`.
+    func raw(_ output: String, _ extra: [String] = []) throws -> HTTPResult {
+        try curl(extra + [server.url("/cgi-bin/probe.cgi?raw=\(base64url(output))")])
+    }
+
+    @Test func statusSetsTheStatusAndIsNotForwarded() throws {
+        let response = try raw("Status: 404 Not Found\r\nContent-Type: text/plain\r\n\r\nsend404\n")
+        #expect(response.status == 404)
+        #expect(response.text == "send404\n")
+        #expect(response.header("Status") == nil)
+    }
+
+    @Test func customReasonPhrase() throws {
+        let connection = try RawConnection(port: server.port)
+        connection.send("GET /cgi-bin/probe.cgi?raw=\(base64url("Status: 299 Whatever\r\nContent-Type: text/plain\r\n\r\nx")) HTTP/1.1\r\nHost: x\r\n\r\n")
+        let data = connection.readAll(idle: 2)
+        #expect(String(decoding: data, as: UTF8.self).hasPrefix("HTTP/1.1 299 Whatever\r\n"))
+    }
+
+    @Test(arguments: ["Status: 30", "Status: abc", "Status: 2000 x", "Status: 099", "Status: 20O OK"])
+    func invalidStatusIsBadGateway(status: String) throws {
+        let response = try raw("\(status)\r\nContent-Type: text/plain\r\n\r\nSCRIPT-BODY")
+        #expect(response.status == 502)
+        #expect(!response.text.contains("SCRIPT-BODY"))
+    }
+
+    @Test func mixedLineEndingsEndTheHeadAtTheFirstBlankLine() throws {
+        let response = try raw("Location: http://www.example.org/\r\n\n\n")
+        #expect(response.status == 302)
+        #expect(response.header("Location") == "http://www.example.org/")
+    }
+
+    @Test func emptyHeadAndMissingContentTypeAre500() throws {
+        #expect(try raw("\nHello").status == 500)
+        #expect(try raw("Content-Length: 6\n\nHello\n").status == 500)
+        let withStatus = try raw("Status: 200\nContent-Length: 6\n\nHello\n")
+        #expect(withStatus.status == 200)
+        #expect(withStatus.text == "Hello\n")
+    }
+
+    @Test(arguments: [
+        "Content-Type: text/plain\r\nGARBAGE\r\nX-A: 1\r\n\r\nbody",
+        "Bad Header: x\r\nContent-Type: text/plain\r\n\r\nbody",
+        "X-(a): y\r\nContent-Type: text/plain\r\n\r\nbody",
+        " X-Lead: y\r\nContent-Type: text/plain\r\n\r\nbody",
+        "X-Tr : y\r\nContent-Type: text/plain\r\n\r\nbody",
+        "Content-Type: text/plain\r\nX-A: a\rb\r\n\r\nbody",
+        "Content-Type: text/plain\r\nTransfer-Encoding: gzip\r\n\r\nbody",
+        "HTTP/1.1 404 Not Found\r\nContent-Type: text/plain\r\n\r\nx",
+    ])
+    func malformedHeadsAreBadGateway(output: String) throws {
+        let response = try raw(output)
+        #expect(response.status == 502)
+        #expect(!response.text.contains("GARBAGE") && response.header("X-A") == nil)
+    }
+
+    @Test func overlongHeadIsBadGateway() throws {
+        try server.site.script("bighead.py", contents: """
+            #!/usr/bin/python3
+            import sys
+            sys.stdout.write("X-Big: " + "b" * 100000 + "\\r\\nContent-Type: text/plain\\r\\n\\r\\nx")
+            """)
+        try server.site.script("manyheads.py", contents: """
+            #!/usr/bin/python3
+            import sys
+            sys.stdout.write("X-n: v\\r\\n" * 20000 + "Content-Type: text/plain\\r\\n\\r\\nx")
+            """)
+        #expect(try curl([server.url("/cgi-bin/bighead.py")]).status == 502)
+        #expect(try curl([server.url("/cgi-bin/manyheads.py")]).status == 502)
+        #expect(eventually(within: 3) { server.children().isEmpty })
+    }
+
+    @Test func scriptFramingHeadersAreIgnored() throws {
+        let lying = try raw("Content-Type: text/plain\r\nContent-Length: 100\r\n\r\nhello")
+        #expect(lying.status == 200)
+        #expect(lying.text == "hello")
+        let hopByHop = try raw("Content-Type: text/plain\r\nConnection: keep-alive, Upgrade\r\nUpgrade: websocket\r\n\r\nx")
+        #expect(hopByHop.header("Upgrade") == nil)
+        #expect(hopByHop.header("Connection") == nil)
+    }
+
+    @Test func extraBytesNeverBecomeASecondResponse() throws {
+        let connection = try RawConnection(port: server.port)
+        let output = base64url("Content-Type: text/plain\r\nContent-Length: 5\r\n\r\nhelloHTTP/1.1 200 OK\r\n\r\nextra")
+        connection.send("GET /cgi-bin/probe.cgi?raw=\(output) HTTP/1.1\r\nHost: x\r\n\r\nGET /hello.txt HTTP/1.1\r\nHost: x\r\n\r\n")
+        let responses = connection.readResponses(2)
+        #expect(responses.count == 2)
+        #expect(responses.first?.text == "helloHTTP/1.1 200 OK\r\n\r\nextra")
+        #expect(responses.last?.text == "hello\n")
+    }
+
+    @Test func outputStreamsAsTheScriptWritesIt() throws {
+        let connection = try RawConnection(port: server.port)
+        let started = Date()
+        connection.send("GET /cgi-bin/probe.cgi?drip=1 HTTP/1.1\r\nHost: x\r\n\r\n")
+        var received = Data()
+        while !String(decoding: received, as: UTF8.self).contains("part1") && Date().timeIntervalSince(started) < 5 {
+            received.append(connection.readAll(idle: 0.2))
+        }
+        #expect(Date().timeIntervalSince(started) < 1.5)
+        let rest = connection.readResponses(1)
+        _ = rest
+        #expect(String(decoding: received, as: UTF8.self).contains("Transfer-Encoding: chunked") || String(decoding: received, as: UTF8.self).lowercased().contains("transfer-encoding: chunked"))
+    }
+
+    @Test func headHasNoBodyAndTheConnectionStaysUsable() throws {
+        let connection = try RawConnection(port: server.port)
+        connection.send("HEAD /cgi-bin/probe.cgi HTTP/1.1\r\nHost: x\r\n\r\nGET /cgi-bin/probe.cgi?env=REQUEST_METHOD HTTP/1.1\r\nHost: x\r\n\r\n")
+        let responses = connection.readResponses(2, headRequests: 1)
+        #expect(responses.map(\.status) == [200, 200])
+        #expect(responses.last?.text == "GET")
+    }
+
+    @Test func http10GetsACloseDelimitedBody() throws {
+        let connection = try RawConnection(port: server.port)
+        connection.send("GET /cgi-bin/probe.cgi?env=REQUEST_METHOD HTTP/1.0\r\n\r\n")
+        let text = String(decoding: connection.readAll(), as: UTF8.self)
+        #expect(text.hasPrefix("HTTP/1.0 200"))
+        #expect(!text.lowercased().contains("chunked"))
+        #expect(text.hasSuffix("\r\n\r\nGET"))
+    }
+
+    @Test func clientRedirectDiscardsTheScriptBody() throws {
+        let response = try curl([server.url("/cgi-bin/probe.cgi?loc=http://foo.com/")])
+        #expect(response.status == 302)
+        #expect(response.header("Location") == "http://foo.com/")
+        let ignored = try raw("Location: http://x.test/\r\nContent-Type: text/html\r\n\r\nIGNORED")
+        #expect(ignored.status == 302)
+        #expect(!ignored.text.contains("IGNORED"))
+    }
+
+    @Test func clientRedirectWithDocumentKeepsTheBody() throws {
+        let response = try raw("Status: 301 Moved\r\nLocation: http://x.test/\r\nContent-Type: text/html\r\n\r\n<a href=x>moved</a>")
+        #expect(response.status == 301)
+        #expect(response.header("Location") == "http://x.test/")
+        #expect(response.text == "<a href=x>moved</a>")
+    }
+
+    @Test func localRedirectAfterPostRunsTheTargetAsGet() throws {
+        let target = "/cgi-bin/probe.cgi?env=REQUEST_METHOD"
+        let response = try curl(["-d", "0123456789", server.url("/cgi-bin/probe.cgi?loc=\(target.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)")])
+        #expect(response.status == 200)
+        #expect(response.text == "GET")
+        let toFile = try curl([server.url("/cgi-bin/probe.cgi?loc=/hello.txt")])
+        #expect(toFile.text == "hello\n")
+    }
+
+    @Test func localRedirectLoopsAreBounded() throws {
+        try server.site.script("loop-a.sh", contents: "#!/bin/sh\nprintf 'Location: /cgi-bin/loop-b.sh\\r\\n\\r\\n'\n")
+        try server.site.script("loop-b.sh", contents: "#!/bin/sh\nprintf 'Location: /cgi-bin/loop-a.sh\\r\\n\\r\\n'\n")
+        let started = Date()
+        let response = try curl([server.url("/cgi-bin/loop-a.sh")])
+        #expect(response.status == 500)
+        #expect(Date().timeIntervalSince(started) < 3)
+    }
+
+    @Test func nphScriptsWriteTheWholeResponse() throws {
+        let connection = try RawConnection(port: server.port)
+        connection.send("GET /cgi-bin/nph-raw.cgi HTTP/1.1\r\nHost: x\r\n\r\n")
+        let text = String(decoding: connection.readAll(), as: UTF8.self)
+        #expect(text == "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nraw\n")
+    }
+
+    @Test func stderrGoesToTheLogNotTheBody() throws {
+        let response = try curl([server.url("/cgi-bin/probe.cgi?stderr=8192&env=REQUEST_METHOD")])
+        #expect(response.text == "GET")
+        #expect(eventually(within: 2) { server.errorText.contains(String(repeating: "x", count: 100)) })
+        #expect(server.errorText.contains("script=/cgi-bin/probe.cgi"))
+    }
+
+    @Test func bigOutputArrivesComplete() throws {
+        let response = try curl([server.url("/cgi-bin/probe.cgi?big=5000000")])
+        #expect(response.body.count == 5_000_000)
+    }
+
+    @Test func explicitStatusIsNotTurnedInto304() throws {
+        let response = try raw(
+            "Status: 200\nLast-Modified: Tue, 15 Feb 2005 15:00:00 GMT\nContent-Type: text/html\n\nHello world\n",
+            ["-H", "If-Modified-Since: Tue, 15 Feb 2005 15:00:00 GMT"])
+        #expect(response.status == 200)
+        #expect(response.text == "Hello world\n")
+    }
+
+    @Test func invalidResponsesShowDetailsOnlyInDevelopmentMode() throws {
+        let plain = try raw("Status: abc\r\nContent-Type: text/plain\r\n\r\n")
+        #expect(!plain.text.contains("abc"))
+        #expect(plain.text.contains("Reference"))
+        let dev = try TestServer(options: ["--dev"])
+        let detailed = try curl([dev.url("/cgi-bin/probe.cgi?raw=\(base64url("Status: abc\r\nContent-Type: text/plain\r\n\r\n"))")])
+        #expect(detailed.status == 502)
+        #expect(detailed.text.contains("Status"))
+    }
+}
