@@ -60,7 +60,19 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "CGITests", dependencies: ["CGI"]),
+        // The start-up benchmark's CGI script (Benchmarks/startup.sh).
+        .executableTarget(name: "cgi-bench-hello", dependencies: ["CGI"], path: "Benchmarks/hello"),
+        .testTarget(
+            name: "CGITests",
+            dependencies: [
+                "CGI", "ErrorReportFixture", "AsyncErrorReportFixture", "cgi-fixture-stream", "UploadFixture",
+            ]),
+        // Scripts the tests run as real processes.
+        .executableTarget(name: "ErrorReportFixture", dependencies: ["CGI"], path: "Tests/Fixtures/ErrorReportFixture"),
+        .executableTarget(
+            name: "AsyncErrorReportFixture", dependencies: ["CGI"], path: "Tests/Fixtures/AsyncErrorReportFixture"),
+        .executableTarget(name: "cgi-fixture-stream", dependencies: ["CGI"], path: "Tests/Fixtures/stream"),
+        .executableTarget(name: "UploadFixture", dependencies: ["CGI"], path: "Tests/Fixtures/UploadFixture"),
         .testTarget(name: "CGIGatewayTests", dependencies: ["CGIGateway"]),
         .testTarget(
             name: "CGIServerTests",

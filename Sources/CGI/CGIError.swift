@@ -20,7 +20,7 @@ public enum CGIError: Error, Equatable, Sendable, CustomStringConvertible {
     case tooManyParts(limit: Int)
     /// A multipart part's header block is larger than ``FormOptions/maxPartHeaderBytes``.
     case headerTooLarge(limit: Int)
-    /// One uploaded file is larger than ``FormOptions/maxFileSize``.
+    /// One uploaded file is larger than ``FormOptions/maxFileBytes``.
     case fileTooLarge(limit: Int)
     /// Text fields together hold more bytes than ``FormOptions/maxTextBytes``.
     case textTooLarge(limit: Int)

@@ -20,7 +20,11 @@ public struct Form: Sendable, RandomAccessCollection {
 
     /// The first text value of the field `name`, or nil if there is none.
     public subscript(name: String) -> String? {
-        fields.lazy.compactMap { $0.name == name ? $0.text : nil }.first
+        // A plain loop: lazy collection types cost a script start-up time on first use.
+        for field in fields where field.name == name {
+            if let text = field.text { return text }
+        }
+        return nil
     }
 
     /// Every text value of the field `name`, in order (empty if there is none).
@@ -30,7 +34,10 @@ public struct Form: Sendable, RandomAccessCollection {
 
     /// The first file uploaded under `name`, or nil.
     public func file(_ name: String) -> UploadedFile? {
-        fields.lazy.compactMap { $0.name == name ? $0.file : nil }.first
+        for field in fields where field.name == name {
+            if let file = field.file { return file }
+        }
+        return nil
     }
 
     /// Every file uploaded under `name`, in order.

@@ -50,17 +50,19 @@ public struct HeaderValue: Sendable, Equatable {
 
     /// The decoded RFC 2231 value of `name` (§4 `name*`, or §3 continuations), or nil.
     private func extendedParameter(_ name: String) -> String? {
-        func last(_ parameterName: String) -> Parameter? { parameters.last { $0.name == parameterName } }
+        guard parameters.contains(where: { $0.name.hasPrefix(name + "*") }) else { return nil }
+        // Later duplicates win; one dictionary keeps long continuation chains linear.
+        let byName = Dictionary(parameters.map { ($0.name, $0.value) }, uniquingKeysWith: { $1 })
         var segments: [(value: String, isExtended: Bool)] = []
-        if let single = last(name + "*") {
-            segments = [(single.value, true)]
+        if let single = byName[name + "*"] {
+            segments = [(single, true)]
         } else {
             while true {
                 let prefix = name + "*" + String(segments.count)
-                if let extended = last(prefix + "*") {
-                    segments.append((extended.value, true))
-                } else if let plain = last(prefix) {
-                    segments.append((plain.value, false))
+                if let extended = byName[prefix + "*"] {
+                    segments.append((extended, true))
+                } else if let plain = byName[prefix] {
+                    segments.append((plain, false))
                 } else {
                     break
                 }

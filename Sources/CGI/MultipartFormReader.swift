@@ -100,32 +100,32 @@ extension MultipartFormReader {
                 mixed = nil  // moved out while its parser runs
                 let name = inner.name
                 if case .partData(let bytes) = event {
-                    try inner.parser.feed(bytes) { try handleMixed($0, name: name) }
+                    try inner.parser.feed(bytes) { try handle($0, in: .mixed(name: name)) }
                     mixed = inner
                 } else {
-                    try inner.parser.finish { try handleMixed($0, name: name) }
+                    try inner.parser.finish { try handle($0, in: .mixed(name: name)) }
                 }
                 return
             }
+            try handle(event, in: .form)
+        }
+
+        /// Where a part is: directly in the form, or inside a `multipart/mixed` part.
+        private enum Level {
+            case form
+            /// Its parts are files named after the outer part; they are not nested further.
+            case mixed(name: String?)
+        }
+
+        private mutating func handle(_ event: MultipartParser.Event, in level: Level) throws {
             switch event {
-            case .partStart(let headers): try start(headers, mixedName: nil)
+            case .partStart(let headers): try start(headers, in: level)
             case .partData(let bytes): try append(bytes)
             case .partEnd: try end()
             }
         }
 
-        /// Handles one event of a `multipart/mixed` part's body.
-        private mutating func handleMixed(_ event: MultipartParser.Event, name: String?) throws {
-            switch event {
-            case .partStart(let headers): try start(headers, mixedName: .some(name))
-            case .partData(let bytes): try append(bytes)
-            case .partEnd: try end()
-            }
-        }
-
-        /// Starts a part. `mixedName` is set (to the outer name) for the parts of a
-        /// `multipart/mixed` part, which are files and are not nested further.
-        private mutating func start(_ headers: MultipartHeaders, mixedName: String??) throws {
+        private mutating func start(_ headers: MultipartHeaders, in level: Level) throws {
             partCount += 1
             if partCount > options.maxParts { throw CGIError.tooManyParts(limit: options.maxParts) }
             if let maxFields = options.maxFields, entries.count >= maxFields {
@@ -134,19 +134,29 @@ extension MultipartFormReader {
             let disposition = headers["Content-Disposition"].map(HeaderValue.init(parsing:))
             let type = headers["Content-Type"].map(HeaderValue.init(parsing:))
             let contentType = headers["Content-Type"] ?? "text/plain"
-            let name = mixedName ?? disposition?.parameter("name")
-            if mixedName == nil, let type, type.value.lowercased() == "multipart/mixed" {
-                let parser = try MultipartParser(
-                    boundary: type.parameter("boundary") ?? "",
-                    maxHeaderBytes: options.maxPartHeaderBytes, encoding: options.encoding)
-                mixed = MixedPart(name: name, parser: parser)
-            } else if let filename = disposition?.parameter("filename") ?? (mixedName != nil ? "" : nil) {
-                let spool = UploadSpool(memoryThreshold: options.memoryThreshold, directory: temporaryDirectory)
-                file = FilePart(name: name, rawFilename: filename, contentType: contentType, spool: spool)
-            } else {
-                let charset = type?.parameter("charset").flatMap(TextEncoding.init(name:))
-                text = TextPart(name: name, charset: charset, contentType: contentType)
+            let filename = disposition?.parameter("filename")
+            switch level {
+            case .form:
+                let name = disposition?.parameter("name")
+                if let type, type.value.lowercased() == "multipart/mixed" {
+                    let parser = try MultipartParser(
+                        boundary: type.parameter("boundary") ?? "",
+                        maxHeaderBytes: options.maxPartHeaderBytes, encoding: options.encoding)
+                    mixed = MixedPart(name: name, parser: parser)
+                } else if let filename {
+                    startFile(name: name, filename: filename, contentType: contentType)
+                } else {
+                    let charset = type?.parameter("charset").flatMap(TextEncoding.init(name:))
+                    text = TextPart(name: name, charset: charset, contentType: contentType)
+                }
+            case .mixed(let name):
+                startFile(name: name, filename: filename ?? "", contentType: contentType)
             }
+        }
+
+        private mutating func startFile(name: String?, filename: String, contentType: String) {
+            let spool = UploadSpool(memoryThreshold: options.memoryThreshold, directory: temporaryDirectory)
+            file = FilePart(name: name, rawFilename: filename, contentType: contentType, spool: spool)
         }
 
         private mutating func append(_ bytes: UnsafeRawBufferPointer) throws {

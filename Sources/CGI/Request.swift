@@ -108,22 +108,34 @@ public struct Request {
         remoteUser = variable("REMOTE_USER")
         authType = variable("AUTH_TYPE")
         contentType = variable("CONTENT_TYPE")
-        https = ["on", "1"].contains(variable("HTTPS")?.lowercased())
+        switch variable("HTTPS")?.lowercased() {
+        case "on", "1": https = true
+        default: https = false
+        }
         headers = RequestHeaders(environment: environment)
         cookies = variable("HTTP_COOKIE").map { Cookie.parse(header: $0) } ?? []
         contentLength = try variable("CONTENT_LENGTH").map(Self.parseContentLength)
 
+        (form, body) = try Self.readForm(
+            method: method, contentType: contentType, contentLength: contentLength, query: queryString,
+            input: input, options: options)
+    }
+
+    /// Reads the form as the method and media type ask (see ``Request``), and returns it with
+    /// the body when the form leaves it unread.
+    private static func readForm(
+        method: String, contentType: String?, contentLength: Int?, query queryString: String, input: Int32,
+        options: FormOptions
+    ) throws -> (Form, BodyStream?) {
         let query = Array(queryString.utf8)
         let mediaType = HeaderValue(parsing: contentType ?? "")
         let type = mediaType.value.lowercased()
-        switch type {
-        case _ where method == "GET" || method == "HEAD":
-            form = Form(try URLEncodedForm.parse(query, source: .query, options: options))
-            body =
-                (contentLength ?? 0) > 0
-                ? try BodyStream(fileDescriptor: input, contentLength: contentLength, limit: options.maxBodyBytes)
-                : nil
-        case _ where type == "application/x-www-form-urlencoded" || (type.isEmpty && method == "POST"):
+        if method == "GET" || method == "HEAD" {
+            let form = Form(try URLEncodedForm.parse(query, source: .query, options: options))
+            guard let contentLength, contentLength > 0 else { return (form, nil) }
+            return (form, try BodyStream(fileDescriptor: input, contentLength: contentLength, limit: options.maxBodyBytes))
+        }
+        if type == "application/x-www-form-urlencoded" || (type.isEmpty && method == "POST") {
             let limit = min(options.maxBodyBytes, options.maxTextBytes)
             let bytes = try BodyStream(fileDescriptor: input, contentLength: contentLength, limit: limit).readAll()
             // Body and query count together, checked before anything is parsed (as in Python).
@@ -135,23 +147,19 @@ public struct Request {
             if let charset = mediaType.parameter("charset"), let encoding = TextEncoding(name: charset) {
                 bodyOptions.encoding = encoding
             }
-            form = Form(
+            let fields =
                 try URLEncodedForm.parse(bytes, source: .body, options: bodyOptions)
-                    + URLEncodedForm.parse(query, source: .query, options: options))
-            body = nil
-        case _ where type.hasPrefix("multipart/"):
-            let queryFields = try URLEncodedForm.parse(query, source: .query, options: options)
-            // The parts may use what the query left of the field limit.
-            var partOptions = options
-            partOptions.maxFields = options.maxFields.map { $0 - queryFields.count }
-            let stream = try BodyStream(fileDescriptor: input, contentLength: contentLength, limit: options.maxBodyBytes)
-            let parts = try MultipartFormReader(contentType: mediaType, options: partOptions).readFields(from: stream)
-            form = Form(queryFields + parts)
-            body = nil
-        default:
-            form = Form(try URLEncodedForm.parse(query, source: .query, options: options))
-            body = try BodyStream(fileDescriptor: input, contentLength: contentLength, limit: options.maxBodyBytes)
+                + URLEncodedForm.parse(query, source: .query, options: options)
+            return (Form(fields), nil)
         }
+        let queryFields = try URLEncodedForm.parse(query, source: .query, options: options)
+        let stream = try BodyStream(fileDescriptor: input, contentLength: contentLength, limit: options.maxBodyBytes)
+        guard type.hasPrefix("multipart/") else { return (Form(queryFields), stream) }
+        // The parts may use what the query left of the field limit.
+        var partOptions = options
+        partOptions.maxFields = options.maxFields.map { $0 - queryFields.count }
+        let parts = try MultipartFormReader(contentType: mediaType, options: partOptions).readFields(from: stream)
+        return (Form(queryFields + parts), nil)
     }
 
     /// The value of the first cookie called `name`, or nil.

@@ -1,10 +1,12 @@
 /// Collects one upload's bytes: in memory up to a threshold, then in a ``TemporaryFile``.
 ///
-/// Small pieces are gathered into writes of ``writeSize`` bytes; large pieces are written
-/// straight through, so memory use stays at about two write buffers whatever the upload's size.
+/// Small pieces are gathered into writes of up to ``writeSize`` bytes; large pieces are
+/// written straight through, so memory use stays at one write buffer whatever the upload's size.
 struct UploadSpool {
-    /// The size of the writes to the temporary file.
+    /// The most bytes gathered before a write to the temporary file.
     static let writeSize = 64 << 10
+    /// Pieces at least this large are written as they are, without copying.
+    static let directWriteSize = 16 << 10
 
     /// Uploads up to this many bytes stay in memory.
     let memoryThreshold: Int
@@ -29,15 +31,12 @@ struct UploadSpool {
             buffer.append(contentsOf: bytes)
             return
         }
-        if buffer.count + bytes.count <= Self.writeSize {
+        if bytes.count < Self.directWriteSize {
+            if buffer.count + bytes.count > Self.writeSize { try flush(to: file) }
             buffer.append(contentsOf: bytes)
-            return
-        }
-        try flush(to: file)
-        if bytes.count >= Self.writeSize {
-            try file.write(bytes)
         } else {
-            buffer.append(contentsOf: bytes)
+            try flush(to: file)
+            try file.write(bytes)
         }
     }
 

@@ -62,7 +62,7 @@ public struct EnvironmentBuilder: Sendable {
         }
         if let root = configuration.documentRoot { variables["DOCUMENT_ROOT"] = root }
         if let length = request.contentLength, length > 0 { variables["CONTENT_LENGTH"] = String(length) }
-        if let type = request.headers.first(where: { $0.name.lowercased() == "content-type" }) {
+        if let type = request.headers.first(where: { $0.name.lowercased() == "content-type" }), Self.isSafe(type.value) {
             variables["CONTENT_TYPE"] = type.value
         }
         if let user = request.remoteUser { variables["REMOTE_USER"] = user }
@@ -84,14 +84,19 @@ public struct EnvironmentBuilder: Sendable {
     }
 
     private func isPassed(_ header: ScriptRequest.Header) -> Bool {
-        guard !header.name.isEmpty, header.name.utf8.allSatisfy(Self.isNameByte),
-            !header.value.utf8.contains(where: { $0 == 0 || $0 == 0x0A || $0 == 0x0D })
-        else { return false }
+        guard !header.name.isEmpty, header.name.utf8.allSatisfy(Self.isNameByte), Self.isSafe(header.value) else {
+            return false
+        }
         switch header.name.lowercased() {
         case "proxy", "content-type", "content-length": return false
         case "authorization", "proxy-authorization": return configuration.passAuthorization
         default: return true
         }
+    }
+
+    /// Whether a value can go into the environment: no NUL, CR or LF.
+    private static func isSafe(_ value: String) -> Bool {
+        !value.utf8.contains { $0 == 0 || $0 == 0x0A || $0 == 0x0D }
     }
 
     private static func isNameByte(_ byte: UInt8) -> Bool {

@@ -1,5 +1,16 @@
-/// Byte classes of HTTP field syntax (RFC 9110 §5.1, §5.5, §5.6.2).
-enum HTTPSyntax {
+/// Byte classes of HTTP field syntax (RFC 9110 §5.1, §5.5, §5.6.2), shared by the response
+/// parser and hosts that check the header fields they are given.
+public enum HTTPSyntax {
+    /// Whether `text` is a token, the syntax of a field name: one or more `tchar`.
+    public static func isToken(_ text: some StringProtocol) -> Bool {
+        !text.isEmpty && text.utf8.allSatisfy(isTokenByte)
+    }
+
+    /// Whether `text` can be a field value: no control characters other than horizontal tab.
+    public static func isFieldValue(_ text: some StringProtocol) -> Bool {
+        !text.utf8.contains(where: isControlByte)
+    }
+
     /// Whether `byte` may appear in a token (`tchar`).
     static func isTokenByte(_ byte: UInt8) -> Bool {
         switch byte {

@@ -15,6 +15,18 @@ public struct ScriptLocation: Sendable, Equatable {
         self.pathInfo = pathInfo
     }
 
+    /// Whether the script is Swift source (its real path ends in `.swift`), which the host
+    /// compiles with ``ScriptCompiler`` and runs as the compiled executable.
+    public var isSwiftSource: Bool {
+        scriptPath.hasSuffix(".swift")
+    }
+
+    /// Whether the script writes the whole HTTP response itself, status line included, so the host
+    /// passes its output through unchecked (RFC 3875 §5): its name starts with `nph-`.
+    public var isNonParsedHeader: Bool {
+        scriptName.split(separator: "/").last?.hasPrefix("nph-") ?? false
+    }
+
     /// The folder that holds the script: its working directory (RFC 3875 §7.2).
     public var directory: String {
         guard let slash = scriptPath.lastIndex(of: "/") else { return "." }

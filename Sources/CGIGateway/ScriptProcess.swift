@@ -2,8 +2,9 @@ import Glibc
 
 /// A running script: a child process in its own process group, connected by pipes.
 ///
-/// ``spawn(executable:environment:workingDirectory:standardInput:)`` never uses a shell; the
-/// child starts with `argv` = `[executable]`, exactly the given environment, the working
+/// ``spawn(executable:arguments:environment:workingDirectory:standardInput:)`` never uses a
+/// shell; the child starts with `argv` = `[executable] + arguments` (a CGI script gets no
+/// arguments), exactly the given environment, the working
 /// directory set (RFC 3875 §7.2), its own process group, every signal at its default
 /// disposition, an empty signal mask, and only descriptors 0, 1 and 2 open.
 ///
@@ -35,12 +36,13 @@ public struct ScriptProcess: Sendable {
     ///   program cannot be started (missing, not executable, bad interpreter, missing folder).
     public static func spawn(
         executable: String,
+        arguments: [String] = [],
         environment: [String: String],
         workingDirectory: String,
         standardInput: StandardInput = .pipe
     ) throws(ScriptSpawnError) -> ScriptProcess {
         let entries = environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
-        for text in entries + [executable, workingDirectory] where text.utf8.contains(0) {
+        for text in entries + [executable, workingDirectory] + arguments where text.utf8.contains(0) {
             throw .nulByte(text)
         }
         let output = try Pipe()
@@ -79,7 +81,7 @@ public struct ScriptProcess: Sendable {
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
 
         var pid = pid_t()
-        let result = withCStrings([executable]) { argv in
+        let result = withCStrings([executable] + arguments) { argv in
             withCStrings(entries) { envp in
                 posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
             }

@@ -8,11 +8,13 @@ import Glibc
 /// 2. The path must start with the prefix's segments, else not found.
 /// 3. A segment that decodes to contain `/` or `\` (`%2F`, `%5C`) is never a file name: not found.
 /// 4. The segments after the prefix are walked inside the folder: folders are entered; the first
-///    regular file is the script and the remaining segments become `PATH_INFO`. A missing entry
-///    is not found; ending on a folder, or meeting something that is neither folder nor regular
-///    file, is forbidden.
+///    regular file is the script and the remaining segments become `PATH_INFO`. A segment NAME
+///    with no entry of its own names the Swift script `NAME.swift` when that is a regular file.
+///    A missing entry is not found; ending on a folder, or meeting something that is neither
+///    folder nor regular file, is forbidden.
 /// 5. The script's real path (symbolic links resolved) must lie inside the folder's real path.
-/// 6. The script must be executable, neither setuid nor setgid, and neither it nor any folder
+/// 6. The script must be executable (unless it is a Swift source, which the host compiles:
+///    ``ScriptLocation/isSwiftSource``), neither setuid nor setgid, and neither it nor any folder
 ///    between it and the root may be writable by group or others.
 public struct ScriptResolver: Sendable {
     /// The folder that holds the scripts (the `cgi-bin` folder).
@@ -46,8 +48,13 @@ public struct ScriptResolver: Sendable {
 
         var folder = realRoot
         for (index, name) in names.enumerated() {
-            let candidate = folder + "/" + name
-            switch Self.kind(of: candidate) {
+            var candidate = folder + "/" + name
+            var kind = Self.kind(of: candidate)
+            if kind == .missing, Self.kind(of: candidate + ".swift") == .file {
+                candidate += ".swift"
+                kind = .file
+            }
+            switch kind {
             case .missing:
                 throw .notFound
             case .folder:
@@ -88,7 +95,8 @@ public struct ScriptResolver: Sendable {
         }
         var info = stat()
         guard stat(real, &info) == 0 else { throw .notFound }
-        guard access(real, X_OK) == 0 else { throw .forbidden("\(real) is not executable") }
+        let isSwiftSource = ScriptLocation(scriptPath: real, scriptName: "").isSwiftSource
+        guard isSwiftSource || access(real, X_OK) == 0 else { throw .forbidden("\(real) is not executable") }
         guard info.st_mode & (S_ISUID | S_ISGID) == 0 else { throw .forbidden("\(real) is setuid or setgid") }
         guard info.st_mode & (S_IWGRP | S_IWOTH) == 0 else {
             throw .forbidden("\(real) is writable by group or others")

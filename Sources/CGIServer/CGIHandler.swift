@@ -127,14 +127,36 @@ final class CGIHandler {
         }
     }
 
+    /// Starts the script; a Swift source is compiled first (or found in the compile cache).
     private func spawn() {
+        guard location.isSwiftSource else { return spawn(executable: location.scriptPath) }
+        server.swiftCompiler.executable(for: location.scriptPath, on: context.eventLoop).assumeIsolated()
+            .whenComplete { [self] result in
+                guard !finished else { return server.scriptSlots.release() }
+                switch result {
+                case .success(let executable):
+                    spawn(executable: executable)
+                case .failure(let error):
+                    server.scriptSlots.release()
+                    logger.error("\(error)")
+                    let diagnostics = (error as? ScriptCompilerError).flatMap { error in
+                        if case .compileFailed(_, let diagnostics) = error { diagnostics } else { nil }
+                    }
+                    respondWithError(
+                        .internalServerError, detail: "\(location.scriptName) cannot be compiled.",
+                        listing: diagnostics ?? "\(error)")
+                }
+            }
+    }
+
+    private func spawn(executable: String) {
         var request = request
         if case .spooled(let spool) = body { request.contentLength = spool.size }
         let environment = server.environment.environment(for: request, script: location)
         let process: ScriptProcess
         do {
             process = try ScriptProcess.spawn(
-                executable: location.scriptPath, environment: environment, workingDirectory: location.directory,
+                executable: executable, environment: environment, workingDirectory: location.directory,
                 standardInput: (request.contentLength ?? 0) > 0 ? .pipe : .nullDevice)
         } catch {
             server.scriptSlots.release()
@@ -424,11 +446,16 @@ final class CGIHandler {
         finish()
     }
 
-    private func respondWithError(_ status: HTTPResponseStatus, detail text: String, headers: HTTPHeaders = [:]) {
+    /// Answers with an error page; in development mode it shows `text` and `listing` (such as a
+    /// compiler's messages), otherwise a reference to the error log.
+    private func respondWithError(
+        _ status: HTTPResponseStatus, detail text: String, listing: String? = nil, headers: HTTPHeaders = [:]
+    ) {
         guard !finished else { return }
         output = .done
         if !requestEnded { info.keepAlive = false }
-        connection.send(ErrorPage.response(status, detail: detail(text), headers: headers), for: info)
+        let listing = server.configuration.developmentMode ? listing : nil
+        connection.send(ErrorPage.response(status, detail: detail(text), listing: listing, headers: headers), for: info)
         finish()
     }
 

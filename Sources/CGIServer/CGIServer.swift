@@ -52,11 +52,14 @@ public struct CGIServer: Sendable {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: configuration.threads ?? System.coreCount)
         let threadPool = NIOThreadPool(numberOfThreads: 1)
         threadPool.start()
+        let compilePool = NIOThreadPool(numberOfThreads: 2)
+        compilePool.start()
         defer {
             try? group.syncShutdownGracefully()
             try? threadPool.syncShutdownGracefully()
+            try? compilePool.syncShutdownGracefully()
         }
-        let context = try makeContext(fileIO: NonBlockingFileIO(threadPool: threadPool))
+        let context = try makeContext(fileIO: NonBlockingFileIO(threadPool: threadPool), compilePool: compilePool)
         let tls = try makeTLSContext()
         let registry = ConnectionRegistry()
         let listener = try bind(group: group, context: context, tls: tls, registry: registry)
@@ -99,7 +102,7 @@ public struct CGIServer: Sendable {
         }
     }
 
-    private func makeContext(fileIO: NonBlockingFileIO) throws -> ServerContext {
+    private func makeContext(fileIO: NonBlockingFileIO, compilePool: NIOThreadPool) throws -> ServerContext {
         guard let documentRoot = CanonicalPath(resolving: configuration.documentRoot) else {
             throw StartError.missingFolder(configuration.documentRoot)
         }
@@ -119,11 +122,16 @@ public struct CGIServer: Sendable {
             passEnvironment: configuration.passEnvironment,
             setEnvironment: Dictionary(configuration.setEnvironment, uniquingKeysWith: { $1 }),
             passAuthorization: configuration.passAuthorization)
+        let compiler = Result { () throws(ScriptCompilerError) in try ScriptCompiler(configuration.swiftScripts) }
+        if case .failure(let error) = compiler {
+            logger.warning(".swift scripts cannot be compiled: \(error)")
+        }
         return ServerContext(
             configuration: configuration,
             staticFiles: StaticFileHandler(documentRoot: documentRoot, scriptRoot: scriptRoot),
             scriptResolver: ScriptResolver(root: scriptRoot.path),
             environment: EnvironmentBuilder(configuration: environment),
+            swiftCompiler: SwiftScriptCompiler(compiler: compiler, threadPool: compilePool, logger: logger),
             scriptSlots: ScriptSlots(
                 limit: configuration.maxScripts, queueLimit: configuration.maxQueuedScripts,
                 queueTimeout: .milliseconds(Int64(configuration.queueTimeout * 1000))),

@@ -3,11 +3,15 @@ import NIOHTTP1
 
 /// The small HTML page sent with every status the server produces itself (403, 404, 502, 504…).
 enum ErrorPage {
-    /// A response with `status` and a short page; `detail` (already meant for the client) is escaped into it.
-    static func response(_ status: HTTPResponseStatus, detail: String? = nil, headers extra: HTTPHeaders = [:]) -> ServerResponse {
+    /// A response with `status` and a short page; `detail` (already meant for the client) is escaped into it,
+    /// and `listing` (lines of text such as a compiler's messages) escaped into a `<pre>` block after it.
+    static func response(
+        _ status: HTTPResponseStatus, detail: String? = nil, listing: String? = nil, headers extra: HTTPHeaders = [:]
+    ) -> ServerResponse {
         let title = "\(status.code) \(status.reasonPhrase)"
         var html = "<!DOCTYPE html>\n<html><head><title>\(title)</title></head>\n<body><h1>\(title)</h1>\n"
         if let detail { html += "<p>\(escape(detail))</p>\n" }
+        if let listing { html += "<pre>\(escape(listing))</pre>\n" }
         html += "</body></html>\n"
         var headers = extra
         headers.replaceOrAdd(name: "Content-Type", value: "text/html; charset=utf-8")

@@ -1,3 +1,5 @@
+import CGIGateway
+
 /// Everything `CGIServer` needs to know to serve a site, as one value.
 ///
 /// The `cgi-server` executable fills it from its command line; tests and embedders build it directly.
@@ -50,6 +52,9 @@ public struct ServerConfiguration: Sendable {
     public var tlsKeyPath: String? = nil
     /// Number of event-loop threads; `nil` means one per core.
     public var threads: Int? = nil
+    /// Where `.swift` scripts are compiled from and to: the `swiftc`, the `CGI` library's build
+    /// folder and the compile cache (each defaults when nil).
+    public var swiftScripts = ScriptCompiler.Configuration()
 
     /// A configuration serving `documentRoot` and running scripts from `scriptRoot`, everything else at its default.
     public init(documentRoot: String, scriptRoot: String) {

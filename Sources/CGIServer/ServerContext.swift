@@ -14,6 +14,8 @@ struct ServerContext: Sendable {
     var scriptResolver: ScriptResolver
     /// Builds each script's environment.
     var environment: EnvironmentBuilder
+    /// Compiles `.swift` scripts.
+    var swiftCompiler: SwiftScriptCompiler
     /// Caps concurrent scripts.
     var scriptSlots: ScriptSlots
     var accessLog: AccessLog?

@@ -69,6 +69,15 @@ struct CGIServerCommand: ParsableCommand {
     @Option(help: "Event-loop threads (default: one per core).")
     var threads: Int?
 
+    @Option(help: "Compile cache for .swift scripts (default $XDG_CACHE_HOME/swift-cgi or ~/.cache/swift-cgi).")
+    var swiftCache: String?
+
+    @Option(help: "SwiftPM build folder holding the CGI library that .swift scripts link with (default: this executable's folder).")
+    var swiftLibrary: String?
+
+    @Option(help: "The swiftc that compiles .swift scripts (default: swiftc on PATH).")
+    var swiftc: String?
+
     func validate() throws {
         for entry in setEnv where !entry.contains("=") {
             throw ValidationError("--set-env needs NAME=VALUE, got \(entry)")
@@ -100,6 +109,8 @@ struct CGIServerCommand: ParsableCommand {
         configuration.tlsCertificatePath = tlsCert
         configuration.tlsKeyPath = tlsKey
         configuration.threads = threads
+        configuration.swiftScripts = .init(
+            compilerPath: swiftc, libraryBuildDirectory: swiftLibrary, cacheDirectory: swiftCache)
 
         LoggingSystem.bootstrap(StreamLogHandler.standardError)
         var logger = Logger(label: "cgi-server")

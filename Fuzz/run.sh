@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Fuzzes the CGI library's parsers with libFuzzer for about SECONDS in all (default 60):
+# the multipart reader (whole vs. chunked must agree), the urlencoded parser and header
+# parsing. The library is compiled once with coverage and AddressSanitizer
+# (swiftc -sanitize=fuzzer,address, -enable-testing so targets reach internal types); each
+# target in Fuzz/*FuzzTarget.swift links against it. Seeds come from Fuzz/corpus/TARGET;
+# new inputs and crash artifacts go to Fuzz/out/ (not in git). Exits non-zero on a crash,
+# a sanitizer report, a timeout or a failed build.
+set -euo pipefail
+
+seconds=${1:-60}
+root=$(cd "$(dirname "$0")/.." && pwd)
+out="$root/Fuzz/out"
+targets=(multipart urlencoded headervalue)
+declare -A sources=(
+    [multipart]=MultipartFuzzTarget.swift
+    [urlencoded]=URLEncodedFuzzTarget.swift
+    [headervalue]=HeaderValueFuzzTarget.swift
+)
+per_target=$((seconds / ${#targets[@]}))
+((per_target >= 1)) || per_target=1
+
+rm -rf "$out"
+mkdir -p "$out/lib" "$out/tmp"
+flags=(-O -sanitize=fuzzer,address -parse-as-library)
+
+echo "fuzz: building the CGI library with coverage and AddressSanitizer"
+swiftc "${flags[@]}" -enable-testing -module-name CGI -emit-module -emit-library -static \
+    "$root"/Sources/CGI/*.swift -o "$out/lib/libCGI.a" 2> "$out/build.log" || { cat "$out/build.log"; exit 1; }
+
+status=0
+for target in "${targets[@]}"; do
+    swiftc "${flags[@]}" -I "$out/lib" "$root/Fuzz/${sources[$target]}" -L "$out/lib" -lCGI -o "$out/$target" \
+        2>> "$out/build.log" || { cat "$out/build.log"; exit 1; }
+    corpus="$out/corpus-$target"
+    mkdir -p "$corpus"
+    cp "$root/Fuzz/corpus/$target"/* "$corpus/"
+    echo "fuzz: $target for ${per_target}s"
+    if TMPDIR="$out/tmp" "$out/$target" -max_total_time="$per_target" -timeout=10 -rss_limit_mb=2048 \
+        -print_final_stats=1 -artifact_prefix="$out/$target-" "$corpus" > "$out/$target.log" 2>&1; then
+        runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$out/$target.log" | grep -o '[0-9]*$' || echo "?")
+        echo "fuzz: $target passed ($runs inputs)"
+    else
+        echo "fuzz: $target FAILED; log and artifacts in $out" >&2
+        tail -40 "$out/$target.log" >&2
+        status=1
+    fi
+done
+leftover=$(find "$out/tmp" -type f | wc -l)
+if ((leftover > 0)); then
+    echo "fuzz: $leftover temporary files were left behind" >&2
+    status=1
+fi
+exit $status

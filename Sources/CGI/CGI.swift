@@ -1,0 +1,103 @@
+/// The entry points of a CGI script: `CGI.run` answers the request, `CGI.diagnostics`
+/// describes it.
+///
+/// ```swift
+/// import CGI
+///
+/// CGI.run { request in
+///     let name = request.form["name"] ?? "world"
+///     return Response(body: "<p>Hello, \(HTML.escape(name))!</p>")
+/// }
+/// ```
+///
+/// `run` reads the request (a request the library rejects gets a 400 or 413 page), calls the
+/// handler, sends the response, and turns a thrown error or a crash into an error report as
+/// ``ErrorReporting`` says: by default the visitor sees a 500 page with a reference, the
+/// server's error log gets a summary, and `CGI_DEBUG=1` shows the whole report.
+///
+/// A handler either returns a ``Response`` or, to send the response in pieces, takes a
+/// ``ResponseWriter`` as its second argument. Handlers may be `async`. Write to standard
+/// output only through these: bytes printed past them are not tracked, so after a failure
+/// the library cannot tell whether a head went out.
+///
+/// This enum shares its name with the module, so in a script `CGI` means the enum: write the
+/// library's types unqualified (`Request`, not `CGI.Request`).
+public enum CGI {
+    /// Answers the request with the ``Response`` the handler returns.
+    /// - Parameters:
+    ///   - reporting: how failures are reported; nil reads the options from the environment
+    ///     (``ErrorReporting/fromEnvironment(_:)``).
+    ///   - options: how the form is parsed, and its limits.
+    ///   - handler: builds the response.
+    public static func run(
+        reporting: ErrorReporting? = nil, options: FormOptions = FormOptions(),
+        _ handler: (Request) throws -> Response
+    ) {
+        var script = ScriptRun(reporting: reporting)
+        guard let request = script.readRequest(options: options) else { return }
+        do {
+            script.finish(script.makeWriter(try handler(request)))
+        } catch {
+            script.fail(error, writer: nil)
+        }
+    }
+
+    /// Answers the request through a ``ResponseWriter``, which sends the head and then the
+    /// body in pieces as the handler writes and flushes them.
+    /// - Parameters:
+    ///   - reporting: how failures are reported; nil reads the options from the environment.
+    ///   - options: how the form is parsed, and its limits.
+    ///   - handler: writes the response.
+    public static func run(
+        reporting: ErrorReporting? = nil, options: FormOptions = FormOptions(),
+        _ handler: (Request, ResponseWriter) throws -> Void
+    ) {
+        var script = ScriptRun(reporting: reporting)
+        guard let request = script.readRequest(options: options) else { return }
+        let writer = script.makeWriter()
+        do {
+            try handler(request, writer)
+            script.finish(writer)
+        } catch {
+            script.fail(error, writer: writer)
+        }
+    }
+
+    /// Answers the request with the ``Response`` an asynchronous handler returns.
+    /// - Parameters:
+    ///   - reporting: how failures are reported; nil reads the options from the environment.
+    ///   - options: how the form is parsed, and its limits.
+    ///   - handler: builds the response.
+    public static func run(
+        reporting: ErrorReporting? = nil, options: FormOptions = FormOptions(),
+        _ handler: (Request) async throws -> Response
+    ) async {
+        var script = ScriptRun(reporting: reporting)
+        guard let request = script.readRequest(options: options) else { return }
+        do {
+            script.finish(script.makeWriter(try await handler(request)))
+        } catch {
+            script.fail(error, writer: nil)
+        }
+    }
+
+    /// Answers the request through a ``ResponseWriter`` from an asynchronous handler.
+    /// - Parameters:
+    ///   - reporting: how failures are reported; nil reads the options from the environment.
+    ///   - options: how the form is parsed, and its limits.
+    ///   - handler: writes the response.
+    public static func run(
+        reporting: ErrorReporting? = nil, options: FormOptions = FormOptions(),
+        _ handler: (Request, ResponseWriter) async throws -> Void
+    ) async {
+        var script = ScriptRun(reporting: reporting)
+        guard let request = script.readRequest(options: options) else { return }
+        let writer = script.makeWriter()
+        do {
+            try await handler(request, writer)
+            script.finish(writer)
+        } catch {
+            script.fail(error, writer: writer)
+        }
+    }
+}

@@ -1,0 +1,111 @@
+/// What happens when a script fails: Python's `cgitb.enable(display:logdir:format:)` for
+/// `CGI.run`.
+///
+/// Every failure (a thrown error or a crash) gets a ``ReportID`` and a one-line summary on
+/// standard error, which the server writes to its error log. Beyond that:
+/// - ``display`` decides what the visitor sees. ``Display/none`` (the default) sends a plain
+///   500 page with the reference only, so nothing about the script leaks; the others send the
+///   whole report, for development.
+/// - ``logDirectory`` keeps each report in its own file `<reference>.txt`, readable by the
+///   script's user alone (mode 0600).
+///
+/// ```swift
+/// CGI.run(reporting: ErrorReporting(display: .html, logDirectory: "/var/log/cgi-reports")) { request in
+///     …
+/// }
+/// ```
+public struct ErrorReporting: Sendable, Equatable {
+    /// How a report reaches the browser.
+    public enum Display: Sendable, Equatable {
+        /// A plain error page with the reference only (production).
+        case none
+        /// The whole report as an HTML page.
+        case html
+        /// The whole report as plain text.
+        case text
+    }
+
+    /// How a report reaches the browser.
+    public var display: Display
+    /// The folder that receives one file per report, or nil for no report files.
+    public var logDirectory: String?
+    /// Form fields, cookies and query parameters whose name contains one of these words
+    /// (ignoring case) are listed with their value hidden.
+    public var hiddenNames: [String]
+    /// How many source lines a report shows before and after the failing one.
+    public var contextLines: Int
+
+    /// The words that mark a value as secret by default.
+    public static let defaultHiddenNames = ["password", "passwd", "secret", "token", "key", "auth", "session", "csrf"]
+
+    /// Creates reporting options.
+    public init(
+        display: Display = .none, logDirectory: String? = nil, hiddenNames: [String] = defaultHiddenNames,
+        contextLines: Int = 5
+    ) {
+        self.display = display
+        self.logDirectory = logDirectory
+        self.hiddenNames = hiddenNames
+        self.contextLines = contextLines
+    }
+
+    /// For production: the visitor sees the reference only.
+    public static let production = ErrorReporting()
+    /// For development: the whole report in the browser.
+    public static let development = ErrorReporting(display: .html)
+
+    /// The options the environment asks for, starting from ``production``:
+    /// `CGI_DEBUG=1` (or `true`, `yes`, `html`) shows reports in the browser as HTML,
+    /// `CGI_DEBUG=text` as plain text; `CGI_ERROR_LOG_DIR` names the report folder.
+    /// The server passes these on only when told to (`cgi-server --set-env CGI_DEBUG=1`).
+    public static func fromEnvironment(_ environment: [String: String]) -> ErrorReporting {
+        var reporting = ErrorReporting.production
+        switch environment["CGI_DEBUG"]?.lowercased() {
+        case "1", "true", "yes", "on", "html": reporting.display = .html
+        case "text": reporting.display = .text
+        default: break
+        }
+        if let folder = environment["CGI_ERROR_LOG_DIR"], !folder.isEmpty { reporting.logDirectory = folder }
+        return reporting
+    }
+
+    /// What replaces a hidden value.
+    static let hiddenValue = "(hidden)"
+
+    /// Whether the field, cookie or parameter `name` holds a secret under these options.
+    func hides(_ name: String) -> Bool {
+        let lowered = name.lowercased()
+        return hiddenNames.contains { !$0.isEmpty && lowered.contains($0.lowercased()) }
+    }
+
+    /// A query string with the value of every secret parameter replaced by ``hiddenValue``.
+    func redacting(query: String) -> String {
+        query.split(separator: "&", omittingEmptySubsequences: false).map { pair in
+            guard let equals = pair.firstIndex(of: "="),
+                hides(String(decoding: PercentEncoding.decode(pair[..<equals].utf8, plusAsSpace: true), as: UTF8.self))
+            else { return String(pair) }
+            return pair[..<equals] + "=" + Self.hiddenValue
+        }
+        .joined(separator: "&")
+    }
+
+    /// The value of the environment variable `name` as a report or the diagnostics page may
+    /// show it: secret-looking variables hidden, secret query parameters hidden in
+    /// QUERY_STRING and REQUEST_URI, and cookie values (usually session keys) hidden.
+    func redacting(variable name: String, value: String) -> String {
+        switch name {
+        case _ where hides(name):
+            return Self.hiddenValue
+        case "QUERY_STRING":
+            return redacting(query: value)
+        case "REQUEST_URI":
+            guard let mark = value.firstIndex(of: "?") else { return value }
+            return value[...mark] + redacting(query: String(value[value.index(after: mark)...]))
+        case "HTTP_COOKIE":
+            return value.split(separator: ";").map { $0.prefix { $0 != "=" } + "=" + Self.hiddenValue }
+                .joined(separator: ";")
+        default:
+            return value
+        }
+    }
+}

@@ -1,0 +1,97 @@
+/// One run of a script under `CGI.run`: the request read once, the response sent through a
+/// ``ResponseWriter`` the ``CrashHandler`` watches, and every failure reported as
+/// ``ErrorReporting`` asks.
+struct ScriptRun {
+    /// The reference any report of this run gets.
+    let id = ReportID.make()
+    /// The process environment (the request's meta-variables).
+    let environment: [String: String]
+    /// How failures are reported.
+    let reporting: ErrorReporting
+    /// What a report says about the request; the form is added once it was parsed.
+    private(set) var summary: RequestSummary
+
+    /// Starts a run: settles the reporting options (from the environment when nil) and
+    /// installs the crash handler.
+    init(reporting: ErrorReporting?) {
+        environment = ProcessEnvironment.current()
+        self.reporting = reporting ?? .fromEnvironment(environment)
+        summary = RequestSummary(environment: environment, form: nil, reporting: self.reporting)
+        CrashHandler.install(id: id, reporting: self.reporting, request: summary)
+    }
+
+    /// Reads the request. A request the library rejects gets its 400 or 413 page (and a line
+    /// in the error log); other failures are reported. Returns nil when there is nothing more
+    /// to do.
+    mutating func readRequest(options: FormOptions) -> Request? {
+        do {
+            let request = try Request(environment: environment, options: options)
+            summary = RequestSummary(environment: environment, form: request.form, reporting: reporting)
+            CrashHandler.update(id: id, request: summary)
+            return request
+        } catch let error as CGIError where error.httpStatus < 500 {
+            StandardError.write("CGI request rejected (\(error.httpStatus)): \(error.description)\n")
+            send(ErrorPage.clientError(error))
+            CrashHandler.finish()
+            return nil
+        } catch {
+            fail(error, writer: nil)
+            return nil
+        }
+    }
+
+    /// A writer for the response, watched by the crash handler.
+    func makeWriter(_ response: Response = Response()) -> ResponseWriter {
+        let writer = ResponseWriter(response)
+        CrashHandler.watch(writer)
+        return writer
+    }
+
+    /// Sends what is still buffered in `writer` and ends the run; a failure to send is
+    /// reported.
+    func finish(_ writer: ResponseWriter) {
+        do {
+            try writer.flush()
+            CrashHandler.finish()
+        } catch {
+            fail(error, writer: writer)
+        }
+    }
+
+    /// Reports `error`: a report file, a line in the error log, and for the browser a 500
+    /// page when nothing was sent yet, or else (in development) a marker after what was sent.
+    func fail(_ error: any Error, writer: ResponseWriter?) {
+        let started = writer?.isHeadSent ?? false
+        let report = ErrorReport(
+            error: error, id: id, request: summary, responseStarted: started, reporting: reporting)
+        var logLine = report.summary
+        if let folder = reporting.logDirectory {
+            do {
+                logLine += "; report in " + (try ReportFile.write(report.text, id: id, in: folder))
+            } catch {
+                logLine += "; \(error)"
+            }
+        }
+        StandardError.write(logLine + "\n")
+
+        let details =
+            switch reporting.display {
+            case .none: ""
+            case .html: report.html
+            case .text: report.text
+            }
+        if let writer, started {
+            // What the script produced still goes out; the head cannot change any more.
+            try? writer.flush()
+            send(ErrorPage.marker(id: id, display: reporting.display).with(details: details))
+        } else {
+            send(ErrorPage.serverError(id: id, display: reporting.display).with(details: details))
+        }
+        CrashHandler.finish()
+    }
+
+    /// Writes text to standard output as it is (a failure to write is past reporting).
+    private func send(_ text: String) {
+        try? FileDescriptorOutput.write(Array(text.utf8), to: 1)
+    }
+}

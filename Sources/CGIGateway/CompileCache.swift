@@ -1,0 +1,75 @@
+import Glibc
+import CGI
+import SystemPackage
+
+/// The folder where compiled scripts are kept: outside the served tree, one executable per
+/// script content, named `NAME-KEY` where KEY is a digest of everything the executable
+/// depends on (see ``ScriptCompiler``).
+///
+/// An executable appears in the cache only complete: it is compiled to `NAME-KEY.partial`
+/// and renamed into place. Compiles of one entry are serialised by an exclusive `flock(2)`
+/// on `NAME-KEY.lock`, which holds between processes and, since every caller opens the lock
+/// file anew, between threads of one process too.
+public struct CompileCache: Sendable, Equatable {
+    /// The cache folder.
+    public let directory: String
+
+    /// Uses `directory` as the cache, creating it (mode 0700) and its parents if needed.
+    public init(directory: String) throws(ScriptCompilerError) {
+        do {
+            try FilePath(directory).createFolders(permissions: .ownerReadWriteExecute)
+        } catch {
+            throw .cacheUnusable(path: directory, errno: error.rawValue)
+        }
+        self.directory = directory
+    }
+
+    /// The default cache folder: `$XDG_CACHE_HOME/swift-cgi`, else `$HOME/.cache/swift-cgi`,
+    /// else `/tmp/swift-cgi-UID`.
+    public static var defaultDirectory: String {
+        if let cache = environment("XDG_CACHE_HOME") { return cache + "/swift-cgi" }
+        if let home = environment("HOME") { return home + "/.cache/swift-cgi" }
+        return "/tmp/swift-cgi-\(getuid())"
+    }
+
+    /// The path of the entry for a script called `name` whose inputs digest to `key`.
+    func path(name: String, key: String) -> String {
+        directory + "/" + name + "-" + key
+    }
+
+    /// Whether the entry at `path` is complete and executable.
+    func contains(_ path: String) -> Bool {
+        access(path, X_OK) == 0
+    }
+
+    /// Runs `body` while holding the exclusive lock of the entry at `path`, waiting for it
+    /// as long as another thread or process holds it.
+    func withLock<Result>(
+        on path: String, _ body: () throws(ScriptCompilerError) -> Result
+    ) throws(ScriptCompilerError) -> Result {
+        let lockPath = path + ".lock"
+        let lock = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard lock >= 0 else { throw .cacheUnusable(path: lockPath, errno: errno) }
+        defer { close(lock) }  // closing the file releases the lock
+        while flock(lock, LOCK_EX) != 0 {
+            guard errno == EINTR else { throw .cacheUnusable(path: lockPath, errno: errno) }
+        }
+        return try body()
+    }
+
+    /// Moves a finished executable from `partial` to `path` in one step (rename(2)), so
+    /// that no reader ever sees half a file.
+    func install(_ partial: String, at path: String) throws(ScriptCompilerError) {
+        guard rename(partial, path) == 0 else { throw .cacheUnusable(path: path, errno: errno) }
+    }
+
+    /// The digest naming an entry: SHA-256 of `bytes`, in hexadecimal.
+    static func key(for bytes: [UInt8]) -> String {
+        SHA256.hash(bytes).hexadecimal
+    }
+
+    private static func environment(_ name: String) -> String? {
+        guard let value = getenv(name), value.pointee != 0 else { return nil }
+        return String(cString: value)
+    }
+}

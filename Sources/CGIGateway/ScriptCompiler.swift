@@ -1,0 +1,174 @@
+import Glibc
+import SystemPackage
+
+/// Turns a `.swift` script (top-level code that may `import CGI`) into an executable, once
+/// per content: the first call compiles it, optimised and statically linked against the
+/// `CGI` library, into a ``CompileCache``; later calls return the cached executable.
+///
+/// A statically linked executable starts about as fast as a C program (no dynamic loader
+/// work), where a dynamically linked Swift program takes about five times as long.
+///
+/// The cache key covers the script's bytes, the compiler's version, the compile flags and
+/// the library's fingerprint, so an edit, a new toolchain or a rebuilt library all give a
+/// new executable. Concurrent first calls for the same script (threads or processes)
+/// compile it once: the others wait for the cache entry's lock and then find it built.
+///
+/// ```swift
+/// let compiler = try ScriptCompiler()
+/// let script = try compiler.compile("/srv/site/cgi-bin/hello.swift")
+/// // run script.executable as the CGI program
+/// ```
+///
+/// Every method blocks while the compiler runs (about a second for a small script): call
+/// it from a thread that may block.
+public struct ScriptCompiler: Sendable {
+    /// Where the compiler, the library and the cache are; nil fields take their defaults.
+    public struct Configuration: Sendable {
+        /// The `swiftc` to run; nil looks for `swiftc` on `PATH`.
+        public var compilerPath: String?
+        /// The build folder of the `CGI` library; nil uses the running executable's folder
+        /// (``CGILibraryLocation/nextToExecutable()``).
+        public var libraryBuildDirectory: String?
+        /// The cache folder; nil uses ``CompileCache/defaultDirectory``.
+        public var cacheDirectory: String?
+
+        /// A configuration; every field defaults as documented on it.
+        public init(compilerPath: String? = nil, libraryBuildDirectory: String? = nil, cacheDirectory: String? = nil) {
+            self.compilerPath = compilerPath
+            self.libraryBuildDirectory = libraryBuildDirectory
+            self.cacheDirectory = cacheDirectory
+        }
+    }
+
+    /// A script's executable, and whether this call compiled it.
+    public struct CompiledScript: Sendable, Equatable {
+        /// The path of the executable in the cache.
+        public let executable: String
+        /// True when this call ran the compiler; false when the cache already had it.
+        public let compiledNow: Bool
+
+        /// Copies the executable to `destination` (mode 0755, replacing a file there, creating
+        /// missing folders), for a cgi-bin folder that needs no compiler at run time. The copy
+        /// appears complete or not at all.
+        /// - Throws: ``ScriptCompilerError/outputUnwritable(path:errno:)``.
+        public func copy(to destination: String) throws(ScriptCompilerError) {
+            let partial = destination + ".partial"
+            do {
+                try FilePath(destination).removingLastComponent().createFolders(
+                    permissions: [.ownerReadWriteExecute, .groupReadExecute, .otherReadExecute])
+                let bytes = try FilePath(executable).readAllBytes()
+                let output = try FileDescriptor.open(
+                    FilePath(partial), .writeOnly, options: [.create, .truncate, .closeOnExec],
+                    permissions: [.ownerReadWriteExecute, .groupReadExecute, .otherReadExecute])
+                defer { try? output.close() }
+                _ = try output.writeAll(bytes)
+            } catch {
+                throw .outputUnwritable(path: destination, errno: (error as? Errno)?.rawValue ?? EIO)
+            }
+            guard rename(partial, destination) == 0 else { throw .outputUnwritable(path: destination, errno: errno) }
+        }
+    }
+
+    /// The flags every script is compiled with: optimised, statically linked.
+    public static let flags = ["-O", "-static-executable"]
+
+    /// The `swiftc` in use.
+    public let compilerPath: String
+    /// What `swiftc --version` printed.
+    public let compilerVersion: String
+    /// The `CGI` library scripts are linked with.
+    public let library: CGILibraryLocation
+    /// Where executables are kept.
+    public let cache: CompileCache
+
+    /// Finds the compiler (and asks for its version), the library and the cache folder.
+    /// - Throws: ``ScriptCompilerError`` when one of them cannot be used.
+    public init(_ configuration: Configuration = Configuration()) throws(ScriptCompilerError) {
+        if let path = configuration.compilerPath {
+            compilerPath = path
+        } else {
+            compilerPath = try Self.findOnPath("swiftc")
+        }
+        if let buildDirectory = configuration.libraryBuildDirectory {
+            library = try CGILibraryLocation(buildDirectory: buildDirectory)
+        } else {
+            library = try CGILibraryLocation.nextToExecutable()
+        }
+        cache = try CompileCache(directory: configuration.cacheDirectory ?? CompileCache.defaultDirectory)
+        let version = try Self.run(compilerPath, ["--version"], in: cache.directory)
+        guard version.status.isSuccess else {
+            throw .compilerUnusable(path: compilerPath, reason: "`swiftc --version` ended with \(version.status)")
+        }
+        compilerVersion = String(decoding: version.output, as: UTF8.self)
+    }
+
+    /// The executable for the script at `path`, compiled now unless the cache has it.
+    /// - Throws: ``ScriptCompilerError/compileFailed(script:diagnostics:)`` with the
+    ///   compiler's messages when the script does not compile; other cases when the script,
+    ///   the compiler or the cache cannot be used.
+    public func compile(_ path: String) throws(ScriptCompilerError) -> CompiledScript {
+        let source: [UInt8]
+        do {
+            source = try FilePath(path).readAllBytes()
+        } catch {
+            throw .sourceUnreadable(path: path, errno: (error as? Errno)?.rawValue ?? EIO)
+        }
+        let executable = cache.path(name: Self.name(of: path), key: CompileCache.key(for: source + identity))
+        if cache.contains(executable) { return CompiledScript(executable: executable, compiledNow: false) }
+        return try cache.withLock(on: executable) { () throws(ScriptCompilerError) in
+            if cache.contains(executable) { return CompiledScript(executable: executable, compiledNow: false) }
+            let partial = executable + ".partial"
+            let absolute = path.hasPrefix("/") ? path : Self.currentDirectory + "/" + path
+            let compile = try Self.run(compilerPath, arguments(source: absolute, output: partial), in: cache.directory)
+            guard compile.status.isSuccess else {
+                throw .compileFailed(script: path, diagnostics: String(decoding: compile.output, as: UTF8.self))
+            }
+            try cache.install(partial, at: executable)
+            return CompiledScript(executable: executable, compiledNow: true)
+        }
+    }
+
+    /// The compiler's arguments for one script.
+    func arguments(source: String, output: String) -> [String] {
+        Self.flags + ["-module-name", "Script", "-I", library.modulesDirectory, source]
+            + library.objectFiles + ["-o", output]
+    }
+
+    /// Everything besides the source that the executable depends on, as bytes for the key.
+    private var identity: [UInt8] {
+        Array(([""] + [compilerVersion] + Self.flags + [library.fingerprint]).joined(separator: "\0").utf8)
+    }
+
+    /// Runs the compiler with only what it needs from this process's environment.
+    private static func run(_ compiler: String, _ arguments: [String], in folder: String) throws(ScriptCompilerError) -> CapturedProcess {
+        var environment: [String: String] = [:]
+        for name in ["PATH", "HOME", "TMPDIR"] {
+            environment[name] = getenv(name).map { String(cString: $0) }
+        }
+        do {
+            return try CapturedProcess.run(compiler, arguments: arguments, environment: environment, workingDirectory: folder)
+        } catch {
+            throw .compilerUnusable(path: compiler, reason: error.description)
+        }
+    }
+
+    /// The script's file name without `.swift`, which names its cache entries.
+    private static func name(of path: String) -> String {
+        let file = path.split(separator: "/").last.map(String.init) ?? path
+        return file.hasSuffix(".swift") ? String(file.dropLast(6)) : file
+    }
+
+    private static var currentDirectory: String {
+        guard let folder = getcwd(nil, 0) else { return "." }
+        defer { free(folder) }
+        return String(cString: folder)
+    }
+
+    private static func findOnPath(_ program: String) throws(ScriptCompilerError) -> String {
+        let path = getenv("PATH").map { String(cString: $0) } ?? "/usr/bin:/bin"
+        for folder in path.split(separator: ":") where access("\(folder)/\(program)", X_OK) == 0 {
+            return "\(folder)/\(program)"
+        }
+        throw .compilerNotFound("\(program) on PATH \(path)")
+    }
+}

@@ -1,0 +1,77 @@
+import ArgumentParser
+import CGIGateway
+import Glibc
+
+/// `cgi run`: runs a script as `cgi-server` would (same environment builder, same response
+/// checks) for a request described with curl-like options, and prints what the server would send.
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a CGI script with a simulated request and show the response cgi-server would send.",
+        discussion: """
+            The request comes from 127.0.0.1 to localhost:8080; the script gets the clean environment \
+            cgi-server gives it. A .swift script is compiled first, into the cache cgi-server uses. Prints the response (status line, headers, body), then the script's \
+            standard error after a '--- stderr ---' line. Exit status: 0 for a valid response, 1 when \
+            the response is invalid (the message says why, as cgi-server's log would), 2 for bad options \
+            or a script that is missing or not executable.
+            """
+    )
+
+    @Argument(help: "The script to run.")
+    var script: String
+
+    @Option(name: .customShort("X"), help: ArgumentHelp( "The request method. Default: GET, or POST with -d or -F.", valueName: "method"))
+    var method: String?
+
+    @Option(help: "The query string, without the '?'.")
+    var query = ""
+
+    @Option(name: .customLong("path-info"), help: "Extra path after the script's name (PATH_INFO), such as /a/b.")
+    var pathInfo = ""
+
+    @Option(name: [.customShort("d"), .customLong("data")], help: "Urlencoded body data; @FILE sends a file's bytes as they are (@- standard input). Repeats join with '&'.")
+    var data: [String] = []
+
+    @Option(name: [.customShort("F"), .customLong("form")], help: "A multipart field: name=value or name=@FILE[;type=MIME] (default application/octet-stream). Repeatable.")
+    var form: [String] = []
+
+    @Option(name: [.customShort("H"), .customLong("header")], help: "A request header 'Name: value'. Repeatable.")
+    var headers: [String] = []
+
+    @Option(name: [.customShort("b"), .customLong("cookie")], help: "A cookie 'name=value'. Repeatable.")
+    var cookies: [String] = []
+
+    @Option(help: "Seconds the script may stay silent before it is stopped (cgi-server answers 504).")
+    var timeout: Double = 30
+
+    @Option(name: .customLong("env"), help: "An environment variable NAME=VALUE for the script. Repeatable.")
+    var environment: [String] = []
+
+    func run() throws {
+        let request: SimulatedRequest
+        do {
+            request = try SimulatedRequest(self)
+        } catch {
+            StandardStreams.error("cgi run: \(error)")
+            throw ExitCode(2)
+        }
+        let executable: String
+        do {
+            executable = try request.location.isSwiftSource
+                ? ScriptCompiler().compile(request.location.scriptPath).executable : request.location.scriptPath
+        } catch {
+            StandardStreams.error("cgi run: cgi-server would answer 500: \(error)")
+            throw ExitCode(1)
+        }
+        let runner = ScriptRunner(idleTimeout: .milliseconds(Int(timeout * 1000)))
+        let result: ScriptResult
+        do {
+            result = try runner.run(request.location, executable: executable, environment: request.environment, body: request.body)
+        } catch {
+            StandardStreams.error("cgi run: cgi-server would answer 500: \(error)")
+            throw ExitCode(1)
+        }
+        let printer = ResponsePrinter(method: request.method, timeout: timeout)
+        throw printer.print(result) ? ExitCode.success : ExitCode(1)
+    }
+}

@@ -1,0 +1,46 @@
+import CGIGateway
+import Foundation
+import Testing
+
+@Suite struct CGILibraryLocationTests {
+    /// A fake build folder with the given sources listed and the given object files present.
+    func buildFolder(listing sources: [String], objects: [String]) throws -> String {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cgi-library-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder + "/Modules", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: folder + "/CGI.build", withIntermediateDirectories: true)
+        _ = FileManager.default.createFile(atPath: folder + "/Modules/CGI.swiftmodule", contents: Data())
+        let list = sources.map { "/src/Sources/CGI/\($0)\n" }.joined()
+        try list.write(toFile: folder + "/CGI.build/sources", atomically: true, encoding: .utf8)
+        for object in objects {
+            _ = FileManager.default.createFile(atPath: folder + "/CGI.build/" + object, contents: Data())
+        }
+        return folder
+    }
+
+    @Test func objectsComeFromTheSourceListNotTheFolder() throws {
+        let folder = try buildFolder(listing: ["Form.swift", "Request.swift"], objects: ["Form.swift.o", "Request.swift.o", "Deleted.swift.o"])
+        let library = try CGILibraryLocation(buildDirectory: folder)
+        #expect(library.modulesDirectory == folder + "/Modules")
+        #expect(library.objectFiles == [folder + "/CGI.build/Form.swift.o", folder + "/CGI.build/Request.swift.o"])
+    }
+
+    @Test func missingObjectIsReported() throws {
+        let folder = try buildFolder(listing: ["Form.swift", "Request.swift"], objects: ["Form.swift.o"])
+        #expect(throws: ScriptCompilerError.libraryNotFound(buildDirectory: folder, reason: "no \(folder)/CGI.build/Request.swift.o")) {
+            try CGILibraryLocation(buildDirectory: folder)
+        }
+    }
+
+    @Test func fingerprintChangesWhenTheLibraryIsRebuilt() throws {
+        let folder = try buildFolder(listing: ["Form.swift"], objects: ["Form.swift.o"])
+        let library = try CGILibraryLocation(buildDirectory: folder)
+        let before = library.fingerprint
+        try Data([1, 2, 3]).write(to: URL(fileURLWithPath: folder + "/CGI.build/Form.swift.o"))
+        #expect(library.fingerprint != before)
+    }
+
+    @Test func theTestRunnersBuildFolderHoldsTheLibrary() throws {
+        let library = try CGILibraryLocation.nextToExecutable()
+        #expect(library.objectFiles.contains { $0.hasSuffix("/CGI.build/Form.swift.o") })
+    }
+}

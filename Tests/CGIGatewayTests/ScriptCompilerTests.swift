@@ -1,0 +1,132 @@
+import CGIGateway
+import Foundation
+import Testing
+
+/// Real compiles with the toolchain's `swiftc` against the package's own `CGI` build.
+@Suite struct ScriptCompilerTests {
+    /// A fresh cache and cgi-bin for each test.
+    let folder: URL
+    let compiler: ScriptCompiler
+
+    init() throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("script-compiler-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("cgi-bin"), withIntermediateDirectories: true)
+        compiler = try ScriptCompiler(.init(cacheDirectory: folder.appendingPathComponent("cache").path))
+    }
+
+    static let hello = """
+        import CGI
+        let form = Form()
+        print("Content-Type: text/plain\\r\\n\\r\\nhello, \\(form.count) fields")
+        """
+
+    func script(_ name: String, _ source: String) throws -> String {
+        let path = folder.appendingPathComponent("cgi-bin/\(name)").path
+        try source.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    func cachedExecutables() throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: compiler.cache.directory)
+            .filter { !$0.hasSuffix(".lock") }.sorted()
+    }
+
+    @Test func compiledScriptRunsAndPrintsACGIResponse() throws {
+        let compiled = try compiler.compile(script("hello.swift", Self.hello))
+        #expect(compiled.compiledNow)
+        #expect(compiled.executable.hasPrefix(compiler.cache.directory + "/hello-"))
+
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: compiled.executable)
+        process.environment = [:]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let bytes = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        #expect(String(decoding: bytes, as: UTF8.self) == "Content-Type: text/plain\r\n\r\nhello, 0 fields\n")
+    }
+
+    @Test func secondCompileUsesTheCache() throws {
+        let path = try script("hello.swift", Self.hello)
+        let first = try compiler.compile(path)
+        let built = try FileManager.default.attributesOfItem(atPath: first.executable)[.modificationDate] as? Date
+        let second = try compiler.compile(path)
+        #expect(second.executable == first.executable)
+        #expect(!second.compiledNow)
+        #expect(try FileManager.default.attributesOfItem(atPath: second.executable)[.modificationDate] as? Date == built)
+        #expect(try cachedExecutables() == [first.executable.split(separator: "/").last.map(String.init)!])
+    }
+
+    @Test func editRecompiles() throws {
+        let path = try script("hello.swift", Self.hello)
+        let first = try compiler.compile(path)
+        _ = try script("hello.swift", Self.hello.replacingOccurrences(of: "hello,", with: "goodbye,"))
+        let edited = try compiler.compile(path)
+        #expect(edited.compiledNow)
+        #expect(edited.executable != first.executable)
+        #expect(try cachedExecutables().count == 2)
+    }
+
+    @Test func concurrentFirstCompilesRunTheCompilerOnce() throws {
+        let path = try script("hello.swift", Self.hello)
+        let results = Results()
+        let group = DispatchGroup()
+        for _ in 0..<4 {
+            group.enter()
+            Thread {
+                results.append(Result { try compiler.compile(path) })
+                group.leave()
+            }.start()
+        }
+        group.wait()
+        let compiled = try results.values.map { try $0.get() }
+        #expect(compiled.count == 4)
+        #expect(compiled.filter(\.compiledNow).count == 1)
+        #expect(Set(compiled.map(\.executable)).count == 1)
+        #expect(try cachedExecutables().count == 1)
+    }
+
+    @Test func syntaxErrorGivesTheCompilersMessage() throws {
+        let path = try script("broken.swift", "import CGI\nlet x = (1 +\n")
+        #expect {
+            try compiler.compile(path)
+        } throws: { error in
+            guard case .compileFailed(let script, let diagnostics) = error as? ScriptCompilerError else { return false }
+            return script == path && diagnostics.contains("broken.swift:2:") && diagnostics.contains("error:")
+        }
+        #expect(try cachedExecutables().isEmpty)
+    }
+
+    @Test func missingSourceIsReported() throws {
+        let path = folder.appendingPathComponent("cgi-bin/missing.swift").path
+        #expect(throws: ScriptCompilerError.sourceUnreadable(path: path, errno: ENOENT)) {
+            try compiler.compile(path)
+        }
+    }
+
+    @Test func missingCompilerIsReported() throws {
+        let path = folder.appendingPathComponent("no-swiftc").path
+        #expect {
+            try ScriptCompiler(.init(compilerPath: path, cacheDirectory: folder.path))
+        } throws: { error in
+            guard case .compilerUnusable(let reported, _) = error as? ScriptCompilerError else { return false }
+            return reported == path
+        }
+    }
+}
+
+/// Results collected from several threads.
+private final class Results: @unchecked Sendable {
+    private let lock = NSLock()
+    private var collected: [Result<ScriptCompiler.CompiledScript, any Error>] = []
+
+    func append(_ result: Result<ScriptCompiler.CompiledScript, any Error>) {
+        lock.withLock { collected.append(result) }
+    }
+
+    var values: [Result<ScriptCompiler.CompiledScript, any Error>] {
+        lock.withLock { collected }
+    }
+}

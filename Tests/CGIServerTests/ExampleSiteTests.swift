@@ -1,0 +1,102 @@
+import Foundation
+import Testing
+
+/// The example site (Examples/site) served by the real server, every example exercised.
+@Suite(.serialized) struct ExampleSiteTests {
+    static let site = URL(filePath: #filePath).deletingLastPathComponent().appending(path: "../../Examples/site").standardized
+    /// One compile cache for the suite, so each script compiles once.
+    static let cache = FileManager.default.temporaryDirectory.appending(path: "example-site-cache-\(UUID().uuidString)")
+    let server: TestServer
+
+    init() throws {
+        let cache = Self.cache
+        server = try TestServer(options: [
+            "--htdocs", Self.site.appending(path: "htdocs").path, "--cgi-bin", Self.site.appending(path: "cgi-bin").path,
+            "--swift-cache", cache.path, "--swiftc", swiftc,
+        ])
+    }
+
+    func get(_ path: String) throws -> HTTPResult {
+        try curl(["--raw", server.url(path)], timeout: 120)
+    }
+
+    @Test func indexLinksEveryExample() throws {
+        let index = try get("/").text
+        for script in ["hello.swift", "form.swift", "checkboxes.swift", "upload.swift", "environment.swift", "error.swift",
+                       "hello.sh", "hello.py"] {
+            #expect(index.contains("href=\"/cgi-bin/\(script)"), "index.html links \(script)")
+        }
+    }
+
+    @Test func helloInEveryLanguage() throws {
+        #expect(try get("/cgi-bin/hello.swift?name=Tests").text == "Hello, Tests!\n")
+        #expect(try get("/cgi-bin/hello?name=Tests").text == "Hello, Tests!\n")
+        #expect(try get("/cgi-bin/hello.sh?x").text == "Hello from the shell! You asked for x.\n")
+        #expect(try get("/cgi-bin/hello.py?name=Tests").text == "Hello from Python, Tests!\n")
+    }
+
+    @Test(arguments: [
+        ("", "Please fill in your name and address."),
+        ("name=Ada", "Please fill in your address."),
+        ("address=London", "Please fill in your name."),
+        ("name=%20&address=London", "Please fill in your name."),
+        ("name=Ada+%3Cb%3E&address=London", "Thank you, Ada &lt;b&gt;."),
+    ])
+    func formNeedsNameAndAddress(body: String, message: String) throws {
+        let result = try curl(["--raw", server.url("/cgi-bin/form.swift"), "--data", body], timeout: 120)
+        #expect(result.status == 200)
+        #expect(result.text.contains(message))
+    }
+
+    @Test func checkboxesKeepEveryValue() throws {
+        let text = try get("/cgi-bin/checkboxes.swift?topping=cheese&topping=olives").text
+        #expect(text.contains("You chose 2: cheese, olives."))
+        #expect(text.contains("value=\"olives\" checked"))
+        #expect(!text.contains("value=\"peppers\" checked"))
+    }
+
+    @Test func uploadSavesTheFileAndReportsIt() throws {
+        let bytes = try server.site.randomFile("upload.bin", count: 300_000)
+        let digest = try sha256(of: server.site.root.appending(path: "upload.bin"))
+        let result = try curl([
+            "--raw", server.url("/cgi-bin/upload.swift"), "-F", "file=@\(server.site.root.appending(path: "upload.bin").path);type=application/x-test",
+        ], timeout: 120)
+        #expect(result.status == 200)
+        #expect(result.text.contains("<td>upload.bin</td>"))
+        #expect(result.text.contains("<td>application/x-test</td>"))
+        #expect(result.text.contains("<td>\(bytes.count) bytes</td>"))
+        #expect(result.text.contains("<td>\(digest)</td>"))
+        let saved = URL(filePath: "/tmp/swift-cgi-uploads/\(digest)")
+        #expect(try Data(contentsOf: saved) == bytes)
+        try? FileManager.default.removeItem(at: saved)
+        #expect(try get("/cgi-bin/upload.swift").text.contains("enctype=\"multipart/form-data\""))
+    }
+
+    @Test func environmentIsTheDiagnosticsPage() throws {
+        let text = try get("/cgi-bin/environment.swift?example=1").text
+        #expect(text.contains("CGI diagnostics"))
+        #expect(text.contains("QUERY_STRING"))
+        #expect(text.contains("example"))
+    }
+
+    @Test func errorThrowsAndTraps() throws {
+        let thrown = try get("/cgi-bin/error.swift?kind=throw")
+        #expect(thrown.status == 500)
+        #expect(eventually(within: 5) { server.errorText.contains("order 42 cannot be shipped") })
+        let trapped = try get("/cgi-bin/error.swift?kind=trap")
+        #expect(trapped.status == 500)
+        #expect(eventually(within: 5) { server.errorText.contains("CGI crash") })
+    }
+
+    func sha256(of file: URL) throws -> String {
+        let process = Process()
+        process.executableURL = URL(filePath: "/usr/bin/sha256sum")
+        process.arguments = [file.path]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return String(text.prefix(64))
+    }
+}

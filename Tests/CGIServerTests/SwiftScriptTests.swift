@@ -1,0 +1,88 @@
+import Foundation
+import Testing
+
+/// `.swift` scripts through the real server: compiled on the first request, cached after.
+@Suite(.serialized) struct SwiftScriptTests {
+    static func greeting(_ word: String) -> String {
+        """
+        import CGI
+        CGI.run { request in
+            Response(contentType: "text/plain", body: "\(word), \\(request.form["name"] ?? "world")!\\n")
+        }
+        """
+    }
+
+    func server(dev: Bool = false) throws -> TestServer {
+        let site = try TestSite()
+        let options = ["--swift-cache", site.root.appending(path: "cache").path, "--swiftc", swiftc] + (dev ? ["--dev"] : [])
+        return try TestServer(site: site, options: options)
+    }
+
+    func compileCount(_ server: TestServer, _ script: String) -> Int {
+        server.errorText.components(separatedBy: "compiled \(server.site.cgiBin.path)/\(script) in").count - 1
+    }
+
+    @Test func compilesOnceThenRunsFromTheCacheUnderBothURLs() throws {
+        let server = try server()
+        try server.site.script("greet.swift", contents: Self.greeting("Hello"), mode: 0o644)
+        let first = try curl(["--raw", server.url("/cgi-bin/greet.swift?name=a")], timeout: 120)
+        #expect(first.status == 200)
+        #expect(first.text == "Hello, a!\n")
+        let second = try curl(["--raw", server.url("/cgi-bin/greet/extra?name=b")])
+        #expect(second.text == "Hello, b!\n")
+        #expect(compileCount(server, "greet.swift") == 1)
+    }
+
+    @Test func editRecompiles() throws {
+        let server = try server()
+        try server.site.script("greet.swift", contents: Self.greeting("Hello"), mode: 0o644)
+        #expect(try curl(["--raw", server.url("/cgi-bin/greet")], timeout: 120).text == "Hello, world!\n")
+        try server.site.script("greet.swift", contents: Self.greeting("Goodbye"), mode: 0o644)
+        #expect(try curl(["--raw", server.url("/cgi-bin/greet")], timeout: 120).text == "Goodbye, world!\n")
+        #expect(compileCount(server, "greet.swift") == 2)
+    }
+
+    @Test func concurrentFirstRequestsCompileOnce() throws {
+        let server = try server()
+        try server.site.script("greet.swift", contents: Self.greeting("Hi"), mode: 0o644)
+        let group = DispatchGroup()
+        let texts = LockedText()
+        for index in 0..<4 {
+            let url = server.url("/cgi-bin/greet?name=\(index)")
+            DispatchQueue.global().async(group: group) {
+                let text = (try? curl(["--raw", url], timeout: 120).text) ?? "failed"
+                texts.append(Data(text.utf8))
+            }
+        }
+        group.wait()
+        for index in 0..<4 { #expect(texts.text.contains("Hi, \(index)!\n")) }
+        #expect(compileCount(server, "greet.swift") == 1)
+    }
+
+    @Test func compileErrorShowsTheCompilersMessageInDevelopmentMode() throws {
+        let server = try server(dev: true)
+        try server.site.script("broken.swift", contents: "import CGI\nlet x: Int = \"<text>\"\n", mode: 0o644)
+        let result = try curl(["--raw", server.url("/cgi-bin/broken")], timeout: 120)
+        #expect(result.status == 500)
+        #expect(result.text.contains("broken.swift:2:"))
+        #expect(result.text.contains("&quot;&lt;text&gt;&quot;"))
+        #expect(!result.text.contains("\"<text>\""))
+    }
+
+    @Test func compileErrorIsOnlyLoggedOtherwise() throws {
+        let server = try server()
+        try server.site.script("broken.swift", contents: "import CGI\nlet x: Int = \"text\"\n", mode: 0o644)
+        let result = try curl(["--raw", server.url("/cgi-bin/broken.swift")], timeout: 120)
+        #expect(result.status == 500)
+        #expect(!result.text.contains("broken.swift:2:"))
+        #expect(result.text.contains("Reference"))
+        #expect(eventually(within: 5) { server.errorText.contains("broken.swift:2:") })
+    }
+}
+
+/// The `swiftc` on this process's PATH (the server under test runs with a minimal PATH).
+let swiftc: String = {
+    let folders = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":")
+    let found = folders.map { "\($0)/swiftc" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    return found ?? "swiftc"
+}()

@@ -1,0 +1,50 @@
+import Foundation
+import Testing
+
+@testable import CGI
+
+@Suite struct SHA256Tests {
+    /// FIPS 180-4 / NIST example vectors.
+    @Test(arguments: [
+        ("", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
+        ("abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"),
+        ("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"),
+        (String(repeating: "a", count: 1_000_000), "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0"),
+    ])
+    func knownVectors(input: String, hex: String) {
+        #expect(SHA256.hash(Array(input.utf8)).hexadecimal == hex)
+    }
+
+    /// Random lengths around the 64-byte block edges, hashed in random pieces, against
+    /// Python's hashlib.
+    @Test func matchesPythonHashlibOnRandomData() throws {
+        var random = SplitMix64(seed: 256)
+        let lengths = [1, 55, 56, 63, 64, 65, 119, 120, 127, 128, 129, 1000, 4096, 100_003]
+        var inputs: [[UInt8]] = []
+        for length in lengths { inputs.append((0..<length).map { _ in UInt8.random(in: 0...255, using: &random) }) }
+        let python = Process()
+        python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        python.arguments = ["python3", "-c", "import sys,hashlib\nfor line in sys.stdin: print(hashlib.sha256(bytes.fromhex(line.strip())).hexdigest())"]
+        let input = Pipe()
+        let output = Pipe()
+        python.standardInput = input
+        python.standardOutput = output
+        try python.run()
+        let hexLines = inputs.map { $0.map { String(format: "%02x", $0) }.joined() }.joined(separator: "\n") + "\n"
+        input.fileHandleForWriting.write(hexLines.data(using: .utf8)!)
+        try input.fileHandleForWriting.close()
+        let expected = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).split(separator: "\n").map(String.init)
+        python.waitUntilExit()
+        #expect(expected.count == inputs.count)
+        for (bytes, hex) in zip(inputs, expected) {
+            var hash = SHA256()
+            var rest = bytes[...]
+            while !rest.isEmpty {
+                let piece = rest.prefix(Int(random.next() % 150))
+                piece.withUnsafeBytes { hash.update($0) }
+                rest = rest.dropFirst(piece.count)
+            }
+            #expect(hash.finalize().hexadecimal == hex, "length \(bytes.count)")
+        }
+    }
+}

@@ -1,0 +1,74 @@
+import Foundation
+import Testing
+
+/// `cgi build` run as a process on a real cgi-bin folder.
+@Suite struct BuildCommandTests {
+    static let tool = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        .deletingLastPathComponent().appendingPathComponent("cgi")
+
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cgi-build-\(UUID().uuidString)").path
+
+    init() throws {
+        try FileManager.default.createDirectory(atPath: folder + "/site/cgi-bin/tools", withIntermediateDirectories: true)
+        try "import CGI\nprint(\"Content-Type: text/plain\\r\\n\\r\\n\\(Form().count) fields\")\n"
+            .write(toFile: folder + "/site/cgi-bin/count.swift", atomically: true, encoding: .utf8)
+        try "print(\"Content-Type: text/plain\\r\\n\\r\\nnested\")\n"
+            .write(toFile: folder + "/site/cgi-bin/tools/nested.swift", atomically: true, encoding: .utf8)
+        try "#!/bin/sh\necho not swift\n".write(toFile: folder + "/site/cgi-bin/other.sh", atomically: true, encoding: .utf8)
+    }
+
+    /// Runs `cgi build` with `arguments`; returns its exit status and standard output.
+    func build(_ arguments: [String]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = Self.tool
+        process.arguments = ["build"] + arguments + ["--swift-cache", folder + "/cache"]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let bytes = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: bytes, as: UTF8.self))
+    }
+
+    func run(_ executable: String) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.environment = [:]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let bytes = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    @Test func buildsEverySwiftScriptThenFindsThemUpToDate() throws {
+        let first = try build([folder + "/site"])
+        #expect(first.status == 0)
+        let lines = first.output.split(separator: "\n")
+        #expect(lines.count == 2)
+        #expect(lines.first?.hasPrefix("built count.swift in ") == true)
+        #expect(lines.last?.hasPrefix("built tools/nested.swift in ") == true)
+
+        let second = try build([folder + "/site/cgi-bin"])
+        #expect(second.status == 0)
+        #expect(second.output == "up to date count.swift\nup to date tools/nested.swift\n")
+    }
+
+    @Test func outputFolderGetsRunnableExecutables() throws {
+        let result = try build([folder + "/site", "--output", folder + "/out"])
+        #expect(result.status == 0)
+        #expect(result.output.contains("-> \(folder)/out/tools/nested\n"))
+        #expect(try run(folder + "/out/count") == "Content-Type: text/plain\r\n\r\n0 fields\n")
+        #expect(try run(folder + "/out/tools/nested") == "Content-Type: text/plain\r\n\r\nnested\n")
+    }
+
+    @Test func compileErrorIsPrintedAndExitsOne() throws {
+        try "let broken = (\n".write(toFile: folder + "/site/cgi-bin/broken.swift", atomically: true, encoding: .utf8)
+        let result = try build([folder + "/site"])
+        #expect(result.status == 1)
+        #expect(result.output.contains("error: \(folder)/site/cgi-bin/broken.swift does not compile:"))
+        #expect(result.output.contains("broken.swift:1:"))
+        #expect(result.output.contains("built count.swift"))
+    }
+}
