@@ -31,7 +31,7 @@ install_peers() {
 prepare_site() {
     rm -rf "$OUT/run" "$OUT/logs" "$OUT/conf"
     mkdir -p "$OUT"/{htdocs,cgi-bin,run,logs,conf,results}
-    gcc -O2 -o "$OUT/cgi-bin/hello.c" "$HERE/cgi-bin/hello.c"
+    gcc -O2 -o "$OUT/cgi-bin/hello.c" "$HERE/hello.c"
     install -m 0755 "$HERE/cgi-bin/hello.sh" "$OUT/cgi-bin/hello.sh"
     gcc -O2 -pthread -o "$OUT/spawnloop" "$HERE/spawnloop.c"
     [ -s "$OUT/htdocs/1k.bin" ] || head -c 1024 /dev/urandom > "$OUT/htdocs/1k.bin"
