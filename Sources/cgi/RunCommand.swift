@@ -50,6 +50,8 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("pass-env"), help: "The name of a variable of this environment the script gets too. Repeatable.")
     var passEnvironment: [String] = []
 
+    @OptionGroup var swiftScripts: SwiftScriptOptions
+
     func run() throws {
         var request: SimulatedRequest
         do {
@@ -84,7 +86,7 @@ struct RunCommand: ParsableCommand {
         let executable: String
         do {
             executable = try request.location.isSwiftSource
-                ? ScriptCompiler().compile(request.location.scriptPath).executable : request.location.scriptPath
+                ? swiftScripts.compiler().compile(request.location.scriptPath).executable : request.location.scriptPath
         } catch {
             StandardStreams.error("cgi run: cgi-server would answer 500: \(error)")
             throw ExitCode(1)
