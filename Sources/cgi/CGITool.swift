@@ -11,15 +11,15 @@ struct CGITool: ParsableCommand {
         subcommands: [ParseCommand.self, RunCommand.self, BuildCommand.self]
     )
 
-    /// Runs the command line. Bad options of `cgi run` exit with status 2, as its documentation
-    /// promises (not ArgumentParser's 64); `cgi parse` keeps 2 for a rejected request.
+    /// Runs the command line. Bad options exit with status 2 in every subcommand (not
+    /// ArgumentParser's 64), as `cgi run`'s interface promises; `cgi parse` tells them from a
+    /// rejected request by where the message goes (stderr, not JSON on stdout).
     static func main() {
         do {
             var command = try parseAsRoot()
             try command.run()
         } catch {
-            let isRun = CommandLine.arguments.dropFirst().first == RunCommand.configuration.commandName
-            if isRun, exitCode(for: error) == .validationFailure {
+            if exitCode(for: error) == .validationFailure {
                 StandardStreams.error(fullMessage(for: error))
                 Glibc.exit(2)
             }
