@@ -11,9 +11,8 @@ struct CGITool: ParsableCommand {
         subcommands: [ParseCommand.self, RunCommand.self, BuildCommand.self]
     )
 
-    /// Runs the command line. Bad options exit with status 2 in every subcommand (not
-    /// ArgumentParser's 64), as `cgi run`'s interface promises; `cgi parse` tells them from a
-    /// rejected request by where the message goes (stderr, not JSON on stdout).
+    /// Runs the command line, exiting with status 2 (not ArgumentParser's 64) for bad options,
+    /// with the usage error on standard error.
     static func main() {
         do {
             var command = try parseAsRoot()
