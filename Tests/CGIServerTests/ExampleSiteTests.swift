@@ -88,6 +88,18 @@ import Testing
         #expect(eventually(within: 5) { server.errorText.contains("CGI crash") })
     }
 
+    @Test func developmentModeShowsTheErrorReport() throws {
+        let development = try TestServer(options: [
+            "--htdocs", Self.site.appending(path: "htdocs").path, "--cgi-bin", Self.site.appending(path: "cgi-bin").path,
+            "--swift-cache", Self.cache.path, "--swiftc", swiftc, "--dev",
+        ])
+        let thrown = try curl([development.url("/cgi-bin/error.swift?kind=throw")], timeout: 120)
+        #expect(thrown.status == 500)
+        #expect(thrown.text.contains("order 42 cannot be shipped"))
+        let trapped = try curl([development.url("/cgi-bin/error.swift?kind=trap")], timeout: 120)
+        #expect(trapped.text.contains("The script crashed"))
+    }
+
     func sha256(of file: URL) throws -> String {
         let process = Process()
         process.executableURL = URL(filePath: "/usr/bin/sha256sum")
