@@ -31,12 +31,18 @@ public struct ScriptCompiler: Sendable {
         public var libraryBuildDirectory: String?
         /// The cache folder; nil uses ``CompileCache/defaultDirectory``.
         public var cacheDirectory: String?
+        /// The longest one compile may take before the compiler is stopped.
+        public var timeout: Duration
 
         /// A configuration; every field defaults as documented on it.
-        public init(compilerPath: String? = nil, libraryBuildDirectory: String? = nil, cacheDirectory: String? = nil) {
+        public init(
+            compilerPath: String? = nil, libraryBuildDirectory: String? = nil, cacheDirectory: String? = nil,
+            timeout: Duration = .seconds(300)
+        ) {
             self.compilerPath = compilerPath
             self.libraryBuildDirectory = libraryBuildDirectory
             self.cacheDirectory = cacheDirectory
+            self.timeout = timeout
         }
     }
 
@@ -80,6 +86,8 @@ public struct ScriptCompiler: Sendable {
     public let library: CGILibraryLocation
     /// Where executables are kept.
     public let cache: CompileCache
+    /// The longest one compile may take.
+    public let timeout: Duration
     /// Everything besides the source that an executable depends on, as bytes for the cache
     /// key: taken once, so a library rebuilt while this compiler lives is noticed by the next one.
     private let identity: [UInt8]
@@ -98,9 +106,11 @@ public struct ScriptCompiler: Sendable {
             library = try CGILibraryLocation.nextToExecutable()
         }
         cache = try CompileCache(directory: configuration.cacheDirectory ?? CompileCache.defaultDirectory)
-        let version = try Self.run(compilerPath, ["--version"], in: cache.directory)
-        guard version.status.isSuccess else {
-            throw .compilerUnusable(path: compilerPath, reason: "`swiftc --version` ended with \(version.status)")
+        timeout = configuration.timeout
+        let version = try Self.run(compilerPath, ["--version"], in: cache.directory, timeout: timeout)
+        guard let status = version.status, status.isSuccess else {
+            let ending = version.status.map { "ended with \($0)" } ?? "did not answer in time"
+            throw .compilerUnusable(path: compilerPath, reason: "`swiftc --version` \(ending)")
         }
         compilerVersion = String(decoding: version.output, as: UTF8.self)
         identity = Array(([""] + [compilerVersion] + Self.flags + [library.fingerprint]).joined(separator: "\0").utf8)
@@ -123,8 +133,12 @@ public struct ScriptCompiler: Sendable {
             if cache.contains(executable) { return CompiledScript(executable: executable, compiledNow: false) }
             let partial = executable + ".partial"
             let absolute = path.hasPrefix("/") ? path : Self.currentDirectory + "/" + path
-            let compile = try Self.run(compilerPath, arguments(source: absolute, output: partial), in: cache.directory)
-            guard compile.status.isSuccess else {
+            let compile = try Self.run(
+                compilerPath, arguments(source: absolute, output: partial), in: cache.directory, timeout: timeout)
+            guard let status = compile.status else {
+                throw .compileTimedOut(script: path, seconds: Int(timeout.components.seconds))
+            }
+            guard status.isSuccess else {
                 throw .compileFailed(script: path, diagnostics: String(decoding: compile.output, as: UTF8.self))
             }
             try cache.install(partial, at: executable)
@@ -139,13 +153,16 @@ public struct ScriptCompiler: Sendable {
     }
 
     /// Runs the compiler with only what it needs from this process's environment.
-    private static func run(_ compiler: String, _ arguments: [String], in folder: String) throws(ScriptCompilerError) -> CapturedProcess {
+    private static func run(
+        _ compiler: String, _ arguments: [String], in folder: String, timeout: Duration
+    ) throws(ScriptCompilerError) -> CapturedProcess {
         var environment: [String: String] = [:]
         for name in ["PATH", "HOME", "TMPDIR"] {
             environment[name] = getenv(name).map { String(cString: $0) }
         }
         do {
-            return try CapturedProcess.run(compiler, arguments: arguments, environment: environment, workingDirectory: folder)
+            return try CapturedProcess.run(
+                compiler, arguments: arguments, environment: environment, workingDirectory: folder, timeout: timeout)
         } catch {
             throw .compilerUnusable(path: compiler, reason: error.description)
         }

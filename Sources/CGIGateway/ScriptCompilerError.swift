@@ -15,6 +15,8 @@ public enum ScriptCompilerError: Error, Equatable, Sendable, CustomStringConvert
     case cacheUnusable(path: String, errno: Int32)
     /// A compiled script could not be copied to an output folder.
     case outputUnwritable(path: String, errno: Int32)
+    /// The compiler ran longer than the compile timeout and was stopped.
+    case compileTimedOut(script: String, seconds: Int)
     /// The compiler rejected the script; `diagnostics` is what it printed.
     case compileFailed(script: String, diagnostics: String)
 
@@ -33,6 +35,8 @@ public enum ScriptCompilerError: Error, Equatable, Sendable, CustomStringConvert
             "cannot use the compile cache at \(path): \(Self.message(errno))"
         case .outputUnwritable(let path, let errno):
             "cannot write \(path): \(Self.message(errno))"
+        case .compileTimedOut(let script, let seconds):
+            "compiling \(script) took longer than \(seconds) seconds; the compiler was stopped"
         case .compileFailed(let script, let diagnostics):
             "\(script) does not compile:\n\(diagnostics)"
         }

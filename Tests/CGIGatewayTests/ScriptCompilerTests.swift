@@ -106,6 +106,20 @@ import Testing
         }
     }
 
+    @Test func compilerThatHangsIsStoppedAfterTheTimeout() throws {
+        let fake = folder.appendingPathComponent("slow-swiftc").path
+        try "#!/bin/sh\n[ \"$1\" = --version ] && exec echo fake\nexec sleep 30\n".write(toFile: fake, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: fake)
+        let slow = try ScriptCompiler(.init(compilerPath: fake, cacheDirectory: compiler.cache.directory, timeout: .seconds(1)))
+        let path = try script("hello.swift", Self.hello)
+        let start = Date()
+        #expect(throws: ScriptCompilerError.compileTimedOut(script: path, seconds: 1)) {
+            try slow.compile(path)
+        }
+        #expect(Date().timeIntervalSince(start) < 10)
+        #expect(try cachedExecutables().isEmpty)
+    }
+
     @Test func missingCompilerIsReported() throws {
         let path = folder.appendingPathComponent("no-swiftc").path
         #expect {
