@@ -7,7 +7,8 @@ import SystemPackage
 /// depends on (see ``ScriptCompiler``).
 ///
 /// An executable appears in the cache only complete: it is compiled to `NAME-KEY.partial`
-/// and renamed into place. Compiles of one entry are serialised by an exclusive `flock(2)`
+/// and renamed into place. The compiler's messages for a source that does not compile are
+/// kept as `NAME-KEY.failed`. Compiles of one entry are serialised by an exclusive `flock(2)`
 /// on `NAME-KEY.lock`, which holds between processes and, since every caller opens the lock
 /// file anew, between threads of one process too.
 public struct CompileCache: Sendable, Equatable {
@@ -61,6 +62,18 @@ public struct CompileCache: Sendable, Equatable {
     /// that no reader ever sees half a file.
     func install(_ partial: String, at path: String) throws(ScriptCompilerError) {
         guard rename(partial, path) == 0 else { throw .cacheUnusable(path: path, errno: errno) }
+    }
+
+    /// Keeps the compiler's messages for an entry whose source does not compile
+    /// (`NAME-KEY.failed`), so that the same source is not compiled again. Best effort: a
+    /// failure to write only means the next request compiles again.
+    func recordFailure(_ diagnostics: String, of path: String) {
+        try? FilePath(path + ".failed").writeAtomically(Array(diagnostics.utf8), permissions: .ownerReadWrite)
+    }
+
+    /// The compiler's messages kept by ``recordFailure(_:of:)`` for the entry at `path`, if any.
+    func recordedFailure(of path: String) -> String? {
+        (try? FilePath(path + ".failed").readAllBytes()).map { String(decoding: $0, as: UTF8.self) }
     }
 
     /// The digest naming an entry: SHA-256 of `bytes`, in hexadecimal.

@@ -11,7 +11,9 @@ import SystemPackage
 /// The cache key covers the script's bytes, the compiler's version, the compile flags and
 /// the library's fingerprint, so an edit, a new toolchain or a rebuilt library all give a
 /// new executable. Concurrent first calls for the same script (threads or processes)
-/// compile it once: the others wait for the cache entry's lock and then find it built.
+/// compile it once: the others wait for the cache entry's lock and then find it built. A
+/// script the compiler rejects is not compiled again until it changes: its messages are
+/// kept in the cache too.
 ///
 /// ```swift
 /// let compiler = try ScriptCompiler()
@@ -58,20 +60,13 @@ public struct ScriptCompiler: Sendable {
         /// appears complete or not at all.
         /// - Throws: ``ScriptCompilerError/outputUnwritable(path:errno:)``.
         public func copy(to destination: String) throws(ScriptCompilerError) {
-            let partial = destination + ".partial"
             do {
-                try FilePath(destination).removingLastComponent().createFolders(
-                    permissions: [.ownerReadWriteExecute, .groupReadExecute, .otherReadExecute])
-                let bytes = try FilePath(executable).readAllBytes()
-                let output = try FileDescriptor.open(
-                    FilePath(partial), .writeOnly, options: [.create, .truncate, .closeOnExec],
-                    permissions: [.ownerReadWriteExecute, .groupReadExecute, .otherReadExecute])
-                defer { try? output.close() }
-                _ = try output.writeAll(bytes)
+                let executablePermissions: FilePermissions = [.ownerReadWriteExecute, .groupReadExecute, .otherReadExecute]
+                try FilePath(destination).removingLastComponent().createFolders(permissions: executablePermissions)
+                try FilePath(destination).writeAtomically(FilePath(executable).readAllBytes(), permissions: executablePermissions)
             } catch {
                 throw .outputUnwritable(path: destination, errno: (error as? Errno)?.rawValue ?? EIO)
             }
-            guard rename(partial, destination) == 0 else { throw .outputUnwritable(path: destination, errno: errno) }
         }
     }
 
@@ -128,9 +123,16 @@ public struct ScriptCompiler: Sendable {
             throw .sourceUnreadable(path: path, errno: (error as? Errno)?.rawValue ?? EIO)
         }
         let executable = cache.path(name: Self.name(of: path), key: CompileCache.key(for: source + identity))
-        if cache.contains(executable) { return CompiledScript(executable: executable, compiledNow: false) }
-        return try cache.withLock(on: executable) { () throws(ScriptCompilerError) in
+        func cached() throws(ScriptCompilerError) -> CompiledScript? {
             if cache.contains(executable) { return CompiledScript(executable: executable, compiledNow: false) }
+            if let diagnostics = cache.recordedFailure(of: executable) {
+                throw .compileFailed(script: path, diagnostics: diagnostics)
+            }
+            return nil
+        }
+        if let script = try cached() { return script }
+        return try cache.withLock(on: executable) { () throws(ScriptCompilerError) in
+            if let script = try cached() { return script }
             let partial = executable + ".partial"
             let absolute = path.hasPrefix("/") ? path : Self.currentDirectory + "/" + path
             let compile = try Self.run(
@@ -139,7 +141,9 @@ public struct ScriptCompiler: Sendable {
                 throw .compileTimedOut(script: path, seconds: Int(timeout.components.seconds))
             }
             guard status.isSuccess else {
-                throw .compileFailed(script: path, diagnostics: String(decoding: compile.output, as: UTF8.self))
+                let diagnostics = String(decoding: compile.output, as: UTF8.self)
+                if case .exited = status { cache.recordFailure(diagnostics, of: executable) }
+                throw .compileFailed(script: path, diagnostics: diagnostics)
             }
             try cache.install(partial, at: executable)
             return CompiledScript(executable: executable, compiledNow: true)

@@ -28,7 +28,7 @@ import Testing
 
     func cachedExecutables() throws -> [String] {
         try FileManager.default.contentsOfDirectory(atPath: compiler.cache.directory)
-            .filter { !$0.hasSuffix(".lock") }.sorted()
+            .filter { !$0.hasSuffix(".lock") && !$0.hasSuffix(".failed") }.sorted()
     }
 
     @Test func compiledScriptRunsAndPrintsACGIResponse() throws {
@@ -104,6 +104,29 @@ import Testing
         #expect(throws: ScriptCompilerError.sourceUnreadable(path: path, errno: ENOENT)) {
             try compiler.compile(path)
         }
+    }
+
+    @Test func rejectedScriptIsNotCompiledAgainUntilItChanges() throws {
+        let fake = folder.appendingPathComponent("failing-swiftc").path
+        let runs = folder.appendingPathComponent("runs").path
+        try """
+            #!/bin/sh
+            [ "$1" = --version ] && exec echo fake
+            echo run >> \(runs)
+            echo 'error: this compiler rejects everything' >&2
+            exit 1
+            """.write(toFile: fake, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: fake)
+        let failing = try ScriptCompiler(.init(compilerPath: fake, cacheDirectory: compiler.cache.directory))
+        let path = try script("hello.swift", Self.hello)
+        let expected = ScriptCompilerError.compileFailed(script: path, diagnostics: "error: this compiler rejects everything\n")
+        for _ in 0..<3 {
+            #expect(throws: expected) { try failing.compile(path) }
+        }
+        #expect(try String(contentsOfFile: runs, encoding: .utf8) == "run\n")
+        _ = try script("hello.swift", Self.hello + "\n")
+        #expect(throws: ScriptCompilerError.self) { try failing.compile(path) }
+        #expect(try String(contentsOfFile: runs, encoding: .utf8) == "run\nrun\n")
     }
 
     @Test func compilerThatHangsIsStoppedAfterTheTimeout() throws {
