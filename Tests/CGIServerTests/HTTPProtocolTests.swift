@@ -103,9 +103,15 @@ struct HTTPProtocolTests {
         #expect(response.text == "hello\n")
     }
 
-    @Test func sigtermExitsCleanly() throws {
+    @Test(arguments: [SIGTERM, SIGINT])
+    func signalsExitCleanly(signal: Int32) throws {
         let own = try TestServer()
+        let idle = try RawConnection(port: own.port)
         #expect(try curl([own.url("/hello.txt")]).status == 200)
-        #expect(own.stop() == 0)
+        kill(own.pid, signal)
+        own.process.waitUntilExit()
+        #expect(own.process.terminationReason == .exit)
+        #expect(own.process.terminationStatus == 0)
+        #expect(idle.isClosedByPeer(within: 1))
     }
 }
