@@ -43,7 +43,7 @@ public struct ResponseHead: Sendable, Equatable {
     public var headers: [Header]
     /// Names of the script's fields that the server never trusts and that were removed:
     /// `Content-Length`, `Connection`, `Keep-Alive`, `Upgrade`, `Trailer`, `TE`, `Proxy-*`.
-    /// The server frames the response itself (RFC 3875 §6.3.4 and the anchors' checklist).
+    /// The server frames the response itself (RFC 3875 §6.3.4).
     public var droppedHeaders: [String]
 
     /// Creates a response head.

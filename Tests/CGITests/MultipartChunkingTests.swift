@@ -20,7 +20,7 @@ import Testing
         let contentType = oracle.contentType ?? ""
         let options = oracle.formOptions
         let whole = MultipartHarness.parse(oracle.body, contentType: contentType, options: options)
-        var random = SplitMix64(seed: id.utf8.reduce(0xCBF2_9CE4_8422_2325) { ($0 ^ UInt64($1)) &* 0x100_0000_01B3 })
+        var random = SeededGenerator(seed: id.utf8.reduce(0xCBF2_9CE4_8422_2325) { ($0 ^ UInt64($1)) &* 0x100_0000_01B3 })
         let count = oracle.body.count
         var splitSets: [[Int]] = []
         if count <= 4096 {
@@ -40,20 +40,5 @@ import Testing
             #expect(chunked == whole, "\(id) split at \(splits.prefix(8))")
             if chunked != whole { return }
         }
-    }
-}
-
-/// A small seeded generator (SplitMix64) so that random tests repeat exactly.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

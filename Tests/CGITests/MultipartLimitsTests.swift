@@ -33,7 +33,9 @@ import Testing
     ) throws {
         var options = FormOptions()
         change(&options)
-        options.temporaryDirectory = try MultipartHarness.makeTemporaryDirectory()
+        let spool = try MultipartHarness.makeTemporaryDirectory()
+        defer { MultipartHarness.remove(spool) }
+        options.temporaryDirectory = spool
         let outcome = MultipartHarness.parse(
             MultipartHarness.body(parts), contentType: "multipart/form-data; boundary=BOUND", options: options)
         if let kind {
@@ -50,7 +52,7 @@ import Testing
         var options = FormOptions()
         options.maxBodyBytes = 1000
         let body = MultipartHarness.body([Self.part("f", filename: "f", size: 4000)])
-        let outcome = try MultipartHarness.parseFromDescriptor(
+        let outcome = try MultipartHarness.parseFromPipe(
             body, contentType: "multipart/form-data; boundary=BOUND", contentLength: contentLength.map { _ in body.count },
             options: options)
         #expect(outcome == .error(kind: kind))
@@ -61,7 +63,9 @@ import Testing
         var options = FormOptions()
         options.memoryThreshold = 16
         options.maxFileBytes = 1000
-        options.temporaryDirectory = try MultipartHarness.makeTemporaryDirectory()
+        let spool = try MultipartHarness.makeTemporaryDirectory()
+        defer { MultipartHarness.remove(spool) }
+        options.temporaryDirectory = spool
         var body = MultipartHarness.body([Self.part("done", filename: "a", size: 500)]).dropLast(9)  // without the close delimiter
         switch kind {
         case "truncated": body += Array("\r\n--BOUND\r\nContent-Disposition: form-data; name=\"b\"; filename=\"b\"\r\n\r\n".utf8) + Array(repeating: 0, count: 300)

@@ -4,8 +4,8 @@ import Testing
 @testable import CGI
 
 /// Differential test against CPython 3.11's `cgi.FieldStorage` (the oracle's answers in
-/// `shared/oracle`): every multipart case goes through ``Request`` with the body on a file
-/// descriptor, as a script reads stdin, and is compared field by field.
+/// `shared/oracle`): every multipart case goes through ``Request`` with the body on a pipe,
+/// as a script reads stdin, and is compared field by field.
 @Suite struct MultipartOracleTests {
     /// Where CPython's answer is a bug or a weakness, the library deliberately differs:
     /// this is what it does instead, and why.
@@ -159,13 +159,12 @@ struct OracleCase: CustomStringConvertible, @unchecked Sendable {
         return formOptions
     }
 
-    /// Runs the case through ``Request``, reading the body from a descriptor as a script
-    /// reads stdin.
+    /// Runs the case through ``Request``, reading the body from a pipe as a script reads stdin.
     func run() throws -> MultipartOutcome {
-        let descriptor = try MultipartHarness.descriptorReading(body)
-        defer { close(descriptor) }
-        return MultipartHarness.outcome {
-            try Request(environment: environment, input: descriptor, options: formOptions).form.fields
+        try withBodyPipe(body) { descriptor in
+            MultipartHarness.outcome {
+                try Request(environment: environment, input: descriptor, options: formOptions).form.fields
+            }
         }
     }
 

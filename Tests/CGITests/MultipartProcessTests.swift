@@ -34,7 +34,7 @@ import Testing
     /// Writes `mebibytes` MiB of pseudo-random data, each MiB stamped with its number so a
     /// misplaced block shows, and returns the file's path.
     static func payload(mebibytes: Int, in directory: String) throws -> String {
-        var random = SplitMix64(seed: 7)
+        var random = SeededGenerator(seed: 7)
         var block = Data((0..<(1 << 20)).map { _ in UInt8.random(in: 0...255, using: &random) })
         let path = directory + "/payload"
         FileManager.default.createFile(atPath: path, contents: nil)
@@ -56,7 +56,7 @@ import Testing
 
     @Test func upload256MiBLandsInItsTemporaryFileByteForByte() throws {
         let work = try MultipartHarness.makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: work) }
+        defer { MultipartHarness.remove(work) }
         let spool = work + "/spool"
         let moved = work + "/moved"
         try FileManager.default.createDirectory(atPath: spool, withIntermediateDirectories: false)
@@ -83,6 +83,7 @@ import Testing
 
     @Test func exitWhileHoldingUploadsRemovesTheirTemporaryFiles() throws {
         let spool = try MultipartHarness.makeTemporaryDirectory()
+        defer { MultipartHarness.remove(spool) }
         let run = try Self.run(
             body: "{ printf '%s' \"$HEAD\"; \(Self.xs(300_000)); printf '%s' \"$TAIL\"; }",
             contentType: "multipart/form-data; boundary=BOUND",
@@ -95,6 +96,7 @@ import Testing
 
     @Test func truncatedUploadFailsAndLeavesNoFile() throws {
         let spool = try MultipartHarness.makeTemporaryDirectory()
+        defer { MultipartHarness.remove(spool) }
         let run = try Self.run(
             body: "{ printf '%s' \"$HEAD\"; \(Self.xs(300_000)); }", contentType: "multipart/form-data; boundary=BOUND",
             contentLength: Self.head.utf8.count + 300_100, ["HEAD": Self.head, "TMPDIR": spool])

@@ -89,16 +89,16 @@ enum MultipartHarness {
         }
     }
 
-    /// Parses `body` read from a file descriptor through ``BodyStream``, as a script reads stdin.
-    static func parseFromDescriptor(
+    /// Parses `body` read from a pipe through ``BodyStream``, as a script reads stdin.
+    static func parseFromPipe(
         _ body: [UInt8], contentType: String, contentLength: Int?, options: FormOptions = FormOptions()
     ) throws -> MultipartOutcome {
-        let descriptor = try descriptorReading(body)
-        defer { close(descriptor) }
         let reader = MultipartFormReader(contentType: HeaderValue(parsing: contentType), options: options)
-        return outcome {
-            let stream = try BodyStream(fileDescriptor: descriptor, contentLength: contentLength, limit: options.maxBodyBytes)
-            return try reader.readFields(from: stream)
+        return try withBodyPipe(body) { descriptor in
+            outcome {
+                let stream = try BodyStream(fileDescriptor: descriptor, contentLength: contentLength, limit: options.maxBodyBytes)
+                return try reader.readFields(from: stream)
+            }
         }
     }
 
@@ -112,24 +112,18 @@ enum MultipartHarness {
         }
     }
 
-    /// An unlinked temporary file holding `bytes`, opened for reading at its start.
-    static func descriptorReading(_ bytes: [UInt8]) throws -> Int32 {
-        var template = Array("/tmp/cgi-test-body-XXXXXX".utf8CString)
-        let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        guard descriptor >= 0 else { throw CGIError.io(operation: "mkstemp", errno: errno) }
-        template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
-        try bytes.withUnsafeBytes { try FileIO.write($0, to: descriptor, path: "test body") }
-        lseek(descriptor, 0, SEEK_SET)
-        return descriptor
-    }
-
-    /// A new empty directory for temporary files.
-    static func makeTemporaryDirectory() throws -> String {
-        var template = Array("/tmp/cgi-test-spool-XXXXXX".utf8CString)
+    /// A new empty directory in `parent`; the caller removes it with ``remove(_:)``.
+    static func makeTemporaryDirectory(in parent: String = "/tmp") throws -> String {
+        var template = Array("\(parent)/cgi-test-XXXXXX".utf8CString)
         guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else {
             throw CGIError.io(operation: "mkdtemp", errno: errno)
         }
         return template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+    }
+
+    /// Deletes `directory` and everything in it.
+    static func remove(_ directory: String) {
+        try? FileManager.default.removeItem(atPath: directory)
     }
 
     /// The names in `directory`.

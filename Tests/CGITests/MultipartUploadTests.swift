@@ -7,7 +7,7 @@ import Testing
 @Suite struct MultipartUploadTests {
     /// Parses one file part of `size` bytes and returns the upload (and its contents).
     static func upload(size: Int, threshold: Int = 1024, directory: String) throws -> (UploadedFile, [UInt8]) {
-        var random = SplitMix64(seed: UInt64(size))
+        var random = SeededGenerator(seed: UInt64(size))
         let contents = (0..<size).map { _ in UInt8.random(in: 0...255, using: &random) }
         var options = FormOptions()
         options.memoryThreshold = threshold
@@ -28,6 +28,7 @@ import Testing
     @Test(arguments: [0, 1, 1024, 1025, 200_000])
     func storedInMemoryUpToTheThresholdThenOnDisk(size: Int) throws {
         let directory = try MultipartHarness.makeTemporaryDirectory()
+        defer { MultipartHarness.remove(directory) }
         let (file, contents) = try Self.upload(size: size, directory: directory)
         #expect(file.size == size)
         #expect(file.filename == "x.bin")
@@ -48,7 +49,9 @@ import Testing
     }
 
     @Test func readsInChunksOfTheRequestedSize() throws {
-        let (file, contents) = try Self.upload(size: 10_000, directory: try MultipartHarness.makeTemporaryDirectory())
+        let directory = try MultipartHarness.makeTemporaryDirectory()
+        defer { MultipartHarness.remove(directory) }
+        let (file, contents) = try Self.upload(size: 10_000, directory: directory)
         var sizes: [Int] = []
         var read: [UInt8] = []
         try file.readChunks(size: 4096) { sizes.append($0.count); read += $0 }
@@ -58,6 +61,7 @@ import Testing
 
     @Test func temporaryFileIsDeletedWithTheUpload() throws {
         let directory = try MultipartHarness.makeTemporaryDirectory()
+        defer { MultipartHarness.remove(directory) }
         var path: String?
         do {
             let (file, _) = try Self.upload(size: 5000, directory: directory)
@@ -71,7 +75,10 @@ import Testing
     @Test(arguments: [100, 5000])
     func moveRenamesAndStopsDeletion(size: Int) throws {
         let directory = try MultipartHarness.makeTemporaryDirectory()
-        let destination = try MultipartHarness.makeTemporaryDirectory() + "/saved.bin"
+        defer { MultipartHarness.remove(directory) }
+        let target = try MultipartHarness.makeTemporaryDirectory()
+        defer { MultipartHarness.remove(target) }
+        let destination = target + "/saved.bin"
         do {
             let (file, contents) = try Self.upload(size: size, directory: directory)
             try file.move(to: destination)
@@ -86,9 +93,9 @@ import Testing
         // /dev/shm is a tmpfs; rename(2) from it to /tmp fails with EXDEV where /tmp is another
         // file system, and the move falls back to copying.
         let directory = try MultipartHarness.makeTemporaryDirectory()
-        var shm = Array("/dev/shm/cgi-test-XXXXXX".utf8CString)
-        try #require(shm.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) } != nil)
-        let source = shm.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        defer { MultipartHarness.remove(directory) }
+        let source = try MultipartHarness.makeTemporaryDirectory(in: "/dev/shm")
+        defer { MultipartHarness.remove(source) }
         let (file, contents) = try Self.upload(size: 5000, directory: source)
         try file.move(to: directory + "/moved.bin")
         #expect(FileManager.default.contents(atPath: directory + "/moved.bin").map(Array.init) == contents)
@@ -98,7 +105,10 @@ import Testing
     @Test(arguments: [100, 5000])
     func saveCopiesAndKeepsTheUpload(size: Int) throws {
         let directory = try MultipartHarness.makeTemporaryDirectory()
-        let destination = try MultipartHarness.makeTemporaryDirectory() + "/copy.bin"
+        defer { MultipartHarness.remove(directory) }
+        let target = try MultipartHarness.makeTemporaryDirectory()
+        defer { MultipartHarness.remove(target) }
+        let destination = target + "/copy.bin"
         let (file, contents) = try Self.upload(size: size, directory: directory)
         try file.save(to: destination)
         #expect(FileManager.default.contents(atPath: destination).map(Array.init) == contents)
