@@ -1,3 +1,4 @@
+import CGI
 /// Reads the header block at the start of a script's standard output, chunk by chunk, strictly
 /// (RFC 3875 §6), failing closed: a line it cannot read makes the whole response invalid.
 ///

@@ -11,15 +11,14 @@ struct CGITool: ParsableCommand {
         subcommands: [ParseCommand.self, RunCommand.self, BuildCommand.self]
     )
 
-    /// Runs the command line. Bad options of `cgi run` exit with status 2, as its documentation
-    /// promises (not ArgumentParser's 64); `cgi parse` keeps 2 for a rejected request.
+    /// Runs the command line, exiting with status 2 (not ArgumentParser's 64) for bad options,
+    /// with the usage error on standard error.
     static func main() {
         do {
             var command = try parseAsRoot()
             try command.run()
         } catch {
-            let isRun = CommandLine.arguments.dropFirst().first == RunCommand.configuration.commandName
-            if isRun, exitCode(for: error) == .validationFailure {
+            if exitCode(for: error) == .validationFailure {
                 StandardStreams.error(fullMessage(for: error))
                 Glibc.exit(2)
             }

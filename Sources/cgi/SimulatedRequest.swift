@@ -1,3 +1,4 @@
+import CGI
 import CGIGateway
 import Glibc
 
