@@ -332,7 +332,10 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
         timeout?.cancel()
         timeout = context.eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(Int64(seconds * 1000))) { [self] in
             if case .script(let cgi) = state { cgi.clientDisconnected() }
-            if !responseHeadWritten || responseComplete {
+            // 408 for a stalled request; an idle kept-alive connection just closes, so that a
+            // client sending its next request at that moment never reads a 408 as its answer.
+            let stalledRequest = !requestComplete && !responseHeadWritten
+            if stalledRequest || requestCount == 0 {
                 writeRaw(ByteBuffer(string: "HTTP/1.1 408 Request Timeout\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"))
             }
             context.close(promise: nil)

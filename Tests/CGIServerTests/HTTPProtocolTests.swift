@@ -97,6 +97,15 @@ struct HTTPProtocolTests {
         #expect(try curl([server.url("/hello.txt")]).status == 200)
     }
 
+    @Test func idleKeptAliveConnectionClosesWithoutA408() throws {
+        let connection = try RawConnection(port: server.port)
+        connection.send("GET /hello.txt HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(connection.readResponses(1).first?.text == "hello\n")
+        let started = Date()
+        #expect(connection.readAll(idle: 6).isEmpty)
+        #expect(Date().timeIntervalSince(started) < 4.5)
+    }
+
     @Test func ipv6Loopback() throws {
         let v6 = try TestServer(host: "::1")
         let response = try curl(["-g", "http://[::1]:\(v6.port)/hello.txt"])
