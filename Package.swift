@@ -79,6 +79,6 @@ let package = Package(
             dependencies: ["CGIServer", "cgi-server"],
             exclude: ["Fixtures"]
         ),
-        .testTarget(name: "cgiTests", dependencies: ["cgi"]),
+        .testTarget(name: "cgiTests", dependencies: ["cgi", "ErrorReportFixture"]),
     ]
 )

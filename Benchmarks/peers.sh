@@ -5,10 +5,14 @@
 # `wrk -t2 -c8 -d$SECONDS` against each server and prints req/s, p99 latency and the ratio to
 # cgi-server. It also measures the posix_spawn+wait ceiling for the C hello with no server at all.
 #
-# Usage: Benchmarks/peers.sh [SECONDS]     (run as root; builds cgi-server in release mode first)
+# Usage: Benchmarks/peers.sh [SECONDS [TARGET...]]   (run as root; builds cgi-server in release mode first)
+#        TARGET is one of cgi-bin/hello.c cgi-bin/hello.sh 1k.bin 10m.bin (default: all four).
 # Output: a table on stdout; raw wrk output in Benchmarks/out/results/.
 set -euo pipefail
 SECONDS_PER_RUN=${1:-5}
+shift $(( $# > 0 ? 1 : 0 ))
+TARGETS=("${@:-cgi-bin/hello.c cgi-bin/hello.sh 1k.bin 10m.bin}")
+TARGETS=(${TARGETS[*]})
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(dirname "$HERE")
 OUT=$HERE/out
@@ -27,7 +31,7 @@ install_peers() {
 prepare_site() {
     rm -rf "$OUT/run" "$OUT/logs" "$OUT/conf"
     mkdir -p "$OUT"/{htdocs,cgi-bin,run,logs,conf,results}
-    gcc -O2 -o "$OUT/cgi-bin/hello.c" "$HERE/cgi-bin/hello.c"
+    gcc -O2 -o "$OUT/cgi-bin/hello.c" "$HERE/hello.c"
     install -m 0755 "$HERE/cgi-bin/hello.sh" "$OUT/cgi-bin/hello.sh"
     gcc -O2 -pthread -o "$OUT/spawnloop" "$HERE/spawnloop.c"
     [ -s "$OUT/htdocs/1k.bin" ] || head -c 1024 /dev/urandom > "$OUT/htdocs/1k.bin"
@@ -103,7 +107,7 @@ measure() {
 
 run_matrix() {
     printf '\n| target | mode | server | req/s | p99 ms | ÷ cgi-server |\n|---|---|---|---|---|---|\n'
-    for target in cgi-bin/hello.c cgi-bin/hello.sh 1k.bin 10m.bin; do
+    for target in "${TARGETS[@]}"; do
         for mode in keepalive close; do
             local reference=""
             for server in cgi-server:$PORT_CGI_SERVER lighttpd:$PORT_LIGHTTPD nginx-fcgiwrap:$PORT_NGINX apache-cgid:$PORT_APACHE; do

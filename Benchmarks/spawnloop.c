@@ -1,3 +1,4 @@
+#define _GNU_SOURCE
 /* The ceiling for any CGI server on this machine: WORKERS threads each posix_spawn a script with
  * its stdout on a pipe, read the output to end-of-file and reap it, for SECONDS seconds.
  * Usage: spawnloop SCRIPT [WORKERS] [SECONDS]   prints spawns per second. */

@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// The return addresses of the calls active at one moment, innermost first, and their
 /// names once symbolicated.
 ///

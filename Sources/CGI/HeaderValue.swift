@@ -25,12 +25,12 @@ public struct HeaderValue: Sendable, Equatable {
 
     /// Parses a header value. Any input is accepted; pieces that are not parameters are skipped.
     public init(parsing header: String) {
-        var pieces = Self.splitParameters(Array(header.utf8)).map(Self.trimmed)
+        var pieces = Self.splitParameters(Array(header.utf8)).map { $0.trimmingWhitespace() }
         value = String(decoding: pieces.removeFirst(), as: UTF8.self)
         parameters = pieces.compactMap { piece in
             guard let equals = piece.firstIndex(of: UInt8(ascii: "=")) else { return nil }
-            let name = String(decoding: Self.trimmed(piece[..<equals]), as: UTF8.self).lowercased()
-            var value = Self.trimmed(piece[(equals + 1)...])
+            let name = String(decoding: piece[..<equals].trimmingWhitespace(), as: UTF8.self).lowercased()
+            var value = piece[(equals + 1)...].trimmingWhitespace()
             if value.count >= 2, value.first == UInt8(ascii: "\""), value.last == UInt8(ascii: "\"") {
                 value = Self.unescaped(value.dropFirst().dropLast())
             }
@@ -138,14 +138,16 @@ public struct HeaderValue: Sendable, Equatable {
         }
         return result[...]
     }
+}
 
-    /// `bytes` without leading and trailing whitespace (space, tab, CR, LF, VT, FF).
-    private static func trimmed(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+extension ArraySlice<UInt8> {
+    /// The bytes without leading and trailing ASCII whitespace (space, tab, CR, LF, VT, FF),
+    /// the set Python's `str.strip` removes.
+    func trimmingWhitespace() -> ArraySlice<UInt8> {
         let isSpace: (UInt8) -> Bool = { $0 == 0x20 || (0x09...0x0D).contains($0) }
-        guard let first = bytes.firstIndex(where: { !isSpace($0) }),
-            let last = bytes.lastIndex(where: { !isSpace($0) })
+        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) })
         else { return [] }
-        return bytes[first...last]
+        return self[first...last]
     }
 }
 

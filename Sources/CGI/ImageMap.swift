@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// The files mapped into this process as code (the executable and its shared libraries),
 /// read from `/proc/self/maps`.
 struct ImageMap {

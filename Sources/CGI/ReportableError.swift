@@ -1,8 +1,8 @@
 /// An error that remembers where it was thrown: the source location and the call stack.
 ///
-/// Swift errors carry no stack trace; a report about a plain error can only say which
-/// type and message reached `CGI.run`. Wrap an error
-/// where it arises to get the file, line, source excerpt and backtrace into the report:
+/// Swift errors carry no stack trace; a report about a plain error can only say which type
+/// and message reached `CGI.run`. Wrap an error where it arises to get the file, line,
+/// source excerpt and backtrace into the report:
 ///
 /// ```swift
 /// guard let id = Int(request.form["id"] ?? "") else {

@@ -37,7 +37,7 @@ public struct ResponseHeaders: Sendable, Sequence {
     /// - Throws: ``CGIError/invalidHeader(name:)`` for the first bad field.
     public func validate() throws {
         for (name, value) in fields {
-            guard Token.isToken(name), !Self.sameName(name, "Status"),
+            guard HTTPSyntax.isToken(name), !Self.sameName(name, "Status"),
                 !value.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A || $0 == 0x00 })
             else { throw CGIError.invalidHeader(name: name) }
         }

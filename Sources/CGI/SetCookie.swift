@@ -54,7 +54,7 @@ public struct SetCookie: Sendable, Equatable {
     ///   not cookie-octets, `Path` or `Domain` holds a control character or `;`, or
     ///   `SameSite=None` comes without `Secure`.
     public func headerValue() throws -> String {
-        guard Token.isToken(name) else {
+        guard HTTPSyntax.isToken(name) else {
             throw CGIError.invalidCookie("the name \(CGIError.quote(name)) is not an RFC 9110 token")
         }
         guard Self.isCookieValue(value) else {

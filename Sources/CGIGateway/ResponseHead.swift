@@ -43,7 +43,7 @@ public struct ResponseHead: Sendable, Equatable {
     public var headers: [Header]
     /// Names of the script's fields that the server never trusts and that were removed:
     /// `Content-Length`, `Connection`, `Keep-Alive`, `Upgrade`, `Trailer`, `TE`, `Proxy-*`.
-    /// The server frames the response itself (RFC 3875 §6.3.4 and the anchors' checklist).
+    /// The server frames the response itself (RFC 3875 §6.3.4).
     public var droppedHeaders: [String]
 
     /// Creates a response head.
@@ -64,47 +64,5 @@ public struct ResponseHead: Sendable, Equatable {
     public func value(of name: String) -> String? {
         let wanted = name.lowercased()
         return headers.first { $0.name.lowercased() == wanted }?.value
-    }
-
-    /// The standard reason phrase for a status code, or an empty string for an unusual code.
-    public static func standardReason(for status: Int) -> String {
-        switch status {
-        case 200: "OK"
-        case 201: "Created"
-        case 202: "Accepted"
-        case 203: "Non-Authoritative Information"
-        case 204: "No Content"
-        case 205: "Reset Content"
-        case 206: "Partial Content"
-        case 300: "Multiple Choices"
-        case 301: "Moved Permanently"
-        case 302: "Found"
-        case 303: "See Other"
-        case 304: "Not Modified"
-        case 307: "Temporary Redirect"
-        case 308: "Permanent Redirect"
-        case 400: "Bad Request"
-        case 401: "Unauthorized"
-        case 403: "Forbidden"
-        case 404: "Not Found"
-        case 405: "Method Not Allowed"
-        case 406: "Not Acceptable"
-        case 408: "Request Timeout"
-        case 409: "Conflict"
-        case 410: "Gone"
-        case 411: "Length Required"
-        case 412: "Precondition Failed"
-        case 413: "Content Too Large"
-        case 415: "Unsupported Media Type"
-        case 416: "Range Not Satisfiable"
-        case 422: "Unprocessable Content"
-        case 429: "Too Many Requests"
-        case 500: "Internal Server Error"
-        case 501: "Not Implemented"
-        case 502: "Bad Gateway"
-        case 503: "Service Unavailable"
-        case 504: "Gateway Timeout"
-        default: ""
-        }
     }
 }

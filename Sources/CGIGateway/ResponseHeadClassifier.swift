@@ -1,3 +1,4 @@
+import CGI
 /// Turns the header fields of a script's response into a ``ResponseHead``: reads `Status`,
 /// decides the kind of response from `Location` and `Content-Type` (RFC 3875 §6.2), and
 /// removes the fields the server never trusts.
@@ -46,12 +47,12 @@ enum ResponseHeadClassifier {
             }
             let code = status?.code ?? 302
             let kind: ResponseHead.Kind = status != nil && contentType != nil ? .clientRedirectWithDocument : .clientRedirect
-            return ResponseHead(kind: kind, status: code, reason: status?.reason ?? ResponseHead.standardReason(for: code),
+            return ResponseHead(kind: kind, status: code, reason: status?.reason ?? HTTPStatus.reasonPhrase(code),
                                 headers: kept, droppedHeaders: dropped)
         }
         guard contentType != nil || status != nil else { throw .missingContentType }
         let code = status?.code ?? 200
-        return ResponseHead(kind: .document, status: code, reason: status?.reason ?? ResponseHead.standardReason(for: code),
+        return ResponseHead(kind: .document, status: code, reason: status?.reason ?? HTTPStatus.reasonPhrase(code),
                             headers: kept, droppedHeaders: dropped)
     }
 
@@ -63,7 +64,7 @@ enum ResponseHeadClassifier {
             let code = Int(String(decoding: bytes[..<3], as: UTF8.self)), (200...599).contains(code)
         else { throw .invalidStatus(value) }
         let reason = String(decoding: HTTPSyntax.trimmingWhitespace(bytes[3...]), as: UTF8.self)
-        return (code, reason.isEmpty ? ResponseHead.standardReason(for: code) : reason)
+        return (code, reason.isEmpty ? HTTPStatus.reasonPhrase(code) : reason)
     }
 
     /// Whether `uri` starts with a scheme: `ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) ":"` (RFC 3986 §3.1).

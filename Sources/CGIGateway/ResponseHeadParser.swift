@@ -1,5 +1,6 @@
+import CGI
 /// Reads the header block at the start of a script's standard output, chunk by chunk, strictly
-/// (RFC 3875 §6, with the fail-closed choices of the anchors' security checklist).
+/// (RFC 3875 §6), failing closed: a line it cannot read makes the whole response invalid.
 ///
 /// - A line ends with LF, optionally preceded by CR; a bare CR anywhere else is an error.
 /// - A field is `name: value`: the name is an HTTP token directly followed by `:`; the value,

@@ -80,6 +80,9 @@ public struct ScriptCompiler: Sendable {
     public let library: CGILibraryLocation
     /// Where executables are kept.
     public let cache: CompileCache
+    /// Everything besides the source that an executable depends on, as bytes for the cache
+    /// key: taken once, so a library rebuilt while this compiler lives is noticed by the next one.
+    private let identity: [UInt8]
 
     /// Finds the compiler (and asks for its version), the library and the cache folder.
     /// - Throws: ``ScriptCompilerError`` when one of them cannot be used.
@@ -100,6 +103,7 @@ public struct ScriptCompiler: Sendable {
             throw .compilerUnusable(path: compilerPath, reason: "`swiftc --version` ended with \(version.status)")
         }
         compilerVersion = String(decoding: version.output, as: UTF8.self)
+        identity = Array(([""] + [compilerVersion] + Self.flags + [library.fingerprint]).joined(separator: "\0").utf8)
     }
 
     /// The executable for the script at `path`, compiled now unless the cache has it.
@@ -132,11 +136,6 @@ public struct ScriptCompiler: Sendable {
     func arguments(source: String, output: String) -> [String] {
         Self.flags + ["-module-name", "Script", "-I", library.modulesDirectory, source]
             + library.objectFiles + ["-o", output]
-    }
-
-    /// Everything besides the source that the executable depends on, as bytes for the key.
-    private var identity: [UInt8] {
-        Array(([""] + [compilerVersion] + Self.flags + [library.fingerprint]).joined(separator: "\0").utf8)
     }
 
     /// Runs the compiler with only what it needs from this process's environment.

@@ -146,7 +146,8 @@ public struct ScriptProcess: Sendable {
     }
 }
 
-/// Both ends of a close-on-exec pipe.
+/// Both ends of a close-on-exec pipe, numbered 3 or above so that moving the child's ends to
+/// 0, 1 and 2 never overwrites another end (a host may run with standard descriptors closed).
 private struct Pipe {
     let readEnd: Int32
     let writeEnd: Int32
@@ -154,6 +155,16 @@ private struct Pipe {
     init() throws(ScriptSpawnError) {
         var ends: [Int32] = [-1, -1]
         guard GNUExtensions.pipe2(&ends, O_CLOEXEC) == 0 else { throw .pipe(errno: errno) }
+        for index in ends.indices where ends[index] < 3 {
+            let moved = fcntl(ends[index], F_DUPFD_CLOEXEC, Int32(3))
+            let code = errno
+            close(ends[index])
+            ends[index] = moved
+            guard moved >= 0 else {
+                ends.filter { $0 >= 0 }.forEach { close($0) }
+                throw .pipe(errno: code)
+            }
+        }
         readEnd = ends[0]
         writeEnd = ends[1]
     }

@@ -2,7 +2,8 @@ import Glibc
 
 /// Maps a URL path under a prefix such as `/cgi-bin` to a script in a folder, safely.
 ///
-/// The rules, in order (RFC 3875 §3.3, §9.3 and the anchors' security checklist):
+/// The rules, in order (RFC 3875 §3.3 and §9.8, and the defences against path traversal,
+/// encoded separators and symbolic-link escapes that CGI hosts have needed):
 /// 1. The path is decoded once and normalized (``RequestPath``); `%00`, control characters
 ///    and `..` above the root are a bad request.
 /// 2. The path must start with the prefix's segments, else not found.

@@ -16,6 +16,14 @@ struct CanonicalPath: Equatable, Sendable {
         self.path = String(cString: resolved)
     }
 
+    /// The path of an open descriptor as the kernel knows it (`/proc/self/fd/N`): the file actually opened.
+    init?(openDescriptor descriptor: Int32) {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let count = readlink("/proc/self/fd/\(descriptor)", &buffer, buffer.count - 1)
+        guard count > 0, buffer[0] == CChar(UInt8(ascii: "/")) else { return nil }
+        self.path = String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
     /// Whether this path is `root` itself or lies below it.
     func isInside(_ root: CanonicalPath) -> Bool {
         path == root.path || path.hasPrefix(root.path == "/" ? "/" : root.path + "/")

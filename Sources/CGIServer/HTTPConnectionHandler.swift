@@ -56,13 +56,13 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         timeout?.cancel()
-        if case .script(let exchange) = state { exchange.clientDisconnected() }
+        if case .script(let cgi) = state { cgi.clientDisconnected() }
         state = .idle
         context.fireChannelInactive()
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
-        if context.channel.isWritable, case .script(let exchange) = state { exchange.clientBecameWritable() }
+        if context.channel.isWritable, case .script(let cgi) = state { cgi.clientBecameWritable() }
         context.fireChannelWritabilityChanged()
     }
 
@@ -84,11 +84,11 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
             received(head)
         case .body(let buffer):
             armBodyTimeout()
-            if case .script(let exchange) = state { exchange.receivedBody(buffer) }
+            if case .script(let cgi) = state { cgi.receivedBody(buffer) }
         case .end:
             timeout?.cancel()
             requestComplete = true
-            if case .script(let exchange) = state { exchange.receivedEnd() }
+            if case .script(let cgi) = state { cgi.receivedEnd() }
             finishIfDone()
         }
     }
@@ -260,7 +260,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
     func writeHead(status: HTTPResponseStatus, headers: HTTPHeaders, for info: RequestInfo) {
         guard let context else { return }
         var headers = headers
-        headers.add(name: "Date", value: HTTPDate.now().imfFixdate)
+        headers.add(name: "Date", value: HTTPDate.currentIMFFixdate())
         headers.add(name: "Server", value: ServerContext.software)
         let version: HTTPVersion = info.head.version == .http1_0 ? .http1_0 : .http1_1
         if !info.keepAlive {
@@ -331,7 +331,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
         guard let context else { return }
         timeout?.cancel()
         timeout = context.eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(Int64(seconds * 1000))) { [self] in
-            if case .script(let exchange) = state { exchange.clientDisconnected() }
+            if case .script(let cgi) = state { cgi.clientDisconnected() }
             if !responseHeadWritten || responseComplete {
                 writeRaw(ByteBuffer(string: "HTTP/1.1 408 Request Timeout\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"))
             }

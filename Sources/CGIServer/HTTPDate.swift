@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import NIOConcurrencyHelpers
 
 /// A point in time at one-second precision, as HTTP dates (RFC 9110 §5.6.7) and log timestamps write it.
 struct HTTPDate: Equatable, Comparable, Sendable {
@@ -17,6 +18,19 @@ struct HTTPDate: Equatable, Comparable, Sendable {
     static func now() -> HTTPDate {
         HTTPDate(secondsSinceEpoch: time(nil))
     }
+
+    /// The current time as an IMF-fixdate for the `Date` header, formatted once per second.
+    static func currentIMFFixdate() -> String {
+        let now = HTTPDate.now()
+        return dateHeaderCache.withLockedValue { cache in
+            if cache.second != now.secondsSinceEpoch {
+                cache = (now.secondsSinceEpoch, now.imfFixdate)
+            }
+            return cache.text
+        }
+    }
+
+    private static let dateHeaderCache = NIOLockedValueBox((second: 0, text: ""))
 
     /// Parses an IMF-fixdate such as `Sun, 06 Nov 1994 08:49:37 GMT`; other (obsolete) forms give `nil`.
     init?(imfFixdate text: String) {

@@ -23,38 +23,51 @@ struct StaticFileHandler: Sendable {
         }
         let segments = target.path.segments
         guard !segments.contains(where: { $0.contains("/") || $0.contains("\\") }),
-            var file = servable(([documentRoot.path] + segments).joined(separator: "/"))
+            var file = openServable(([documentRoot.path] + segments).joined(separator: "/"))
         else { return ErrorPage.response(.notFound) }
-        var info = stat()
-        guard stat(file.path, &info) == 0 else { return ErrorPage.response(.notFound) }
-        if info.st_mode & S_IFMT == S_IFDIR {
+        if file.info.st_mode & S_IFMT == S_IFDIR {
+            close(file.descriptor)
             guard segments.isEmpty || target.path.hasTrailingSlash else {
                 let query = target.rawQuery.isEmpty ? "" : "?\(target.rawQuery)"
                 return ErrorPage.response(.movedPermanently, headers: ["Location": "\(target.rawPath)/\(query)"])
             }
-            guard let index = servable(file.path + "/index.html") else {
+            guard let index = openServable(file.path.path + "/index.html") else {
                 return ErrorPage.response(.forbidden, detail: "This folder has no index page.")
             }
             file = index
         }
+        guard file.info.st_mode & S_IFMT == S_IFREG else {
+            close(file.descriptor)
+            return ErrorPage.response(.forbidden)
+        }
         return respond(to: head, file: file)
     }
 
-    /// Resolves `path` and returns it only when it stays inside the document root and outside the script folder.
-    private func servable(_ path: String) -> CanonicalPath? {
-        guard let resolved = CanonicalPath(resolving: path), resolved.isInside(documentRoot) else { return nil }
-        if let scriptRoot, resolved.isInside(scriptRoot) { return nil }
-        return resolved
+    /// An open file (or folder) with its status and resolved path.
+    private struct OpenFile {
+        var descriptor: Int32
+        var info: stat
+        var path: CanonicalPath
     }
 
-    private func respond(to head: HTTPRequestHead, file: CanonicalPath) -> ServerResponse {
-        let descriptor = open(file.path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { return ErrorPage.response(.forbidden) }
+    /// Opens `path` (never blocking, even on a FIFO) and keeps it only when the opened file, as the
+    /// kernel names it, lies inside the document root and outside the script folder.
+    private func openServable(_ path: String) -> OpenFile? {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        guard descriptor >= 0 else { return nil }
         var info = stat()
-        guard fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
+        guard let resolved = CanonicalPath(openDescriptor: descriptor), resolved.isInside(documentRoot),
+            !(scriptRoot.map(resolved.isInside) ?? false), fstat(descriptor, &info) == 0
+        else {
             close(descriptor)
-            return ErrorPage.response(.forbidden)
+            return nil
         }
+        return OpenFile(descriptor: descriptor, info: info, path: resolved)
+    }
+
+    private func respond(to head: HTTPRequestHead, file: OpenFile) -> ServerResponse {
+        let descriptor = file.descriptor
+        let info = file.info
         let size = Int(info.st_size)
         let modifiedNanoseconds = Int(info.st_mtim.tv_sec) * 1_000_000_000 + Int(info.st_mtim.tv_nsec)
         let etag = ETag(inode: UInt64(info.st_ino), size: size, modifiedNanoseconds: modifiedNanoseconds)
@@ -68,7 +81,7 @@ struct StaticFileHandler: Sendable {
             close(descriptor)
             return ServerResponse(status: .notModified, headers: headers)
         }
-        headers.add(name: "Content-Type", value: MediaType.forFileName(file.path.split(separator: "/").last ?? ""))
+        headers.add(name: "Content-Type", value: MediaType.forFileName(file.path.path.split(separator: "/").last ?? ""))
         var status = HTTPResponseStatus.ok
         var range = ByteRange(first: 0, last: size - 1)
         if head.method == .GET, let rangeHeader = head.headers.first(name: "Range"),

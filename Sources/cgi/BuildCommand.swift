@@ -21,18 +21,10 @@ struct BuildCommand: ParsableCommand {
     @Option(help: "Also copy each executable here, named like its script without .swift (subfolders kept).")
     var output: String?
 
-    @Option(help: "The compile cache folder. Default: $XDG_CACHE_HOME/swift-cgi or ~/.cache/swift-cgi.")
-    var swiftCache: String?
-
-    @Option(help: "The SwiftPM build folder holding the CGI library. Default: this executable's folder.")
-    var swiftLibrary: String?
-
-    @Option(help: "The swiftc to use. Default: swiftc on PATH.")
-    var swiftc: String?
+    @OptionGroup var swiftScripts: SwiftScriptOptions
 
     func run() throws {
-        let compiler = try ScriptCompiler(
-            .init(compilerPath: swiftc, libraryBuildDirectory: swiftLibrary, cacheDirectory: swiftCache))
+        let compiler = try swiftScripts.compiler()
         let root = isFolder(folder + "/cgi-bin") ? folder + "/cgi-bin" : folder
         let scripts = swiftScripts(in: root)
         if scripts.isEmpty { print("no .swift scripts in \(root)") }

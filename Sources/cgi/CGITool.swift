@@ -11,7 +11,8 @@ struct CGITool: ParsableCommand {
         subcommands: [ParseCommand.self, RunCommand.self, BuildCommand.self]
     )
 
-    /// Runs the command line, exiting with status 2 (not ArgumentParser's 64) for bad options.
+    /// Runs the command line, exiting with status 2 (not ArgumentParser's 64) for bad options,
+    /// with the usage error on standard error.
     static func main() {
         do {
             var command = try parseAsRoot()

@@ -30,7 +30,7 @@ struct ParseCommand: ParsableCommand {
     @Option(help: "How form text is decoded: utf-8 or latin-1.")
     var encoding = "utf-8"
 
-    @Option(help: "The largest request body accepted, in bytes.")
+    @Option(help: "The largest request body accepted, in bytes (an urlencoded body is also held to 1 MiB of text).")
     var maxBody: Int?
 
     func validate() throws {

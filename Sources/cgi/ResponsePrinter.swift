@@ -17,7 +17,7 @@ struct ResponsePrinter {
         case .response(let head):
             valid = true
             if case .localRedirect(let target) = head.kind {
-                notes.append("local redirect to \(target): cgi-server would serve that path as a new GET request")
+                notes.append("local redirect to \(target): cgi-server would serve that path as a new GET request (not a script here)")
             } else {
                 let body = head.sendsBody && method != "HEAD" ? result.body : []
                 var text = "HTTP/1.1 \(head.status) \(head.reason)\r\n"
@@ -37,13 +37,16 @@ struct ResponsePrinter {
             valid = false
             notes.append("the script wrote nothing for \(timeout) seconds and was stopped; cgi-server would answer 504")
         }
-        if !result.standardError.isEmpty {
-            if let last = output.last, last != UInt8(ascii: "\n") { output.append(UInt8(ascii: "\n")) }
-            output += Array("--- stderr ---\n".utf8) + result.standardError
-        }
+        if let last = output.last, last != UInt8(ascii: "\n"), !result.standardError.isEmpty { output.append(UInt8(ascii: "\n")) }
+        output += Self.standardErrorSection(result.standardError)
         if valid, !result.exitStatus.isSuccess { notes.append("the script ended with \(result.exitStatus)") }
         StandardStreams.output(output)
         for note in notes { StandardStreams.error("cgi run: " + note) }
         return valid
+    }
+
+    /// A script's standard error under a `--- stderr ---` line; nothing when it is empty.
+    static func standardErrorSection(_ standardError: [UInt8]) -> [UInt8] {
+        standardError.isEmpty ? [] : Array("--- stderr ---\n".utf8) + standardError
     }
 }

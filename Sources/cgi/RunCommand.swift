@@ -47,31 +47,56 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("env"), help: "An environment variable NAME=VALUE for the script. Repeatable.")
     var environment: [String] = []
 
+    @Option(name: .customLong("pass-env"), help: "The name of a variable of this environment the script gets too. Repeatable.")
+    var passEnvironment: [String] = []
+
+    @OptionGroup var swiftScripts: SwiftScriptOptions
+
     func run() throws {
-        let request: SimulatedRequest
+        var request: SimulatedRequest
         do {
             request = try SimulatedRequest(self)
         } catch {
             StandardStreams.error("cgi run: \(error)")
             throw ExitCode(2)
         }
+        for redirects in 0... {
+            let result = try execute(request)
+            guard case .response(let head) = result.outcome, case .localRedirect(let target) = head.kind,
+                let next = request.redirected(to: target)
+            else {
+                let printer = ResponsePrinter(method: request.method, timeout: timeout)
+                throw printer.print(result) ? ExitCode.success : ExitCode(1)
+            }
+            StandardStreams.output(ResponsePrinter.standardErrorSection(result.standardError))
+            guard redirects < Self.maxRedirects else {
+                StandardStreams.error("cgi run: cgi-server would answer 500: more than \(Self.maxRedirects) local redirects")
+                throw ExitCode(1)
+            }
+            StandardStreams.error("cgi run: local redirect to \(target): running \(next.location.scriptName) with GET")
+            request = next
+        }
+    }
+
+    /// Local redirects followed for one request before it fails with 500, as in cgi-server.
+    static let maxRedirects = 10
+
+    /// Compiles the script if it is Swift source, runs it and returns what it produced.
+    private func execute(_ request: SimulatedRequest) throws -> ScriptResult {
         let executable: String
         do {
             executable = try request.location.isSwiftSource
-                ? ScriptCompiler().compile(request.location.scriptPath).executable : request.location.scriptPath
+                ? swiftScripts.compiler().compile(request.location.scriptPath).executable : request.location.scriptPath
         } catch {
             StandardStreams.error("cgi run: cgi-server would answer 500: \(error)")
             throw ExitCode(1)
         }
         let runner = ScriptRunner(idleTimeout: .milliseconds(Int(timeout * 1000)))
-        let result: ScriptResult
         do {
-            result = try runner.run(request.location, executable: executable, environment: request.environment, body: request.body)
+            return try runner.run(request.location, executable: executable, environment: request.environment, body: request.body)
         } catch {
             StandardStreams.error("cgi run: cgi-server would answer 500: \(error)")
             throw ExitCode(1)
         }
-        let printer = ResponsePrinter(method: request.method, timeout: timeout)
-        throw printer.print(result) ? ExitCode.success : ExitCode(1)
     }
 }

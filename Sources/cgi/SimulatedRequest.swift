@@ -1,3 +1,4 @@
+import CGI
 import CGIGateway
 import Glibc
 
@@ -11,10 +12,14 @@ struct SimulatedRequest {
     let environment: [String: String]
     /// The body on the script's standard input (empty for none).
     let body: [UInt8]
+    /// The request's headers, kept for a local redirect.
+    private let headers: [ScriptRequest.Header]
+    /// The environment choices, kept for a local redirect.
+    private let configuration: EnvironmentConfiguration
 
     init(_ options: RunCommand) throws(RunOptionError) {
         guard options.timeout > 0, options.timeout.isFinite else { throw .badTimeout(options.timeout) }
-        location = try Self.locate(options.script, pathInfo: options.pathInfo)
+        let location = try Self.locate(options.script, pathInfo: options.pathInfo)
         let body: RequestBody?
         switch (options.data.isEmpty, options.form.isEmpty) {
         case (false, false): throw .dataAndForm
@@ -22,33 +27,60 @@ struct SimulatedRequest {
         case (true, false): body = try .multipart(options.form)
         case (true, true): body = nil
         }
-        method = options.method ?? (body == nil ? "GET" : "POST")
-        self.body = body?.bytes ?? []
-
         var headers = try options.headers.map(Self.header)
         let given = Set(headers.map { $0.name.lowercased() })
         if !given.contains("host") { headers.insert(.init(name: "Host", value: "localhost:8080"), at: 0) }
         if !options.cookies.isEmpty { headers.append(.init(name: "Cookie", value: options.cookies.joined(separator: "; "))) }
         if let body, !given.contains("content-type") { headers.append(.init(name: "Content-Type", value: body.contentType)) }
-
-        let request = ScriptRequest(
-            method: method, path: Self.percentEncoded(location.scriptName + location.pathInfo), query: options.query,
-            headers: headers, contentLength: body?.bytes.count, remoteAddress: "127.0.0.1", remotePort: 40000,
-            serverAddress: "127.0.0.1", serverPort: 8080, serverName: "localhost")
         let configuration = EnvironmentConfiguration(
-            documentRoot: Self.siblingDocumentRoot(of: location), setEnvironment: try Self.overrides(options.environment))
+            documentRoot: Self.cgiBinFolder(of: location).flatMap(Self.siblingDocumentRoot),
+            passEnvironment: options.passEnvironment, setEnvironment: try Self.overrides(options.environment))
+        self.init(location: location, method: options.method ?? (body == nil ? "GET" : "POST"), query: options.query,
+                  headers: headers, body: body?.bytes, configuration: configuration)
+    }
+
+    private init(
+        location: ScriptLocation, method: String, query: String, headers: [ScriptRequest.Header], body: [UInt8]?,
+        configuration: EnvironmentConfiguration
+    ) {
+        self.location = location
+        self.method = method
+        self.body = body ?? []
+        self.headers = headers
+        self.configuration = configuration
+        let request = ScriptRequest(
+            method: method, path: Self.percentEncoded(location.scriptName + location.pathInfo), query: query,
+            headers: headers, contentLength: body?.count, remoteAddress: "127.0.0.1", remotePort: 40000,
+            serverAddress: "127.0.0.1", serverPort: 8080, serverName: "localhost")
         environment = EnvironmentBuilder(configuration: configuration).environment(for: request, script: location)
     }
 
-    /// The script at `path`, named `/cgi-bin/NAME` in the URL: executable, or Swift source.
+    /// The request cgi-server makes for a local redirect to `target` (`/path?query`): a `GET`
+    /// without a body. `nil` unless the path names a script in this script's `cgi-bin` folder.
+    func redirected(to target: String) -> SimulatedRequest? {
+        let parts = target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
+        guard let folder = Self.cgiBinFolder(of: location),
+            let next = try? ScriptResolver(root: folder).resolve(path: String(parts[0]))
+        else { return nil }
+        return SimulatedRequest(
+            location: next, method: "GET", query: parts.count > 1 ? String(parts[1]) : "",
+            headers: headers.filter { $0.name.lowercased() != "content-type" }, body: nil, configuration: configuration)
+    }
+
+    /// The script at `path` (executable, or Swift source), named in the URL after its path
+    /// below the enclosing `cgi-bin` folder, or `/cgi-bin/NAME` when there is none.
     private static func locate(_ path: String, pathInfo: String) throws(RunOptionError) -> ScriptLocation {
         guard pathInfo.isEmpty || pathInfo.hasPrefix("/") else { throw .badPathInfo(pathInfo) }
         var info = stat()
-        guard stat(path, &info) == 0, let real = realpath(path, nil) else { throw .scriptNotFound(path) }
-        defer { free(real) }
+        guard stat(path, &info) == 0, let resolved = realpath(path, nil) else { throw .scriptNotFound(path) }
+        let real = String(cString: resolved)
+        free(resolved)
         guard info.st_mode & S_IFMT == S_IFREG else { throw .notARegularFile(path) }
         let name = path.split(separator: "/").last.map(String.init) ?? path
-        let location = ScriptLocation(scriptPath: String(cString: real), scriptName: "/cgi-bin/" + name, pathInfo: pathInfo)
+        var location = ScriptLocation(scriptPath: real, scriptName: "/cgi-bin/" + name, pathInfo: pathInfo)
+        if let folder = cgiBinFolder(of: location) {
+            location.scriptName = "/cgi-bin" + real.dropFirst(folder.count)
+        }
         guard location.isSwiftSource || access(path, X_OK) == 0 else { throw .notExecutable(path) }
         return location
     }
@@ -88,18 +120,20 @@ struct SimulatedRequest {
         return result
     }
 
-    /// `SITE/htdocs` when the script lives in `SITE/cgi-bin`, as cgi-server's layout has it.
-    private static func siblingDocumentRoot(of location: ScriptLocation) -> String? {
-        var folder = location.directory
+    /// The nearest folder named `cgi-bin` that holds the script, as in cgi-server's site layout.
+    private static func cgiBinFolder(of location: ScriptLocation) -> String? {
+        var folder = Substring(location.directory)
         while !folder.isEmpty, folder != "/" {
-            let parent = String(folder[..<(folder.lastIndex(of: "/") ?? folder.startIndex)])
-            if folder.hasSuffix("/cgi-bin") {
-                var info = stat()
-                let htdocs = parent + "/htdocs"
-                return stat(htdocs, &info) == 0 && info.st_mode & S_IFMT == S_IFDIR ? htdocs : nil
-            }
-            folder = parent
+            if folder.hasSuffix("/cgi-bin") { return String(folder) }
+            folder = folder[..<(folder.lastIndex(of: "/") ?? folder.startIndex)]
         }
         return nil
+    }
+
+    /// `SITE/htdocs` beside `SITE/cgi-bin`, when it exists.
+    private static func siblingDocumentRoot(of cgiBin: String) -> String? {
+        var info = stat()
+        let htdocs = String(cgiBin.dropLast("cgi-bin".count)) + "htdocs"
+        return stat(htdocs, &info) == 0 && info.st_mode & S_IFMT == S_IFDIR ? htdocs : nil
     }
 }

@@ -54,7 +54,7 @@ func parse(_ output: [UInt8], cuts: [Int] = [], limits: ResponseHeadParser.Limit
         ValidHead(output: "Status: 200\nContent-Length: 6\n\nHello\n", kind: .document, status: 200, reason: "OK",
                   headers: [], dropped: ["Content-Length"], rest: "Hello\n"),
         ValidHead(output: "Status: 204\n\n", kind: .document, status: 204, reason: "No Content", headers: [], rest: ""),
-        ValidHead(output: "Status: 599\nContent-Type: a/b\n\n", kind: .document, status: 599, reason: "", headers: ["Content-Type:a/b"], rest: ""),
+        ValidHead(output: "Status: 599\nContent-Type: a/b\n\n", kind: .document, status: 599, reason: "Server Error", headers: ["Content-Type:a/b"], rest: ""),
         ValidHead(output: "Location: http://www.example.org/\r\n\n\n", kind: .clientRedirect, status: 302, reason: "Found",
                   headers: ["Location:http://www.example.org/"], rest: "\n"),
         ValidHead(output: "Location: /cgi-bin/other?x=1\n\n", kind: .localRedirect("/cgi-bin/other?x=1"), status: 200, reason: "OK",

@@ -62,6 +62,14 @@ import Testing
         #expect(result.body.isEmpty)
     }
 
+    @Test func stopsAScriptWhoseHeadHasNoEnd() throws {
+        let started = ContinuousClock.now
+        let result = try Self.run("headers=10000000")
+        #expect(result.outcome == .invalid(.tooManyHeaders(limit: 100)))
+        #expect(result.exitStatus == .signaled(SIGKILL))
+        #expect(ContinuousClock.now - started < .seconds(5))
+    }
+
     @Test func dropsTheBodyOfAClientRedirect() throws {
         let result = try Self.run("raw=" + base64URL("Location: http://x.test/\n\nIGNORED"))
         #expect(result.outcome == .response(ResponseHead(kind: .clientRedirect, status: 302, reason: "Found",

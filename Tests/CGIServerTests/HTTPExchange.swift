@@ -34,7 +34,9 @@ func curl(_ arguments: [String], timeout: Double = 15) throws -> HTTPResult {
     try process.run()
     let data = output.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
-    return try parseCurlOutput(data) ?? { throw TestFailure("curl printed no response (exit \(process.terminationStatus))") }()
+    // With --raw curl leaves chunked bodies as they came: parse the framing like a raw socket read.
+    let response = arguments.contains("--raw") ? try parseResponses(data).last : try parseCurlOutput(data)
+    return try response ?? { throw TestFailure("curl printed no response (exit \(process.terminationStatus))") }()
 }
 
 /// Runs several curls at the same time and returns their responses (nil for a failed one), in order.

@@ -1,4 +1,3 @@
-import CGI
 import Foundation
 
 /// A real pipe carrying a request body: a background thread writes `bytes` to the write end
@@ -26,16 +25,4 @@ func withBodyPipe<T>(_ bytes: [UInt8], _ read: (Int32) throws -> T) throws -> T 
         done.wait()
     }
     return try read(readEnd)
-}
-
-/// The `CGIError` kind `body` throws, nil when it returns, or a description of another error.
-func errorKind(_ body: () throws -> Void) -> String? {
-    do {
-        try body()
-        return nil
-    } catch let error as CGIError {
-        return error.kind
-    } catch {
-        return "not a CGIError: \(error)"
-    }
 }

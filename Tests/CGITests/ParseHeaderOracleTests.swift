@@ -42,6 +42,27 @@ import Testing
         }
     }
 
+    /// Random header values without backslashes (where bpo-43910 makes CPython wrong) through
+    /// `HeaderValue` and through CPython's `cgi.parse_header` in a python3 process.
+    @Test(.timeLimit(.minutes(1)))
+    func randomHeadersMatchCPython() throws {
+        var generator = SeededGenerator(seed: 2231)
+        let alphabet: [Character] = Array("aB*0=;; \t\"'%é/-")
+        let headers = (0..<2000).map { _ in generator.string(from: alphabet, maxCount: 30) }
+        let script = """
+            import cgi, json, sys
+            json.dump([list(cgi.parse_header(h)) for h in json.load(sys.stdin)], sys.stdout)
+            """
+        let answers = try #require(try runPython(script, input: headers) as? [[Any]])
+        #expect(answers.count == headers.count)
+        for (header, answer) in zip(headers, answers) {
+            let parsed = HeaderValue(parsing: header)
+            #expect(parsed.value == answer[0] as? String, "\(String(reflecting: header))")
+            let params = Dictionary(parsed.parameters.map { ($0.name, $0.value) }, uniquingKeysWith: { $1 })
+            #expect(params == answer[1] as? [String: String], "\(String(reflecting: header))")
+        }
+    }
+
     @Test func everyBackslashCaseIsInTheOracle() throws {
         let inputs = Set(try Self.loadCases().map(\.input))
         #expect(Set(Self.bpo43910.keys).isSubset(of: inputs))

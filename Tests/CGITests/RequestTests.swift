@@ -186,10 +186,11 @@ import Testing
         #expect(request.body == nil)
     }
 
+    /// The environment read through `environ` is the one Foundation sees (read only: setting
+    /// variables here would race with tests that spawn processes).
     @Test func readsTheProcessEnvironment() {
-        setenv("CGI_TEST_VARIABLE", "x=y", 1)
-        #expect(ProcessEnvironment.current()["CGI_TEST_VARIABLE"] == "x=y")
-        unsetenv("CGI_TEST_VARIABLE")
-        #expect(ProcessEnvironment.current()["CGI_TEST_VARIABLE"] == nil)
+        let ours = ProcessEnvironment.current()
+        #expect(!ours.isEmpty)
+        #expect(ours == ProcessInfo.processInfo.environment)
     }
 }

@@ -61,6 +61,13 @@ import Testing
         #expect(output.stderr.contains("report in \(folder.path)/\(reference).txt"))
     }
 
+    @Test func aMissingReportFolderIsSaidInTheLogAndTheVisitorStillGetsThePage() throws {
+        let output = try script.run(query: "mode=throw", ["CGI_ERROR_LOG_DIR": "/nonexistent/reports"])
+        #expect(output.head.hasPrefix("Status: 500 Internal Server Error\r\n"))
+        #expect(output.stderr.contains("CGI: cannot open the error report folder /nonexistent/reports"))
+        #expect(output.stderr.contains("; opening /nonexistent/reports/\(try #require(output.reference)).txt failed"))
+    }
+
     @Test func textDisplayIsPlainText() throws {
         let output = try script.run(query: "mode=throw", ["CGI_DEBUG": "text"])
         #expect(output.head == "Status: 500 Internal Server Error\r\nContent-Type: text/plain; charset=utf-8")

@@ -4,6 +4,7 @@
 #   env=NAME        body is the value of NAME or "[NAME not found]"
 #   echo=1          reads CONTENT_LENGTH bytes (to EOF if unset), prints len=N then the bytes
 #   raw=BASE64URL   writes the decoded bytes verbatim
+#   headers=N       writes N header lines X-n: v (and never a blank line)
 #   stderr=N        writes N bytes "x" to standard error first
 #   big=N           a body of N bytes "A" (without reading standard input)
 #   fds=1           one line per open descriptor: fd=N -> target
@@ -26,6 +27,11 @@ if params.get("grandchild") == "1":
     sys.stderr.flush()
 if "sleep_before" in params:
     time.sleep(float(params["sleep_before"]))
+
+if "headers" in params:
+    for n in range(int(params["headers"])):
+        out.write(b"X-%d: v\n" % n)
+    sys.exit(0)
 
 if "raw" in params:
     out.write(base64.urlsafe_b64decode(params["raw"] + "=" * (-len(params["raw"]) % 4)))

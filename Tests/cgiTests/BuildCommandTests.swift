@@ -17,17 +17,25 @@ import Testing
         try "#!/bin/sh\necho not swift\n".write(toFile: folder + "/site/cgi-bin/other.sh", atomically: true, encoding: .utf8)
     }
 
-    /// Runs `cgi build` with `arguments`; returns its exit status and standard output.
-    func build(_ arguments: [String]) throws -> (status: Int32, output: String) {
+    /// Starts `cgi build` with `arguments`; `finish` waits for its exit status and standard output.
+    func startBuild(_ arguments: [String]) throws -> (Process, Pipe) {
         let process = Process()
         process.executableURL = Self.tool
         process.arguments = ["build"] + arguments + ["--swift-cache", folder + "/cache"]
         let output = Pipe()
         process.standardOutput = output
         try process.run()
-        let bytes = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: bytes, as: UTF8.self))
+        return (process, output)
+    }
+
+    func finish(_ started: (Process, Pipe)) -> (status: Int32, output: String) {
+        let bytes = started.1.fileHandleForReading.readDataToEndOfFile()
+        started.0.waitUntilExit()
+        return (started.0.terminationStatus, String(decoding: bytes, as: UTF8.self))
+    }
+
+    func build(_ arguments: [String]) throws -> (status: Int32, output: String) {
+        finish(try startBuild(arguments))
     }
 
     func run(_ executable: String) throws -> String {
@@ -53,6 +61,17 @@ import Testing
         let second = try build([folder + "/site/cgi-bin"])
         #expect(second.status == 0)
         #expect(second.output == "up to date count.swift\nup to date tools/nested.swift\n")
+    }
+
+    @Test func twoProcessesBuildingTheSameCacheCompileEachScriptOnce() throws {
+        let first = try startBuild([folder + "/site"])
+        let second = try startBuild([folder + "/site"])
+        let outputs = [finish(first), finish(second)]
+        #expect(outputs.allSatisfy { $0.status == 0 })
+        let lines = outputs.flatMap { $0.output.split(separator: "\n") }
+        #expect(lines.filter { $0.hasPrefix("built count.swift") }.count == 1)
+        #expect(lines.filter { $0 == "up to date count.swift" }.count == 1)
+        #expect(lines.filter { $0.hasPrefix("built tools/nested.swift") }.count == 1)
     }
 
     @Test func outputFolderGetsRunnableExecutables() throws {

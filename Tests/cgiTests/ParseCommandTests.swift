@@ -104,6 +104,7 @@ import Testing
     @Test(arguments: [["--separator", "ab"], ["--separator", "é"], ["--encoding", "klingon"], ["--max-fields", "-1"]])
     func refusesBadOptions(arguments: [String]) throws {
         let outcome = try Self.parse([:], arguments: arguments)
-        #expect(outcome.status != 0 && outcome.status != 2)
+        #expect(outcome.status == 2)
+        #expect(outcome.json["fields"] == nil && outcome.json["error"] == nil, "the usage error goes to stderr")
     }
 }

@@ -104,20 +104,27 @@ func sha256(_ data: Data) throws -> String {
         #expect(!run.output.contains("HTTP_AUTHORIZATION"))
         #expect(!run.output.contains("SERVER_SECRET"))
         #expect(!run.output.contains("CONTENT_LENGTH"))
+        let passed = try cgiRun(probe("env=SERVER_SECRET") + ["--pass-env", "SERVER_SECRET"])
+        #expect(passed.output.hasSuffix("\r\n\r\ns3cr3t"))
     }
 
-    @Test func findsTheDocumentRootOfASite() throws {
+    /// A site folder with `htdocs/` and `cgi-bin/sub/probe.py`; returns the site's real path.
+    func makeSite() throws -> String {
         let site = FileManager.default.temporaryDirectory.appendingPathComponent("cgi-run-site-\(UUID().uuidString)")
         let manager = FileManager.default
         try manager.createDirectory(at: site.appendingPathComponent("htdocs"), withIntermediateDirectories: true)
         try manager.createDirectory(at: site.appendingPathComponent("cgi-bin/sub"), withIntermediateDirectories: true)
-        let script = site.appendingPathComponent("cgi-bin/sub/probe.py").path
-        try manager.copyItem(atPath: fixtures + "/probe.py", toPath: script)
-        let root = site.resolvingSymlinksInPath().path + "/htdocs"
-        let run = try cgiRun([script, "--path-info", "/x/y"])
+        try manager.copyItem(atPath: fixtures + "/probe.py", toPath: site.appendingPathComponent("cgi-bin/sub/probe.py").path)
+        return site.resolvingSymlinksInPath().path
+    }
+
+    @Test func findsTheDocumentRootOfASite() throws {
+        let site = try makeSite()
+        let run = try cgiRun([site + "/cgi-bin/sub/probe.py", "--path-info", "/x/y"])
         let lines = Set((run.output.components(separatedBy: "\r\n\r\n").last ?? "").split(separator: "\n").map(String.init))
-        #expect(lines.contains("env-DOCUMENT_ROOT=\(root)"))
-        #expect(lines.contains("env-PATH_TRANSLATED=\(root)/x/y"))
+        #expect(lines.contains("env-DOCUMENT_ROOT=\(site)/htdocs"))
+        #expect(lines.contains("env-PATH_TRANSLATED=\(site)/htdocs/x/y"))
+        #expect(lines.contains("env-SCRIPT_NAME=/cgi-bin/sub/probe.py"))
         let plain = try cgiRun(probe(""))
         #expect(!plain.output.contains("DOCUMENT_ROOT"))
     }
@@ -184,6 +191,26 @@ func sha256(_ data: Data) throws -> String {
         #expect(failed.status == 1)
         #expect(failed.errors.hasPrefix("cgi run: cgi-server would answer 500: \(broken) does not compile:"))
         #expect(failed.errors.contains("cannot convert value of type 'String' to specified type 'Int'"))
+    }
+
+    @Test func followsLocalRedirectsToScriptsLikeTheServer() throws {
+        let site = try makeSite()
+        let target = "Location: /cgi-bin/sub/probe.py/extra?env=REQUEST_METHOD\n\n"
+        let run = try cgiRun([site + "/cgi-bin/sub/probe.py", "-d", "a=1"] + Array(raw(target).dropFirst()))
+        #expect(run.status == 0, "\(run.errors)")
+        #expect(run.output.hasSuffix("Content-Length: 3\r\n\r\nGET"))
+        #expect(run.errors.contains("local redirect to /cgi-bin/sub/probe.py/extra?env=REQUEST_METHOD: running /cgi-bin/sub/probe.py with GET"))
+
+        try "#!/bin/sh\nprintf 'Location: /cgi-bin/loop.sh\\n\\n'\n".write(toFile: site + "/cgi-bin/loop.sh", atomically: true, encoding: .utf8)
+        chmod(site + "/cgi-bin/loop.sh", 0o755)
+        let loop = try cgiRun([site + "/cgi-bin/loop.sh"])
+        #expect(loop.status == 1)
+        #expect(loop.errors.contains("cgi-server would answer 500: more than 10 local redirects"))
+
+        let page = try cgiRun([site + "/cgi-bin/sub/probe.py"] + Array(raw("Location: /index.html\n\n").dropFirst()))
+        #expect(page.status == 0)
+        #expect(page.output.isEmpty)
+        #expect(page.errors.contains("local redirect to /index.html: cgi-server would serve that path as a new GET request"))
     }
 
     @Test func marksTheScriptsStandardError() throws {

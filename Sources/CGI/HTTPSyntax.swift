@@ -1,5 +1,5 @@
-/// Byte classes of HTTP field syntax (RFC 9110 §5.1, §5.5, §5.6.2), shared by the response
-/// parser and hosts that check the header fields they are given.
+/// Byte classes of HTTP field syntax (RFC 9110 §5.1, §5.5, §5.6.2): what scripts may write
+/// as header fields and cookie names, and what a host accepts from a script.
 public enum HTTPSyntax {
     /// Whether `text` is a token, the syntax of a field name: one or more `tchar`.
     public static func isToken(_ text: some StringProtocol) -> Bool {
@@ -12,7 +12,7 @@ public enum HTTPSyntax {
     }
 
     /// Whether `byte` may appear in a token (`tchar`).
-    static func isTokenByte(_ byte: UInt8) -> Bool {
+    package static func isTokenByte(_ byte: UInt8) -> Bool {
         switch byte {
         case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
             UInt8(ascii: "0")...UInt8(ascii: "9"):
@@ -23,12 +23,12 @@ public enum HTTPSyntax {
     }
 
     /// Whether `byte` is a control character other than horizontal tab (CR, LF and NUL included).
-    static func isControlByte(_ byte: UInt8) -> Bool {
+    package static func isControlByte(_ byte: UInt8) -> Bool {
         (byte < 0x20 && byte != UInt8(ascii: "\t")) || byte == 0x7F
     }
 
     /// `bytes` without leading and trailing spaces and tabs.
-    static func trimmingWhitespace(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+    package static func trimmingWhitespace(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
         let isWhitespace = { (byte: UInt8) in byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
         guard let first = bytes.firstIndex(where: { !isWhitespace($0) }),
             let last = bytes.lastIndex(where: { !isWhitespace($0) })

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import CGIGateway
+@testable import CGI
 
 @Suite struct HTTPSyntaxTests {
     @Test(arguments: [
