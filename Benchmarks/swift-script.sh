@@ -2,6 +2,8 @@
 # A .swift script served by cgi-server against a C program doing the same, in one run:
 # the first request's compile time, then the latency of requests to the cached .swift
 # hello and to the C hello, measured in alternating rounds over keep-alive connections.
+# A third script answers with Request and Response alone (no CGI.run and its error
+# reporting), to tell the cost of the compile cache from the cost of CGI.run's start-up.
 # Usage: Benchmarks/swift-script.sh [REQUESTS_PER_ROUND] [ROUNDS]   (default 200 and 10)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,6 +14,11 @@ rm -rf "$out"
 mkdir -p "$out/site/htdocs" "$out/site/cgi-bin" "$out/cache"
 
 cp Examples/site/cgi-bin/hello.swift "$out/site/cgi-bin/hello.swift"
+cat >"$out/site/cgi-bin/plain.swift" <<'SWIFT'
+import CGI
+let request = try Request()
+try Response(contentType: "text/plain; charset=utf-8", body: "Hello, \(request.form["name"] ?? "world")!\n").write()
+SWIFT
 cat >"$out/hello.c" <<'C'
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,7 +49,8 @@ import http.client, statistics, sys, time, urllib.parse
 
 base, per_round, rounds = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 host = urllib.parse.urlparse(base)
-paths = {"C hello (gcc -O2)": "/cgi-bin/hello-c?name=bench", ".swift hello (cached)": "/cgi-bin/hello.swift?name=bench"}
+paths = {"C hello (gcc -O2)": "/cgi-bin/hello-c?name=bench", ".swift hello (cached)": "/cgi-bin/hello.swift?name=bench",
+         ".swift without CGI.run": "/cgi-bin/plain.swift?name=bench"}
 
 def get(connection, path):
     connection.request("GET", path)
@@ -61,6 +69,7 @@ second = time.perf_counter() - start
 print(f"first request to hello.swift (compiles it): {first * 1000:.0f} ms; second: {second * 1000:.1f} ms\n")
 
 samples = {name: [] for name in paths}
+get(connection, paths[".swift without CGI.run"])  # compiles it
 for name, path in paths.items():  # warm-up
     for _ in range(20):
         get(connection, path)

@@ -133,7 +133,7 @@ public struct ScriptCompiler: Sendable {
     }
 
     /// The compiler's arguments for one script.
-    func arguments(source: String, output: String) -> [String] {
+    private func arguments(source: String, output: String) -> [String] {
         Self.flags + ["-module-name", "Script", "-I", library.modulesDirectory, source]
             + library.objectFiles + ["-o", output]
     }

@@ -18,7 +18,12 @@ public struct ScriptLocation: Sendable, Equatable {
     /// Whether the script is Swift source (its real path ends in `.swift`), which the host
     /// compiles with ``ScriptCompiler`` and runs as the compiled executable.
     public var isSwiftSource: Bool {
-        scriptPath.hasSuffix(".swift")
+        Self.isSwiftSource(scriptPath)
+    }
+
+    /// Whether the file at `path` is a Swift source that the host compiles before running it.
+    public static func isSwiftSource(_ path: String) -> Bool {
+        path.hasSuffix(".swift")
     }
 
     /// Whether the script writes the whole HTTP response itself, status line included, so the host

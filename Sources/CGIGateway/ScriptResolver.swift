@@ -96,8 +96,7 @@ public struct ScriptResolver: Sendable {
         }
         var info = stat()
         guard stat(real, &info) == 0 else { throw .notFound }
-        let isSwiftSource = ScriptLocation(scriptPath: real, scriptName: "").isSwiftSource
-        guard isSwiftSource || access(real, X_OK) == 0 else { throw .forbidden("\(real) is not executable") }
+        guard ScriptLocation.isSwiftSource(real) || access(real, X_OK) == 0 else { throw .forbidden("\(real) is not executable") }
         guard info.st_mode & (S_ISUID | S_ISGID) == 0 else { throw .forbidden("\(real) is setuid or setgid") }
         guard info.st_mode & (S_IWGRP | S_IWOTH) == 0 else {
             throw .forbidden("\(real) is writable by group or others")

@@ -120,7 +120,7 @@ public struct CGIServer: Sendable {
         let environment = EnvironmentConfiguration(
             serverSoftware: ServerContext.software, documentRoot: documentRoot.path,
             passEnvironment: configuration.passEnvironment,
-            setEnvironment: Self.scriptVariables(configuration),
+            setEnvironment: Dictionary(developmentSettings + configuration.setEnvironment, uniquingKeysWith: { $1 }),
             passAuthorization: configuration.passAuthorization)
         let compiler = Result { () throws(ScriptCompilerError) in try ScriptCompiler(configuration.swiftScripts) }
         if case .failure(let error) = compiler {
@@ -136,6 +136,12 @@ public struct CGIServer: Sendable {
                 limit: configuration.maxScripts, queueLimit: configuration.maxQueuedScripts,
                 queueTimeout: .milliseconds(Int64(configuration.queueTimeout * 1000))),
             accessLog: accessLog, errorLog: logger, fileIO: fileIO)
+    }
+
+    /// What development mode sets in every script's environment (`--set-env` can override it):
+    /// `CGI_DEBUG=1` makes scripts using the `CGI` library show their error reports in the browser.
+    private var developmentSettings: [(name: String, value: String)] {
+        configuration.developmentMode ? [("CGI_DEBUG", "1")] : []
     }
 
     private func makeTLSContext() throws -> NIOSSLContext? {
@@ -183,16 +189,5 @@ public struct CGIServer: Sendable {
         } catch {
             throw StartError.bind("\(configuration.host):\(configuration.port): \(error)")
         }
-    }
-
-    /// The variables every script gets from the configuration: `--set-env` entries (a later
-    /// one wins), and in development mode `CGI_DEBUG=1`, so that scripts using the `CGI`
-    /// library show their error reports in the browser too (unless `--set-env` says otherwise).
-    static func scriptVariables(_ configuration: ServerConfiguration) -> [String: String] {
-        var variables = Dictionary(configuration.setEnvironment, uniquingKeysWith: { $1 })
-        if configuration.developmentMode, variables["CGI_DEBUG"] == nil {
-            variables["CGI_DEBUG"] = "1"
-        }
-        return variables
     }
 }

@@ -34,7 +34,8 @@ public struct ServerConfiguration: Sendable {
     public var passAuthorization: Bool = false
     /// Where to write the access log in Combined Log Format: a file path, `-` for standard output, or `nil` for none.
     public var accessLogPath: String? = nil
-    /// Development mode: error pages show the reason (script errors, invalid response heads) instead of a reference id.
+    /// Development mode: error pages show the reason (script errors, invalid response heads, compile errors) instead of a
+    /// reference id, and scripts get `CGI_DEBUG=1` so that the `CGI` library shows its error reports too.
     public var developmentMode: Bool = false
     /// Longest request target accepted, in bytes; longer ones get 414.
     public var maxRequestTargetSize: Int = 8 * 1024

@@ -17,7 +17,7 @@ import Testing
     }
 
     func get(_ path: String) throws -> HTTPResult {
-        try curl(["--raw", server.url(path)], timeout: 120)
+        try curl([server.url(path)], timeout: 120)
     }
 
     @Test func indexLinksEveryExample() throws {
@@ -43,7 +43,7 @@ import Testing
         ("name=Ada+%3Cb%3E&address=London", "Thank you, Ada &lt;b&gt;."),
     ])
     func formNeedsNameAndAddress(body: String, message: String) throws {
-        let result = try curl(["--raw", server.url("/cgi-bin/form.swift"), "--data", body], timeout: 120)
+        let result = try curl([server.url("/cgi-bin/form.swift"), "--data", body], timeout: 120)
         #expect(result.status == 200)
         #expect(result.text.contains(message))
     }
@@ -59,7 +59,7 @@ import Testing
         let bytes = try server.site.randomFile("upload.bin", count: 300_000)
         let digest = try sha256(of: server.site.root.appending(path: "upload.bin"))
         let result = try curl([
-            "--raw", server.url("/cgi-bin/upload.swift"), "-F", "file=@\(server.site.root.appending(path: "upload.bin").path);type=application/x-test",
+            server.url("/cgi-bin/upload.swift"), "-F", "file=@\(server.site.root.appending(path: "upload.bin").path);type=application/x-test",
         ], timeout: 120)
         #expect(result.status == 200)
         #expect(result.text.contains("<td>upload.bin</td>"))
@@ -86,6 +86,18 @@ import Testing
         let trapped = try get("/cgi-bin/error.swift?kind=trap")
         #expect(trapped.status == 500)
         #expect(eventually(within: 5) { server.errorText.contains("CGI crash") })
+    }
+
+    @Test func developmentModeShowsTheErrorReport() throws {
+        let development = try TestServer(options: [
+            "--htdocs", Self.site.appending(path: "htdocs").path, "--cgi-bin", Self.site.appending(path: "cgi-bin").path,
+            "--swift-cache", Self.cache.path, "--swiftc", swiftc, "--dev",
+        ])
+        let thrown = try curl([development.url("/cgi-bin/error.swift?kind=throw")], timeout: 120)
+        #expect(thrown.status == 500)
+        #expect(thrown.text.contains("order 42 cannot be shipped"))
+        let trapped = try curl([development.url("/cgi-bin/error.swift?kind=trap")], timeout: 120)
+        #expect(trapped.text.contains("The script crashed"))
     }
 
     func sha256(of file: URL) throws -> String {

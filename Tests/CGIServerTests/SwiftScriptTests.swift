@@ -25,10 +25,10 @@ import Testing
     @Test func compilesOnceThenRunsFromTheCacheUnderBothURLs() throws {
         let server = try server()
         try server.site.script("greet.swift", contents: Self.greeting("Hello"), mode: 0o644)
-        let first = try curl(["--raw", server.url("/cgi-bin/greet.swift?name=a")], timeout: 120)
+        let first = try curl([server.url("/cgi-bin/greet.swift?name=a")], timeout: 120)
         #expect(first.status == 200)
         #expect(first.text == "Hello, a!\n")
-        let second = try curl(["--raw", server.url("/cgi-bin/greet/extra?name=b")])
+        let second = try curl([server.url("/cgi-bin/greet/extra?name=b")])
         #expect(second.text == "Hello, b!\n")
         #expect(compileCount(server, "greet.swift") == 1)
     }
@@ -36,33 +36,24 @@ import Testing
     @Test func editRecompiles() throws {
         let server = try server()
         try server.site.script("greet.swift", contents: Self.greeting("Hello"), mode: 0o644)
-        #expect(try curl(["--raw", server.url("/cgi-bin/greet")], timeout: 120).text == "Hello, world!\n")
+        #expect(try curl([server.url("/cgi-bin/greet")], timeout: 120).text == "Hello, world!\n")
         try server.site.script("greet.swift", contents: Self.greeting("Goodbye"), mode: 0o644)
-        #expect(try curl(["--raw", server.url("/cgi-bin/greet")], timeout: 120).text == "Goodbye, world!\n")
+        #expect(try curl([server.url("/cgi-bin/greet")], timeout: 120).text == "Goodbye, world!\n")
         #expect(compileCount(server, "greet.swift") == 2)
     }
 
     @Test func concurrentFirstRequestsCompileOnce() throws {
         let server = try server()
         try server.site.script("greet.swift", contents: Self.greeting("Hi"), mode: 0o644)
-        let group = DispatchGroup()
-        let texts = LockedText()
-        for index in 0..<4 {
-            let url = server.url("/cgi-bin/greet?name=\(index)")
-            DispatchQueue.global().async(group: group) {
-                let text = (try? curl(["--raw", url], timeout: 120).text) ?? "failed"
-                texts.append(Data(text.utf8))
-            }
-        }
-        group.wait()
-        for index in 0..<4 { #expect(texts.text.contains("Hi, \(index)!\n")) }
+        let results = try curlAll((0..<4).map { [server.url("/cgi-bin/greet?name=\($0)")] }, timeout: 120)
+        #expect(results.map { $0?.text } == (0..<4).map { "Hi, \($0)!\n" })
         #expect(compileCount(server, "greet.swift") == 1)
     }
 
     @Test func compileErrorShowsTheCompilersMessageInDevelopmentMode() throws {
         let server = try server(dev: true)
         try server.site.script("broken.swift", contents: "import CGI\nlet x: Int = \"<text>\"\n", mode: 0o644)
-        let result = try curl(["--raw", server.url("/cgi-bin/broken")], timeout: 120)
+        let result = try curl([server.url("/cgi-bin/broken")], timeout: 120)
         #expect(result.status == 500)
         #expect(result.text.contains("broken.swift:2:"))
         #expect(result.text.contains("&quot;&lt;text&gt;&quot;"))
@@ -72,7 +63,7 @@ import Testing
     @Test func compileErrorIsOnlyLoggedOtherwise() throws {
         let server = try server()
         try server.site.script("broken.swift", contents: "import CGI\nlet x: Int = \"text\"\n", mode: 0o644)
-        let result = try curl(["--raw", server.url("/cgi-bin/broken.swift")], timeout: 120)
+        let result = try curl([server.url("/cgi-bin/broken.swift")], timeout: 120)
         #expect(result.status == 500)
         #expect(!result.text.contains("broken.swift:2:"))
         #expect(result.text.contains("Reference"))
