@@ -149,7 +149,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
         let authority = target.authority ?? head.headers.first(name: "Host")
         return ScriptRequest(
             method: head.method.rawValue, path: target.rawPath, query: target.rawQuery,
-            headers: head.headers.map { ScriptRequest.Header(name: $0.name, value: $0.value) },
+            headers: head.headers.map { HeaderField(name: $0.name, value: $0.value) },
             contentLength: head.headers.first(name: "Content-Length").flatMap { Int($0) },
             remoteAddress: remoteAddress, remotePort: context.channel.remoteAddress?.port ?? 0,
             serverAddress: local?.ipAddress ?? "", serverPort: local?.port ?? 0,
