@@ -36,7 +36,7 @@ let package = Package(
         .target(
             name: "CGIServer",
             dependencies: [
-                "CGIGateway",
+                "CGI", "CGIGateway",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -22,7 +22,7 @@ per_target=$((seconds / ${#targets[@]}))
 
 rm -rf "$out"
 mkdir -p "$out/lib" "$out/tmp"
-flags=(-O -sanitize=fuzzer,address -parse-as-library)
+flags=(-O -sanitize=fuzzer,address -parse-as-library -package-name swift_cgi)
 
 echo "fuzz: building the CGI library with coverage and AddressSanitizer"
 swiftc "${flags[@]}" -enable-testing -module-name CGI -emit-module -emit-library -static \

@@ -57,7 +57,8 @@ public struct ErrorReporting: Sendable, Equatable {
     /// The options the environment asks for, starting from ``production``:
     /// `CGI_DEBUG=1` (or `true`, `yes`, `html`) shows reports in the browser as HTML,
     /// `CGI_DEBUG=text` as plain text; `CGI_ERROR_LOG_DIR` names the report folder.
-    /// The server passes these on only when told to (`cgi-server --set-env CGI_DEBUG=1`).
+    /// `cgi-server --dev` sets `CGI_DEBUG=1` for every script; otherwise the server passes
+    /// these on only when told to (`--set-env CGI_DEBUG=1`).
     public static func fromEnvironment(_ environment: [String: String]) -> ErrorReporting {
         var reporting = ErrorReporting.production
         switch environment["CGI_DEBUG"]?.lowercased() {

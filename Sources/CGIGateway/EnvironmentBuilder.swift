@@ -70,7 +70,7 @@ public struct EnvironmentBuilder: Sendable {
         return variables
     }
 
-    private func headerVariables(_ headers: [ScriptRequest.Header]) -> [String: String] {
+    private func headerVariables(_ headers: [HeaderField]) -> [String: String] {
         var variables: [String: String] = [:]
         for header in headers where isPassed(header) {
             let name = "HTTP_" + String(header.name.uppercased().map { $0 == "-" ? "_" : $0 })
@@ -83,7 +83,7 @@ public struct EnvironmentBuilder: Sendable {
         return variables
     }
 
-    private func isPassed(_ header: ScriptRequest.Header) -> Bool {
+    private func isPassed(_ header: HeaderField) -> Bool {
         guard !header.name.isEmpty, header.name.utf8.allSatisfy(Self.isNameByte), Self.isSafe(header.value) else {
             return false
         }

@@ -3,20 +3,6 @@
 /// The server sends ``status``, ``reason`` and ``headers`` as they are (it never forwards the
 /// `Status` field itself), frames the body itself, and treats the body as ``kind`` says.
 public struct ResponseHead: Sendable, Equatable {
-    /// One response header field to send, as the script wrote it (value trimmed).
-    public struct Header: Sendable, Equatable {
-        /// The field name as the script spelled it.
-        public var name: String
-        /// The field value without surrounding whitespace.
-        public var value: String
-
-        /// Creates a header field.
-        public init(name: String, value: String) {
-            self.name = name
-            self.value = value
-        }
-    }
-
     /// What kind of CGI response this is (RFC 3875 §6.2).
     public enum Kind: Sendable, Equatable {
         /// A document (§6.2.1): send the status, the headers and the script's body.
@@ -40,14 +26,14 @@ public struct ResponseHead: Sendable, Equatable {
     public var reason: String
     /// The header fields to send, in the script's order, without `Status` and without the
     /// fields named in ``droppedHeaders``.
-    public var headers: [Header]
+    public var headers: [HeaderField]
     /// Names of the script's fields that the server never trusts and that were removed:
     /// `Content-Length`, `Connection`, `Keep-Alive`, `Upgrade`, `Trailer`, `TE`, `Proxy-*`.
     /// The server frames the response itself (RFC 3875 §6.3.4).
     public var droppedHeaders: [String]
 
     /// Creates a response head.
-    public init(kind: Kind, status: Int, reason: String, headers: [Header], droppedHeaders: [String] = []) {
+    public init(kind: Kind, status: Int, reason: String, headers: [HeaderField], droppedHeaders: [String] = []) {
         self.kind = kind
         self.status = status
         self.reason = reason

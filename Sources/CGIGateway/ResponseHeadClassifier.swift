@@ -6,12 +6,12 @@ enum ResponseHeadClassifier {
     /// Fields removed from every response: the server frames responses itself.
     static let droppedNames: Set<String> = ["content-length", "connection", "keep-alive", "upgrade", "trailer", "te"]
 
-    static func classify(_ fields: [ResponseHead.Header]) throws(ResponseHeadError) -> ResponseHead {
+    static func classify(_ fields: [HeaderField]) throws(ResponseHeadError) -> ResponseHead {
         guard !fields.isEmpty else { throw .noHeaders }
         var status: (code: Int, reason: String)?
         var contentType: String?
         var location: String?
-        var kept: [ResponseHead.Header] = []
+        var kept: [HeaderField] = []
         var dropped: [String] = []
         for field in fields {
             let name = field.name.lowercased()

@@ -46,7 +46,7 @@ public struct ResponseHeadParser: Sendable {
     private var line: [UInt8] = []
     private var lineNumber = 0
     private var headBytes = 0
-    private var fields: [ResponseHead.Header] = []
+    private var fields: [HeaderField] = []
 
     /// Creates a parser for one response.
     public init(limits: Limits = .init()) {
@@ -84,7 +84,7 @@ public struct ResponseHeadParser: Sendable {
         return .needMore
     }
 
-    private func field(in line: [UInt8]) throws(ResponseHeadError) -> ResponseHead.Header {
+    private func field(in line: [UInt8]) throws(ResponseHeadError) -> HeaderField {
         func malformed(_ reason: String) -> ResponseHeadError {
             .malformedLine(number: lineNumber, reason: reason, excerpt: Self.excerpt(line))
         }
@@ -101,7 +101,7 @@ public struct ResponseHeadParser: Sendable {
             throw malformed("the value contains a control character")
         }
         guard let text = String(validating: value, as: UTF8.self) else { throw malformed("the value is not UTF-8") }
-        return ResponseHead.Header(name: String(decoding: name, as: UTF8.self), value: text)
+        return HeaderField(name: String(decoding: name, as: UTF8.self), value: text)
     }
 
     /// The start of a line for a log message, unprintable bytes as `\xNN`.

@@ -4,20 +4,6 @@
 /// syntax); ``EnvironmentBuilder`` turns it into the script's meta-variables (RFC 3875 §4.1).
 /// Nothing here is decoded: ``path`` and ``query`` are exactly as they arrived.
 public struct ScriptRequest: Sendable, Equatable {
-    /// One request header field, in the order the client sent it.
-    public struct Header: Sendable, Equatable {
-        /// The field name as sent (case preserved).
-        public var name: String
-        /// The field value with surrounding whitespace removed.
-        public var value: String
-
-        /// Creates a header field.
-        public init(name: String, value: String) {
-            self.name = name
-            self.value = value
-        }
-    }
-
     /// The request method, verbatim and case-sensitive (`GET`, `POST`, `PROPFIND`, …).
     public var method: String
     /// The target's path, still percent-encoded, without the query (`/cgi-bin/a%20b.sh/x`).
@@ -25,7 +11,7 @@ public struct ScriptRequest: Sendable, Equatable {
     /// The query string without the `?`, still percent-encoded; empty when there is none.
     public var query: String
     /// The request header fields in arrival order; repeated names appear repeatedly.
-    public var headers: [Header]
+    public var headers: [HeaderField]
     /// The length of the body the script will read on standard input; `nil` when there is none.
     public var contentLength: Int?
     /// The client's IP address, without brackets or port (`127.0.0.1`, `::1`).
@@ -57,7 +43,7 @@ public struct ScriptRequest: Sendable, Equatable {
         method: String,
         path: String,
         query: String = "",
-        headers: [Header] = [],
+        headers: [HeaderField] = [],
         contentLength: Int? = nil,
         remoteAddress: String,
         remotePort: Int,

@@ -39,8 +39,3 @@ struct ByteRange: Equatable, Sendable {
         return .partial(ByteRange(first: first, last: min(last, length - 1)))
     }
 }
-
-extension Character {
-    /// Whether this is one of the ASCII digits 0–9.
-    var isASCIIDigit: Bool { ("0"..."9").contains(self) }
-}

@@ -18,10 +18,13 @@ struct CanonicalPath: Equatable, Sendable {
 
     /// The path of an open descriptor as the kernel knows it (`/proc/self/fd/N`): the file actually opened.
     init?(openDescriptor descriptor: Int32) {
-        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-        let count = readlink("/proc/self/fd/\(descriptor)", &buffer, buffer.count - 1)
-        guard count > 0, buffer[0] == CChar(UInt8(ascii: "/")) else { return nil }
-        self.path = String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let resolved = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Int(PATH_MAX)) { buffer -> String? in
+            let count = readlink("/proc/self/fd/\(descriptor)", buffer.baseAddress!, buffer.count)
+            guard count > 0, buffer[0] == UInt8(ascii: "/") else { return nil }
+            return String(decoding: UnsafeBufferPointer(rebasing: buffer[..<count]), as: UTF8.self)
+        }
+        guard let resolved else { return nil }
+        self.path = resolved
     }
 
     /// Whether this path is `root` itself or lies below it.

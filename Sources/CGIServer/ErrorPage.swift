@@ -1,3 +1,4 @@
+import CGI
 import NIOCore
 import NIOHTTP1
 
@@ -10,29 +11,12 @@ enum ErrorPage {
     ) -> ServerResponse {
         let title = "\(status.code) \(status.reasonPhrase)"
         var html = "<!DOCTYPE html>\n<html><head><title>\(title)</title></head>\n<body><h1>\(title)</h1>\n"
-        if let detail { html += "<p>\(escape(detail))</p>\n" }
-        if let listing { html += "<pre>\(escape(listing))</pre>\n" }
+        if let detail { html += "<p>\(HTML.escape(detail))</p>\n" }
+        if let listing { html += "<pre>\(HTML.escape(listing))</pre>\n" }
         html += "</body></html>\n"
         var headers = extra
         headers.replaceOrAdd(name: "Content-Type", value: "text/html; charset=utf-8")
         headers.replaceOrAdd(name: "Content-Length", value: String(html.utf8.count))
         return ServerResponse(status: status, headers: headers, body: .bytes(ByteBuffer(string: html)))
-    }
-
-    /// HTML-escapes text for element content and attribute values.
-    static func escape(_ text: String) -> String {
-        var escaped = ""
-        escaped.reserveCapacity(text.utf8.count)
-        for character in text {
-            switch character {
-            case "&": escaped += "&amp;"
-            case "<": escaped += "&lt;"
-            case ">": escaped += "&gt;"
-            case "\"": escaped += "&quot;"
-            case "'": escaped += "&#39;"
-            default: escaped.append(character)
-            }
-        }
-        return escaped
     }
 }

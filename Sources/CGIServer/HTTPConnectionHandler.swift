@@ -149,7 +149,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
         let authority = target.authority ?? head.headers.first(name: "Host")
         return ScriptRequest(
             method: head.method.rawValue, path: target.rawPath, query: target.rawQuery,
-            headers: head.headers.map { ScriptRequest.Header(name: $0.name, value: $0.value) },
+            headers: head.headers.map { HeaderField(name: $0.name, value: $0.value) },
             contentLength: head.headers.first(name: "Content-Length").flatMap { Int($0) },
             remoteAddress: remoteAddress, remotePort: context.channel.remoteAddress?.port ?? 0,
             serverAddress: local?.ipAddress ?? "", serverPort: local?.port ?? 0,
@@ -332,7 +332,10 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
         timeout?.cancel()
         timeout = context.eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(Int64(seconds * 1000))) { [self] in
             if case .script(let cgi) = state { cgi.clientDisconnected() }
-            if !responseHeadWritten || responseComplete {
+            // 408 for a stalled request; an idle kept-alive connection just closes, so that a
+            // client sending its next request at that moment never reads a 408 as its answer.
+            let stalledRequest = !requestComplete && !responseHeadWritten
+            if stalledRequest || requestCount == 0 {
                 writeRaw(ByteBuffer(string: "HTTP/1.1 408 Request Timeout\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"))
             }
             context.close(promise: nil)

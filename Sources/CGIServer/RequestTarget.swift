@@ -15,7 +15,7 @@ struct RequestTarget: Sendable {
     /// Parses an origin-form (`/a/b?x`) or absolute-form (`http://host/a/b?x`) target.
     init(_ target: String) throws(ScriptResolverError) {
         var rest = Substring(target)
-        for scheme in ["http://", "https://"] where rest.lowercased().hasPrefix(scheme) {
+        for scheme in ["http://", "https://"] where rest.prefix(scheme.count).lowercased() == scheme {
             let authorityAndPath = rest.dropFirst(scheme.count)
             let slash = authorityAndPath.firstIndex(where: { $0 == "/" || $0 == "?" }) ?? authorityAndPath.endIndex
             authority = String(authorityAndPath[..<slash])

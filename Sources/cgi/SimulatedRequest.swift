@@ -13,7 +13,7 @@ struct SimulatedRequest {
     /// The body on the script's standard input (empty for none).
     let body: [UInt8]
     /// The request's headers, kept for a local redirect.
-    private let headers: [ScriptRequest.Header]
+    private let headers: [HeaderField]
     /// The environment choices, kept for a local redirect.
     private let configuration: EnvironmentConfiguration
 
@@ -40,7 +40,7 @@ struct SimulatedRequest {
     }
 
     private init(
-        location: ScriptLocation, method: String, query: String, headers: [ScriptRequest.Header], body: [UInt8]?,
+        location: ScriptLocation, method: String, query: String, headers: [HeaderField], body: [UInt8]?,
         configuration: EnvironmentConfiguration
     ) {
         self.location = location
@@ -98,12 +98,12 @@ struct SimulatedRequest {
     }
 
     /// `Name: value` from `-H`.
-    private static func header(_ text: String) throws(RunOptionError) -> ScriptRequest.Header {
+    private static func header(_ text: String) throws(RunOptionError) -> HeaderField {
         guard let colon = text.firstIndex(of: ":") else { throw .badHeader(text) }
         let name = text[..<colon]
         let value = text[text.index(after: colon)...].trimmingPrefix(while: { $0 == " " || $0 == "\t" })
         guard HTTPSyntax.isToken(name), HTTPSyntax.isFieldValue(value) else { throw .badHeader(text) }
-        return ScriptRequest.Header(name: String(name), value: String(value))
+        return HeaderField(name: String(name), value: String(value))
     }
 
     /// `path` with every byte outside RFC 3986's path characters percent-encoded.

@@ -8,7 +8,7 @@ import Testing
     static func request(headers: [(String, String)] = [], contentLength: Int? = nil, isHTTPS: Bool = false) -> ScriptRequest {
         ScriptRequest(
             method: "POST", path: "/cgi-bin/probe.cgi/extra/a%20b", query: "foo=bar&a=b",
-            headers: headers.map { ScriptRequest.Header(name: $0.0, value: $0.1) }, contentLength: contentLength,
+            headers: headers.map { HeaderField(name: $0.0, value: $0.1) }, contentLength: contentLength,
             remoteAddress: "::1", remotePort: 54321, serverAddress: "127.0.0.1", serverPort: 8080,
             serverName: "example.com", isHTTPS: isHTTPS)
     }

@@ -18,7 +18,7 @@ struct ValidHead: Sendable, CustomTestStringConvertible {
     var expected: ResponseHead {
         let fields = headers.map { line in
             let colon = line.firstIndex(of: ":")!
-            return ResponseHead.Header(name: String(line[..<colon]), value: String(line[line.index(after: colon)...]))
+            return HeaderField(name: String(line[..<colon]), value: String(line[line.index(after: colon)...]))
         }
         return ResponseHead(kind: kind, status: status, reason: reason, headers: fields, droppedHeaders: dropped)
     }

@@ -37,6 +37,14 @@ struct CGIEnvironmentTests {
         #expect(response.text.contains("cwd=\(server.site.cgiBin.resolvingSymlinksInPath().path)\n"))
     }
 
+    @Test func developmentModeTellsScriptsToShowErrorReports() throws {
+        #expect(try curl([server.url("/cgi-bin/probe.cgi")]).environment["CGI_DEBUG"] == nil)
+        let dev = try TestServer(options: ["--dev"])
+        #expect(try curl([dev.url("/cgi-bin/probe.cgi")]).environment["CGI_DEBUG"] == "1")
+        let devText = try TestServer(options: ["--dev", "--set-env", "CGI_DEBUG=text"])
+        #expect(try curl([devText.url("/cgi-bin/probe.cgi")]).environment["CGI_DEBUG"] == "text")
+    }
+
     @Test func queryStringIsAlwaysDefined() throws {
         for path in ["/cgi-bin/probe.cgi", "/cgi-bin/probe.cgi?"] {
             #expect(try curl([server.url(path)]).environment["QUERY_STRING"] == "")

@@ -97,15 +97,30 @@ struct HTTPProtocolTests {
         #expect(try curl([server.url("/hello.txt")]).status == 200)
     }
 
+    @Test func idleKeptAliveConnectionClosesWithoutA408() throws {
+        let connection = try RawConnection(port: server.port)
+        connection.send("GET /hello.txt HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(connection.readResponses(1).first?.text == "hello\n")
+        let started = Date()
+        #expect(connection.readAll(idle: 6).isEmpty)
+        #expect(Date().timeIntervalSince(started) < 4.5)
+    }
+
     @Test func ipv6Loopback() throws {
         let v6 = try TestServer(host: "::1")
         let response = try curl(["-g", "http://[::1]:\(v6.port)/hello.txt"])
         #expect(response.text == "hello\n")
     }
 
-    @Test func sigtermExitsCleanly() throws {
+    @Test(arguments: [SIGTERM, SIGINT])
+    func signalsExitCleanly(signal: Int32) throws {
         let own = try TestServer()
+        let idle = try RawConnection(port: own.port)
         #expect(try curl([own.url("/hello.txt")]).status == 200)
-        #expect(own.stop() == 0)
+        kill(own.pid, signal)
+        own.process.waitUntilExit()
+        #expect(own.process.terminationReason == .exit)
+        #expect(own.process.terminationStatus == 0)
+        #expect(idle.isClosedByPeer(within: 1))
     }
 }

@@ -22,19 +22,9 @@ import Testing
         let lengths = [1, 55, 56, 63, 64, 65, 119, 120, 127, 128, 129, 1000, 4096, 100_003]
         var inputs: [[UInt8]] = []
         for length in lengths { inputs.append((0..<length).map { _ in UInt8.random(in: 0...255, using: &random) }) }
-        let python = Process()
-        python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        python.arguments = ["python3", "-c", "import sys,hashlib\nfor line in sys.stdin: print(hashlib.sha256(bytes.fromhex(line.strip())).hexdigest())"]
-        let input = Pipe()
-        let output = Pipe()
-        python.standardInput = input
-        python.standardOutput = output
-        try python.run()
-        let hexLines = inputs.map { $0.map { String(format: "%02x", $0) }.joined() }.joined(separator: "\n") + "\n"
-        input.fileHandleForWriting.write(hexLines.data(using: .utf8)!)
-        try input.fileHandleForWriting.close()
-        let expected = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).split(separator: "\n").map(String.init)
-        python.waitUntilExit()
+        let hexInputs = inputs.map { $0.map { String(format: "%02x", $0) }.joined() }
+        let script = "import sys, json, hashlib\nprint(json.dumps([hashlib.sha256(bytes.fromhex(h)).hexdigest() for h in json.load(sys.stdin)]))"
+        let expected = try #require(try runPython(script, input: hexInputs) as? [String])
         #expect(expected.count == inputs.count)
         for (bytes, hex) in zip(inputs, expected) {
             var hash = SHA256()
