@@ -9,11 +9,15 @@ import Testing
     let server: TestServer
 
     init() throws {
-        let cache = Self.cache
-        server = try TestServer(options: [
-            "--htdocs", Self.site.appending(path: "htdocs").path, "--cgi-bin", Self.site.appending(path: "cgi-bin").path,
+        server = try Self.serve()
+    }
+
+    /// The real server on the example site, with the suite's compile cache.
+    static func serve(_ options: [String] = []) throws -> TestServer {
+        try TestServer(options: [
+            "--htdocs", site.appending(path: "htdocs").path, "--cgi-bin", site.appending(path: "cgi-bin").path,
             "--swift-cache", cache.path, "--swiftc", swiftc,
-        ])
+        ] + options)
     }
 
     func get(_ path: String) throws -> HTTPResult {
@@ -89,10 +93,7 @@ import Testing
     }
 
     @Test func developmentModeShowsTheErrorReport() throws {
-        let development = try TestServer(options: [
-            "--htdocs", Self.site.appending(path: "htdocs").path, "--cgi-bin", Self.site.appending(path: "cgi-bin").path,
-            "--swift-cache", Self.cache.path, "--swiftc", swiftc, "--dev",
-        ])
+        let development = try Self.serve(["--dev"])
         let thrown = try curl([development.url("/cgi-bin/error.swift?kind=throw")], timeout: 120)
         #expect(thrown.status == 500)
         #expect(thrown.text.contains("order 42 cannot be shipped"))
