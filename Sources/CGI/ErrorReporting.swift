@@ -75,8 +75,14 @@ public struct ErrorReporting: Sendable, Equatable {
 
     /// Whether the field, cookie or parameter `name` holds a secret under these options.
     func hides(_ name: String) -> Bool {
-        let lowered = name.lowercased()
-        return hiddenNames.contains { !$0.isEmpty && lowered.contains($0.lowercased()) }
+        // Compared as bytes: String.contains(String) comes from _StringProcessing, whose first
+        // use costs every script start-up time (the summary is prepared before the handler runs).
+        let lowered = Array(name.lowercased().utf8)
+        return hiddenNames.contains { hidden in
+            let part = Array(hidden.lowercased().utf8)
+            guard !part.isEmpty, part.count <= lowered.count else { return false }
+            return (0...lowered.count - part.count).contains { lowered[$0..<$0 + part.count].elementsEqual(part) }
+        }
     }
 
     /// A query string with the value of every secret parameter replaced by ``hiddenValue``.
