@@ -65,13 +65,13 @@ let package = Package(
         .testTarget(
             name: "CGITests",
             dependencies: [
-                "CGI", "ErrorReportFixture", "AsyncErrorReportFixture", "cgi-fixture-stream", "UploadFixture",
+                "CGI", "ErrorReportFixture", "AsyncErrorReportFixture", "StreamFixture", "UploadFixture",
             ]),
         // Scripts the tests run as real processes.
         .executableTarget(name: "ErrorReportFixture", dependencies: ["CGI"], path: "Tests/Fixtures/ErrorReportFixture"),
         .executableTarget(
             name: "AsyncErrorReportFixture", dependencies: ["CGI"], path: "Tests/Fixtures/AsyncErrorReportFixture"),
-        .executableTarget(name: "cgi-fixture-stream", dependencies: ["CGI"], path: "Tests/Fixtures/stream"),
+        .executableTarget(name: "StreamFixture", dependencies: ["CGI"], path: "Tests/Fixtures/StreamFixture"),
         .executableTarget(name: "UploadFixture", dependencies: ["CGI"], path: "Tests/Fixtures/UploadFixture"),
         .testTarget(name: "CGIGatewayTests", dependencies: ["CGIGateway"]),
         .testTarget(

@@ -10,7 +10,7 @@ let productsDirectory = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinks
     @Test(.timeLimit(.minutes(1)))
     func aFlushedChunkArrivesBeforeTheScriptEnds() throws {
         let script = Process()
-        script.executableURL = productsDirectory.appendingPathComponent("cgi-fixture-stream")
+        script.executableURL = productsDirectory.appendingPathComponent("StreamFixture")
         let input = Pipe()
         let output = Pipe()
         script.standardInput = input
