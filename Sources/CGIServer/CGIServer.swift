@@ -25,6 +25,7 @@ public struct CGIServer: Sendable {
         /// The address cannot be bound.
         case bind(String)
 
+        /// A sentence for the person starting the server, such as `no such folder: site/htdocs`.
         public var description: String {
             switch self {
             case .missingFolder(let path): "no such folder: \(path)"
