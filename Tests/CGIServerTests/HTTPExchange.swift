@@ -26,12 +26,7 @@ struct HTTPResult {
 
 /// Runs the real curl and parses what it printed (`-i`, last response only).
 func curl(_ arguments: [String], timeout: Double = 15) throws -> HTTPResult {
-    let process = Process()
-    process.executableURL = URL(filePath: "/usr/bin/curl")
-    process.arguments = ["-s", "-i", "--max-time", String(timeout), "-H", "Expect:"] + arguments
-    let output = Pipe()
-    process.standardOutput = output
-    try process.run()
+    let (process, output) = try startCurl(arguments, timeout: timeout)
     let data = output.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
     // With --raw curl leaves chunked bodies as they came: parse the framing like a raw socket read.
@@ -41,20 +36,23 @@ func curl(_ arguments: [String], timeout: Double = 15) throws -> HTTPResult {
 
 /// Runs several curls at the same time and returns their responses (nil for a failed one), in order.
 func curlAll(_ argumentLists: [[String]], timeout: Double = 15) throws -> [HTTPResult?] {
-    let runs = try argumentLists.map { arguments -> (Process, Pipe) in
-        let process = Process()
-        process.executableURL = URL(filePath: "/usr/bin/curl")
-        process.arguments = ["-s", "-i", "--max-time", String(timeout), "-H", "Expect:"] + arguments
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        return (process, output)
-    }
+    let runs = try argumentLists.map { try startCurl($0, timeout: timeout) }
     return runs.map { process, output in
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return try? parseCurlOutput(data)
     }
+}
+
+/// Starts curl (`-i`, no `Expect: 100-continue`, at most `timeout` seconds) with its output on a pipe.
+private func startCurl(_ arguments: [String], timeout: Double) throws -> (Process, Pipe) {
+    let process = Process()
+    process.executableURL = URL(filePath: "/usr/bin/curl")
+    process.arguments = ["-s", "-i", "--max-time", String(timeout), "-H", "Expect:"] + arguments
+    let output = Pipe()
+    process.standardOutput = output
+    try process.run()
+    return (process, output)
 }
 
 /// The final response in `curl -i` output: heads of interim responses are skipped and the body,
