@@ -61,7 +61,7 @@ func isGone(_ pid: pid_t) -> Bool {
 }
 
 /// Waits up to `seconds` for `condition`.
-func eventually(within seconds: Double = 3, _ condition: () -> Bool) -> Bool {
+func eventually(within seconds: Double = 5, _ condition: () -> Bool) -> Bool {
     let deadline = Date().addingTimeInterval(seconds)
     while Date() < deadline {
         if condition() { return true }

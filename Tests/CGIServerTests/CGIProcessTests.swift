@@ -8,11 +8,11 @@ struct CGIProcessTests {
         let started = Date()
         let response = try curl([server.url("/cgi-bin/probe.cgi?sleep_before=60")])
         #expect(response.status == 504)
-        #expect(Date().timeIntervalSince(started) < 3.5)
+        #expect(Date().timeIntervalSince(started) < 10, "the 2 s script timeout, not the script's 60 s sleep")
         let pids = server.site.recordedPids()
         #expect(pids.count == 1)
-        #expect(eventually(within: 1.5) { pids.allSatisfy { !isAlive($0) } })
-        #expect(eventually(within: 1.5) { server.children().isEmpty })
+        #expect(eventually(within: 5) { pids.allSatisfy { !isAlive($0) } })
+        #expect(eventually(within: 5) { server.children().isEmpty })
     }
 
     @Test func scriptIgnoringSigtermIsKilled() throws {
@@ -20,8 +20,8 @@ struct CGIProcessTests {
         let response = try curl([server.url("/cgi-bin/probe.cgi?sleep_before=60&ignore_term=1")])
         #expect(response.status == 504)
         let pids = server.site.recordedPids()
-        #expect(eventually(within: 4) { pids.allSatisfy { !isAlive($0) } })
-        #expect(eventually(within: 1) { server.children().isEmpty })
+        #expect(eventually(within: 8) { pids.allSatisfy { !isAlive($0) } })
+        #expect(eventually(within: 5) { server.children().isEmpty })
     }
 
     @Test func grandchildHoldingStdoutDoesNotHangTheResponse() throws {
@@ -30,19 +30,19 @@ struct CGIProcessTests {
         let response = try curl([server.url("/cgi-bin/probe.cgi?grandchild=1")])
         #expect(response.status == 200)
         #expect(response.text == "started\n")
-        #expect(Date().timeIntervalSince(started) < 4)
+        #expect(Date().timeIntervalSince(started) < 10, "not the grandchild's 300 s")
         let grandchild = try Int32(String(contentsOf: server.site.state.appending(path: "grandchild"), encoding: .utf8)) ?? 0
         #expect(grandchild > 0)
-        #expect(eventually(within: 2) { !isAlive(grandchild) })
+        #expect(eventually(within: 5) { !isAlive(grandchild) })
     }
 
     @Test func clientDisconnectKillsTheScript() throws {
         let server = try TestServer(options: ["--script-timeout", "30"])
-        _ = try? curl(["--max-time", "1", server.url("/cgi-bin/probe.cgi?sleep_before=30")])
+        _ = try? curl(["--max-time", "3", server.url("/cgi-bin/probe.cgi?sleep_before=30")])
         let pids = server.site.recordedPids()
         #expect(pids.count == 1)
-        #expect(eventually(within: 3) { pids.allSatisfy { !isAlive($0) } })
-        #expect(eventually(within: 1) { server.children().isEmpty })
+        #expect(eventually(within: 5) { pids.allSatisfy { !isAlive($0) } })
+        #expect(eventually(within: 5) { server.children().isEmpty })
     }
 
     @Test func noZombiesAndNoLeakedDescriptorsAfterManyRequests() throws {
@@ -61,8 +61,8 @@ struct CGIProcessTests {
         }
         #expect(group.wait(timeout: .now() + 30) == .success)
         for _ in 0..<5 { _ = try? curl(["--max-time", "0.3", server.url("/cgi-bin/probe.cgi?sleep_before=5")]) }
-        #expect(eventually(within: 4) { server.children().isEmpty }, "children left: \(server.children())")
-        #expect(eventually(within: 2) { server.openDescriptorCount() <= descriptorsBefore + 2 }, "descriptors \(descriptorsBefore) → \(server.openDescriptorCount())")
+        #expect(eventually(within: 10) { server.children().isEmpty }, "children left: \(server.children())")
+        #expect(eventually(within: 5) { server.openDescriptorCount() <= descriptorsBefore + 2 }, "descriptors \(descriptorsBefore) → \(server.openDescriptorCount())")
     }
 
     @Test func concurrencyIsCappedAndExcessGets503() throws {
@@ -82,7 +82,7 @@ struct CGIProcessTests {
         #expect(codes.filter { $0 == 200 }.count == 4, "\(codes)")
         #expect(codes.filter { $0 == 503 }.count == 2, "\(codes)")
         #expect(responses.contains { $0?.header("Retry-After") == "1" })
-        #expect(eventually(within: 1) { !peak.text.isEmpty })
+        #expect(eventually(within: 5) { !peak.text.isEmpty })
         #expect(Int(peak.text) ?? 99 <= 2)
     }
 
@@ -94,7 +94,7 @@ struct CGIProcessTests {
             let response = try? curl([server.url("/cgi-bin/probe.cgi?drip=1")])
             result.append(response?.body ?? Data())
         }
-        usleep(700_000)
+        #expect(eventually(within: 10) { !server.site.recordedPids().isEmpty }, "the script is running")
         kill(server.pid, SIGTERM)
         #expect(group.wait(timeout: .now() + 10) == .success)
         server.process.waitUntilExit()

@@ -81,7 +81,7 @@ struct CGIRequestBodyTests {
         let text = String(decoding: connection.readAll(), as: UTF8.self)
         #expect(text.hasPrefix("HTTP/1.1 400"))
         #expect(text.components(separatedBy: "HTTP/1.1").count == 2)
-        usleep(300_000)
+        usleep(1_500_000)
         #expect(!server.site.ran("smuggled"))
     }
 
