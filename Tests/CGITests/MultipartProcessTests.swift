@@ -37,7 +37,7 @@ import Testing
         var random = SeededGenerator(seed: 7)
         var block = Data((0..<(1 << 20)).map { _ in UInt8.random(in: 0...255, using: &random) })
         let path = directory + "/payload"
-        FileManager.default.createFile(atPath: path, contents: nil)
+        try #require(FileManager.default.createFile(atPath: path, contents: nil))
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         for index in 0..<mebibytes {
             block.replaceSubrange(0..<8, with: withUnsafeBytes(of: UInt64(index)) { Data($0) })
