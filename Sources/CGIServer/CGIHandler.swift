@@ -106,7 +106,7 @@ final class CGIHandler {
     /// Starts the script now, or (chunked body) once the body is complete.
     func start() {
         if case .none = body {} else if info.head.headers.first(name: "Expect")?.lowercased() == "100-continue" {
-            connection.writeContinue(for: info)
+            connection.writeContinue()
         }
         if case .spooled = body { return }
         acquireSlotAndSpawn()

@@ -279,7 +279,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
     }
 
     /// Sends `100 Continue`, inviting the client to send the body it announced.
-    func writeContinue(for info: RequestInfo) {
+    func writeContinue() {
         context?.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .continue))), promise: nil)
     }
 
