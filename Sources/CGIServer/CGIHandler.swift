@@ -44,8 +44,12 @@ final class CGIHandler {
         case head(ResponseHeadParser)
         /// Streaming the body to the client.
         case body
-        /// Discarding the rest of the output (HEAD, redirects).
+        /// Discarding the rest of the output while the response head is out and its end is
+        /// still to come (HEAD, 204, 304).
         case discard
+        /// The whole response was sent already (a client redirect's own page): the script's
+        /// output is read and dropped, and nothing more goes to the client.
+        case sent
         /// Passing everything through untouched (`nph-*`).
         case raw
         /// The response is complete or abandoned.
@@ -336,7 +340,7 @@ final class CGIHandler {
         case .raw:
             bodyBytesSent += buffer.readableBytes
             connection.writeRaw(buffer)
-        case .discard, .done:
+        case .discard, .sent, .done:
             break
         }
     }
@@ -356,7 +360,7 @@ final class CGIHandler {
             }
             connection.redirectLocally(to: target, from: info, redirects: redirects + 1)
         case .clientRedirect:
-            output = .discard
+            output = .sent
             status = HTTPResponseStatus(statusCode: head.status, reasonPhrase: head.reason)
             var response = ErrorPage.response(status, detail: "This page has moved.", headers: headers(of: head))
             response.headers.replaceOrAdd(name: "Location", value: head.value(of: "Location") ?? "/")
@@ -398,8 +402,8 @@ final class CGIHandler {
             output = .done
             info.keepAlive = false
             connection.finishResponse(for: info, status: status, bodyBytes: bodyBytesSent, raw: true)
-        case .done:
-            break
+        case .sent, .done:
+            output = .done
         }
         finish(scriptDone: true)
     }
@@ -432,6 +436,9 @@ final class CGIHandler {
         case .body where script?.hasExited == true, .discard where script?.hasExited == true:
             output = .done
             connection.finishResponse(for: info, status: status, bodyBytes: bodyBytesSent)
+        case .sent:
+            // The client has its whole response; only the script is left to stop.
+            output = .done
         default:
             logger.error("script timed out while writing its response")
             output = .done

@@ -102,6 +102,32 @@ struct CGIProcessTests {
         #expect(server.process.terminationStatus == 0)
     }
 
+    @Test func clientRedirectEndsItsResponseOnce() throws {
+        let site = try TestSite()
+        let logPath = site.root.appending(path: "access.log").path
+        let server = try TestServer(site: site, options: ["--access-log", logPath])
+        // Two requests on one keep-alive connection: the redirect, then a plain script.
+        let curl = Process()
+        curl.executableURL = URL(filePath: "/usr/bin/curl")
+        curl.arguments = [
+            "-s", "--max-time", "10", "-o", "/dev/null", "-o", "/dev/null", "-w", "%{http_code} %{num_connects}\n",
+            server.url("/cgi-bin/probe.cgi?loc=http://x.test/"), server.url("/cgi-bin/hello.sh"),
+        ]
+        let output = Pipe()
+        curl.standardOutput = output
+        try curl.run()
+        let written = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        curl.waitUntilExit()
+        #expect(curl.terminationStatus == 0)
+        #expect(written == "302 1\n200 0\n", "the second request reuses the connection")
+        // Let the redirecting script finish, then stop the server so that every log line is out.
+        Thread.sleep(forTimeInterval: 1)
+        #expect(server.stop() == 0)
+        let lines = ((try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "").split(separator: "\n")
+        #expect(lines.count == 2, "one access-log line per response: \(lines)")
+        #expect(lines.first?.contains("\" 302 ") == true)
+    }
+
     @Test func accessLogHasCombinedFormatLines() throws {
         let site = try TestSite()
         let logPath = site.root.appending(path: "access.log").path
