@@ -2,8 +2,9 @@
 # Fuzzes the CGI library's parsers with libFuzzer for about SECONDS in all (default 60):
 # the multipart reader (whole vs. chunked must agree), the urlencoded parser and header
 # parsing. The library is compiled once with coverage and AddressSanitizer
-# (swiftc -sanitize=fuzzer,address, -enable-testing so targets reach internal types); each
-# target in Fuzz/*FuzzTarget.swift links against it. Seeds come from Fuzz/corpus/TARGET;
+# (swiftc -sanitize=fuzzer,address, -enable-testing so targets reach internal types; its C
+# part, Sources/CSHA256, with clang and a module map written here); each target in
+# Fuzz/*FuzzTarget.swift links against both. Seeds come from Fuzz/corpus/TARGET;
 # new inputs and crash artifacts go to Fuzz/out/ (not in git). Exits non-zero on a crash,
 # a sanitizer report, a timeout or a failed build.
 set -euo pipefail
@@ -21,16 +22,25 @@ per_target=$((seconds / ${#targets[@]}))
 ((per_target >= 1)) || per_target=1
 
 rm -rf "$out"
-mkdir -p "$out/lib" "$out/tmp"
+mkdir -p "$out/lib" "$out/csha256" "$out/tmp"
 flags=(-O -sanitize=fuzzer,address -parse-as-library -package-name swift_cgi)
 
 echo "fuzz: building the CGI library with coverage and AddressSanitizer"
-swiftc "${flags[@]}" -enable-testing -module-name CGI -emit-module -emit-library -static \
-    "$root"/Sources/CGI/*.swift -o "$out/lib/libCGI.a" 2> "$out/build.log" || { cat "$out/build.log"; exit 1; }
+printf 'module CSHA256 {\n    header "%s"\n    export *\n}\n' "$root/Sources/CSHA256/include/CSHA256.h" \
+    > "$out/csha256/module.modulemap"
+c_objects=()
+for source in "$root"/Sources/CSHA256/*.c; do
+    object="$out/lib/$(basename "$source").o"
+    clang -O2 -fsanitize=fuzzer-no-link,address -I "$root/Sources/CSHA256/include" -c "$source" -o "$object" \
+        2>> "$out/build.log" || { cat "$out/build.log"; exit 1; }
+    c_objects+=("$object")
+done
+swiftc "${flags[@]}" -enable-testing -module-name CGI -emit-module -emit-library -static -I "$out/csha256" \
+    "$root"/Sources/CGI/*.swift -o "$out/lib/libCGI.a" 2>> "$out/build.log" || { cat "$out/build.log"; exit 1; }
 
 status=0
 for target in "${targets[@]}"; do
-    swiftc "${flags[@]}" -I "$out/lib" "$root/Fuzz/${sources[$target]}" -L "$out/lib" -lCGI -o "$out/$target" \
+    swiftc "${flags[@]}" -I "$out/lib" "$root/Fuzz/${sources[$target]}" -L "$out/lib" -lCGI "${c_objects[@]}" -o "$out/$target" \
         2>> "$out/build.log" || { cat "$out/build.log"; exit 1; }
     corpus="$out/corpus-$target"
     mkdir -p "$corpus"

@@ -7,7 +7,10 @@ import SystemPackage
 ///
 /// SwiftPM writes the list of the target's current sources to `CGI.build/sources`; the
 /// objects are taken from that list rather than from the folder, so an object left behind by
-/// a deleted source is never linked in.
+/// a deleted source is never linked in. The library's C part (`CSHA256`, the SHA-256 blocks on
+/// the SHA extensions) gets no such list, so its objects are named here
+/// (``cObjectFiles``); CGI imports it implementation-only, so scripts need its objects but
+/// not its headers.
 public struct CGILibraryLocation: Sendable, Equatable {
     /// The SwiftPM build folder (`.build/debug`, `.build/release`, …).
     public let buildDirectory: String
@@ -30,6 +33,7 @@ public struct CGILibraryLocation: Sendable, Equatable {
         }
         let sources = String(decoding: list, as: UTF8.self).split(separator: "\n")
         let objects = sources.map { target + "/" + $0.split(separator: "/").last! + ".o" }
+            + Self.cObjectFiles.map { buildDirectory + "/" + $0 }
         if let missing = objects.first(where: { (try? FilePath($0).stat()) == nil }) {
             throw .libraryNotFound(buildDirectory: buildDirectory, reason: "no \(missing)")
         }
@@ -37,6 +41,10 @@ public struct CGILibraryLocation: Sendable, Equatable {
         self.modulesDirectory = modules
         self.objectFiles = objects
     }
+
+    /// The objects of the C targets CGI depends on, relative to the build folder: one per
+    /// `.c` file in `Sources/CSHA256` (SwiftPM writes no list of a C target's sources).
+    public static let cObjectFiles = ["CSHA256.build/sha256_shani.c.o"]
 
     /// The build folder of the running executable (`cgi-server` and `cgi` sit next to the
     /// library they were built with), found through `/proc/self/exe`.

@@ -14,6 +14,12 @@ import Testing
         for object in objects {
             _ = FileManager.default.createFile(atPath: folder + "/CGI.build/" + object, contents: Data())
         }
+        for object in CGILibraryLocation.cObjectFiles {
+            let path = folder + "/" + object
+            try FileManager.default.createDirectory(
+                atPath: String(path[..<path.lastIndex(of: "/")!]), withIntermediateDirectories: true)
+            _ = FileManager.default.createFile(atPath: path, contents: Data())
+        }
         return folder
     }
 
@@ -21,7 +27,11 @@ import Testing
         let folder = try buildFolder(listing: ["Form.swift", "Request.swift"], objects: ["Form.swift.o", "Request.swift.o", "Deleted.swift.o"])
         let library = try CGILibraryLocation(buildDirectory: folder)
         #expect(library.modulesDirectory == folder + "/Modules")
-        #expect(library.objectFiles == [folder + "/CGI.build/Form.swift.o", folder + "/CGI.build/Request.swift.o"])
+        #expect(
+            library.objectFiles == [
+                folder + "/CGI.build/Form.swift.o", folder + "/CGI.build/Request.swift.o",
+                folder + "/CSHA256.build/sha256_shani.c.o",
+            ])
     }
 
     @Test func missingObjectIsReported() throws {
@@ -42,5 +52,6 @@ import Testing
     @Test func theTestRunnersBuildFolderHoldsTheLibrary() throws {
         let library = try CGILibraryLocation.nextToExecutable()
         #expect(library.objectFiles.contains { $0.hasSuffix("/CGI.build/Form.swift.o") })
+        #expect(library.objectFiles.contains { $0.hasSuffix("/CSHA256.build/sha256_shani.c.o") })
     }
 }

@@ -13,6 +13,38 @@ import Testing
     ])
     func knownVectors(input: String, hex: String) {
         #expect(SHA256.hash(Array(input.utf8)).hexadecimal == hex)
+        var portable = SHA256(portable: true)
+        portable.update(Array(input.utf8))
+        #expect(portable.finalize().hexadecimal == hex)
+    }
+
+    /// The SHA extensions are used where /proc/cpuinfo lists them (so the other tests cover them).
+    @Test func usesTheSHAExtensionsWhereTheCPUHasThem() throws {
+        let cpuinfo = try String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)
+        let flags = cpuinfo.split(separator: "\n").first { $0.hasPrefix("flags") }?.split(separator: " ") ?? []
+        let available = flags.contains("sha_ni") && flags.contains("ssse3") && flags.contains("sse4_1")
+        #expect(SHA256.shaExtensionsAvailable == available)
+        #expect(SHA256().usesSHAExtensions == available)
+        #expect(!SHA256(portable: true).usesSHAExtensions)
+    }
+
+    /// The SHA extensions and the portable rounds agree on random data of every length up to
+    /// a few blocks and some longer ones, fed in random pieces.
+    @Test func portableAndSHAExtensionsAgree() {
+        var random = SeededGenerator(seed: 4096)
+        for length in Array(0...300) + [1000, 4095, 4096, 4097, 65_536, 100_003] {
+            let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &random) }
+            var fast = SHA256()
+            var portable = SHA256(portable: true)
+            var rest = bytes[...]
+            while !rest.isEmpty {
+                let piece = rest.prefix(Int(random.next() % 300))
+                piece.withUnsafeBytes { fast.update($0) }
+                piece.withUnsafeBytes { portable.update($0) }
+                rest = rest.dropFirst(piece.count)
+            }
+            #expect(fast.finalize() == portable.finalize(), "length \(length)")
+        }
     }
 
     /// Random lengths around the 64-byte block edges, hashed in random pieces, against
