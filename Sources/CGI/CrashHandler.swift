@@ -126,8 +126,9 @@ enum CrashHandler {
     static func update(id: ReportID, request: RequestSummary) {
         guard let state = prepared else { return }
         state.pointee.reportOpening.clear()
-        state.pointee.reportOpening.append(
-            "Crash report \(id)\n\(ErrorReport.programDescription())\n\nRequest:\n\(request.text)\n")
+        state.pointee.reportOpening.append("Crash report \(id)\n\(ErrorReport.programDescription())\n\nRequest:\n")
+        request.write(to: &state.pointee.reportOpening)
+        state.pointee.reportOpening.append("\n")
     }
 
     /// Follows `writer`: once its head is sent, a crash can only append a marker. The caller

@@ -87,13 +87,31 @@ public struct ErrorReporting: Sendable, Equatable {
 
     /// A query string with the value of every secret parameter replaced by ``hiddenValue``.
     func redacting(query: String) -> String {
-        query.split(separator: "&", omittingEmptySubsequences: false).map { pair in
-            guard let equals = pair.firstIndex(of: "="),
-                hides(String(decoding: PercentEncoding.decode(pair[..<equals].utf8, plusAsSpace: true), as: UTF8.self))
-            else { return String(pair) }
-            return pair[..<equals] + "=" + Self.hiddenValue
+        // A scan over the bytes rather than split/map/joined: every CGI.run start-up redacts
+        // the query (the crash report is prepared before the handler runs), and the generic
+        // collection algorithms cost more in first-use type metadata than the work itself.
+        let bytes = Array(query.utf8)
+        var redacted: [UInt8] = []
+        redacted.reserveCapacity(bytes.count)
+        var pairStart = 0
+        while true {
+            var pairEnd = pairStart
+            while pairEnd < bytes.count && bytes[pairEnd] != UInt8(ascii: "&") { pairEnd += 1 }
+            var equals = pairStart
+            while equals < pairEnd && bytes[equals] != UInt8(ascii: "=") { equals += 1 }
+            if equals < pairEnd,
+                hides(String(decoding: PercentEncoding.decode(bytes[pairStart..<equals], plusAsSpace: true), as: UTF8.self))
+            {
+                redacted += bytes[pairStart...equals]
+                redacted += Self.hiddenValue.utf8
+            } else {
+                redacted += bytes[pairStart..<pairEnd]
+            }
+            if pairEnd == bytes.count { break }
+            redacted.append(UInt8(ascii: "&"))
+            pairStart = pairEnd + 1
         }
-        .joined(separator: "&")
+        return String(decoding: redacted, as: UTF8.self)
     }
 
     /// The value of the environment variable `name` as a report or the diagnostics page may

@@ -126,3 +126,12 @@ struct SignalSafeBuffer {
         }
     }
 }
+
+/// Lets text be written straight into the buffer (no intermediate string) while preparing
+/// content before a signal arrives. Not async-signal-safe.
+extension SignalSafeBuffer: TextOutputStream {
+    /// Appends `string`.
+    mutating func write(_ string: String) {
+        append(string)
+    }
+}
