@@ -77,12 +77,31 @@ public struct ErrorReporting: Sendable, Equatable {
     func hides(_ name: String) -> Bool {
         // Compared as bytes: String.contains(String) comes from _StringProcessing, whose first
         // use costs every script start-up time (the summary is prepared before the handler runs).
+        if name.utf8.allSatisfy({ $0 < 0x80 }) && hiddenNames.allSatisfy({ $0.utf8.allSatisfy { $0 < 0x80 } }) {
+            return hiddenNames.contains { Self.containsIgnoringASCIICase(name.utf8, $0.utf8) }
+        }
         let lowered = Array(name.lowercased().utf8)
         return hiddenNames.contains { hidden in
             let part = Array(hidden.lowercased().utf8)
             guard !part.isEmpty, part.count <= lowered.count else { return false }
             return (0...lowered.count - part.count).contains { lowered[$0..<$0 + part.count].elementsEqual(part) }
         }
+    }
+
+    /// Whether `text` contains `part` (not empty), ASCII letters compared ignoring case. For
+    /// ASCII this is what comparing the lowercased strings gives, without making them:
+    /// ``hides(_:)`` runs for every field and query parameter at start-up.
+    private static func containsIgnoringASCIICase(_ text: String.UTF8View, _ part: String.UTF8View) -> Bool {
+        func lowered(_ byte: UInt8) -> UInt8 {
+            byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte + 32 : byte
+        }
+        guard !part.isEmpty, part.count <= text.count else { return false }
+        var start = text.startIndex
+        for _ in 0...(text.count - part.count) {
+            if zip(text[start...], part).allSatisfy({ lowered($0) == lowered($1) }) { return true }
+            text.formIndex(after: &start)
+        }
+        return false
     }
 
     /// A query string with the value of every secret parameter replaced by ``hiddenValue``.

@@ -33,24 +33,12 @@ struct RequestSummary {
     /// fixed order, present ones only.
     var details: [Entry]
 
-    /// Summarises a request from its meta-variables and, once parsed, its form.
-    init(environment: [String: String], form: Form?, reporting: ErrorReporting) {
+    /// Summarises a request from its meta-variables; the form is not read yet (``add(_:reporting:)``).
+    init(environment: [String: String], reporting: ErrorReporting) {
         method = environment["REQUEST_METHOD"] ?? "GET"
         path = (environment["SCRIPT_NAME"] ?? "") + (environment["PATH_INFO"] ?? "")
         query = reporting.redacting(query: environment["QUERY_STRING"] ?? "")
-        fields = form.map { form in
-            form.fields.map { field in
-                let name = field.name ?? "(no name)"
-                switch field.value {
-                case .file(let file):
-                    return Entry(name: name, shown: Self.describe(file))
-                case .text(let text, _):
-                    if reporting.hides(name) { return Entry(name: name, shown: ErrorReporting.hiddenValue) }
-                    let cut = text.count > Self.shownValueLength ? text.prefix(Self.shownValueLength) + "…" : text
-                    return Entry(name: name, shown: CGIError.quote(String(cut)))
-                }
-            }
-        }
+        fields = nil
         cookieNames = Self.cookieNames(in: environment["HTTP_COOKIE"] ?? "")
         // Appended one by one rather than mapped from a table of (label, variable) tuples:
         // a tuple array costs tuple and array type metadata at every start-up.
@@ -63,6 +51,26 @@ struct RequestSummary {
         addDetail("Referer", "HTTP_REFERER")
         addDetail("Content-Type", "CONTENT_TYPE")
         addDetail("Content-Length", "CONTENT_LENGTH")
+    }
+
+    /// Adds the form, once parsed (cheaper than summarising the request again).
+    mutating func add(_ form: Form, reporting: ErrorReporting) {
+        fields = Self.fields(of: form, reporting: reporting)
+    }
+
+    /// The form's fields as a report shows them.
+    private static func fields(of form: Form, reporting: ErrorReporting) -> [Entry] {
+        form.fields.map { field in
+            let name = field.name ?? "(no name)"
+            switch field.value {
+            case .file(let file):
+                return Entry(name: name, shown: describe(file))
+            case .text(let text, _):
+                if reporting.hides(name) { return Entry(name: name, shown: ErrorReporting.hiddenValue) }
+                let cut = text.count > shownValueLength ? text.prefix(shownValueLength) + "…" : text
+                return Entry(name: name, shown: CGIError.quote(String(cut)))
+            }
+        }
     }
 
     /// The names in a `Cookie` header (`a=1; b=2`), spaces removed, empty ones left out.
