@@ -41,7 +41,9 @@ enum CrashHandler {
         var markerClosing: SignalSafeBuffer
         /// Whether the browser gets the details, and whether they are HTML.
         var display: ErrorReporting.Display
-        /// The start of the report file: reference, program, request.
+        /// The heading of the report file: reference and program.
+        var reportHeading: SignalSafeBuffer
+        /// The start of the report file: the heading and the request.
         var reportOpening: SignalSafeBuffer
         /// The report folder, opened in advance, or -1.
         var logDirectory: Int32
@@ -84,7 +86,8 @@ enum CrashHandler {
         var state = Prepared(
             pageOpening: SignalSafeBuffer(capacity: 4096), pageClosing: SignalSafeBuffer(capacity: 1024),
             markerOpening: SignalSafeBuffer(capacity: 1024), markerClosing: SignalSafeBuffer(capacity: 256),
-            display: reporting.display, reportOpening: SignalSafeBuffer(capacity: 32 << 10),
+            display: reporting.display, reportHeading: SignalSafeBuffer(capacity: 4096),
+            reportOpening: SignalSafeBuffer(capacity: 32 << 10),
             logDirectory: directory, reportName: SignalSafeBuffer(capacity: 256),
             logLineOpening: SignalSafeBuffer(capacity: 256), logLineClosing: SignalSafeBuffer(capacity: 4096),
             scratch: SignalSafeBuffer(capacity: 64 << 10),
@@ -99,6 +102,7 @@ enum CrashHandler {
         let marker = ErrorPage.marker(id: id, display: reporting.display)
         state.markerOpening.append(marker.opening + pre.0)
         state.markerClosing.append(pre.1 + marker.closing)
+        state.reportHeading.append("Crash report \(id)\n\(ErrorReport.programDescription())\n\n")
         state.reportName.append(ReportFile.name(for: id) + "\0")
         state.logLineOpening.append("CGI crash \(id): ")
         let place = directory >= 0 ? "; report in \(reporting.logDirectory!)/\(ReportFile.name(for: id))" : ""
@@ -106,7 +110,7 @@ enum CrashHandler {
         // Replacing the pointer is one store: a signal sees the old state or the new one.
         prepared = UnsafeMutablePointer.allocate(capacity: 1)
         prepared!.initialize(to: state)
-        update(id: id, request: request)
+        update(request: request)
         if installed != nil { return }
 
         var stack = stack_t()
@@ -123,11 +127,13 @@ enum CrashHandler {
     }
 
     /// Replaces the request summary in the prepared report (once the form is parsed).
-    static func update(id: ReportID, request: RequestSummary) {
+    static func update(request: RequestSummary) {
         guard let state = prepared else { return }
         state.pointee.reportOpening.clear()
-        state.pointee.reportOpening.append(
-            "Crash report \(id)\n\(ErrorReport.programDescription())\n\nRequest:\n\(request.text)\n")
+        state.pointee.reportOpening.append(state.pointee.reportHeading)
+        state.pointee.reportOpening.append("Request:\n")
+        request.write(to: &state.pointee.reportOpening)
+        state.pointee.reportOpening.append("\n")
     }
 
     /// Follows `writer`: once its head is sent, a crash can only append a marker. The caller

@@ -77,6 +77,9 @@ public struct ErrorReporting: Sendable, Equatable {
     func hides(_ name: String) -> Bool {
         // Compared as bytes: String.contains(String) comes from _StringProcessing, whose first
         // use costs every script start-up time (the summary is prepared before the handler runs).
+        if name.utf8.allSatisfy({ $0 < 0x80 }) && hiddenNames.allSatisfy({ $0.utf8.allSatisfy { $0 < 0x80 } }) {
+            return hiddenNames.contains { Self.containsIgnoringASCIICase(name.utf8, $0.utf8) }
+        }
         let lowered = Array(name.lowercased().utf8)
         return hiddenNames.contains { hidden in
             let part = Array(hidden.lowercased().utf8)
@@ -85,15 +88,49 @@ public struct ErrorReporting: Sendable, Equatable {
         }
     }
 
+    /// Whether `text` contains `part` (not empty), ASCII letters compared ignoring case. For
+    /// ASCII this is what comparing the lowercased strings gives, without making them:
+    /// ``hides(_:)`` runs for every field and query parameter at start-up.
+    private static func containsIgnoringASCIICase(_ text: String.UTF8View, _ part: String.UTF8View) -> Bool {
+        func lowered(_ byte: UInt8) -> UInt8 {
+            byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte + 32 : byte
+        }
+        guard !part.isEmpty, part.count <= text.count else { return false }
+        var start = text.startIndex
+        for _ in 0...(text.count - part.count) {
+            if zip(text[start...], part).allSatisfy({ lowered($0) == lowered($1) }) { return true }
+            text.formIndex(after: &start)
+        }
+        return false
+    }
+
     /// A query string with the value of every secret parameter replaced by ``hiddenValue``.
     func redacting(query: String) -> String {
-        query.split(separator: "&", omittingEmptySubsequences: false).map { pair in
-            guard let equals = pair.firstIndex(of: "="),
-                hides(String(decoding: PercentEncoding.decode(pair[..<equals].utf8, plusAsSpace: true), as: UTF8.self))
-            else { return String(pair) }
-            return pair[..<equals] + "=" + Self.hiddenValue
+        // A scan over the bytes rather than split/map/joined: every CGI.run start-up redacts
+        // the query (the crash report is prepared before the handler runs), and the generic
+        // collection algorithms cost more in first-use type metadata than the work itself.
+        let bytes = Array(query.utf8)
+        var redacted: [UInt8] = []
+        redacted.reserveCapacity(bytes.count)
+        var pairStart = 0
+        while true {
+            var pairEnd = pairStart
+            while pairEnd < bytes.count && bytes[pairEnd] != UInt8(ascii: "&") { pairEnd += 1 }
+            var equals = pairStart
+            while equals < pairEnd && bytes[equals] != UInt8(ascii: "=") { equals += 1 }
+            if equals < pairEnd,
+                hides(String(decoding: PercentEncoding.decode(bytes[pairStart..<equals], plusAsSpace: true), as: UTF8.self))
+            {
+                redacted += bytes[pairStart...equals]
+                redacted += Self.hiddenValue.utf8
+            } else {
+                redacted += bytes[pairStart..<pairEnd]
+            }
+            if pairEnd == bytes.count { break }
+            redacted.append(UInt8(ascii: "&"))
+            pairStart = pairEnd + 1
         }
-        .joined(separator: "&")
+        return String(decoding: redacted, as: UTF8.self)
     }
 
     /// The value of the environment variable `name` as a report or the diagnostics page may

@@ -19,13 +19,18 @@ struct FramePointerBacktrace {
 
     /// Opens the pipe; nil when no descriptors are left.
     init?() {
-        var ends: [Int32] = [-1, -1]
-        guard pipe(&ends) == 0 else { return nil }
-        for end in ends {
+        // A tuple (two contiguous Int32, as C's `int[2]` imports), not an [Int32]: the array
+        // type's metadata would cost every CGI.run start-up, where the handler is installed.
+        var ends: (read: Int32, write: Int32) = (-1, -1)
+        let opened = withUnsafeMutableBytes(of: &ends) { pipe($0.baseAddress!.assumingMemoryBound(to: Int32.self)) }
+        guard opened == 0 else { return nil }
+        func configure(_ end: Int32) {
             _ = fcntl(end, F_SETFD, FD_CLOEXEC)
             _ = fcntl(end, F_SETFL, O_NONBLOCK)
         }
-        probe = (ends[1], ends[0])
+        configure(ends.read)
+        configure(ends.write)
+        probe = (ends.write, ends.read)
     }
 
     /// Stores the interrupted instruction's address and then the return addresses of the

@@ -37,11 +37,33 @@ public struct RequestHeaders: Sendable, Equatable, Sequence {
         lhs.fields.elementsEqual(rhs.fields) { $0.name == $1.name && $0.value == $1.value }
     }
 
-    /// `USER_AGENT` as `User-Agent`.
+    /// `USER_AGENT` as `User-Agent`. Header names are tokens, so only ASCII letters change
+    /// case; other bytes stay as they are.
     private static func httpName(_ variable: Substring) -> String {
-        variable.split(separator: "_", omittingEmptySubsequences: false)
-            .map { $0.prefix(1).uppercased() + $0.dropFirst().lowercased() }
-            .joined(separator: "-")
+        // A scan over the bytes rather than split/map/joined and String case mapping: this
+        // runs for every header of every request, and those generic algorithms cost a script's
+        // start-up more in first-use type metadata than the work itself.
+        var name: [UInt8] = []
+        name.reserveCapacity(variable.utf8.count)
+        var startsWord = true
+        for byte in variable.utf8 {
+            if byte == UInt8(ascii: "_") {
+                name.append(UInt8(ascii: "-"))
+                startsWord = true
+                continue
+            }
+            let isUpper = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z")
+            let isLower = byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")
+            if startsWord && isLower {
+                name.append(byte - 32)
+            } else if !startsWord && isUpper {
+                name.append(byte + 32)
+            } else {
+                name.append(byte)
+            }
+            startsWord = false
+        }
+        return String(decoding: name, as: UTF8.self)
     }
 
     /// The form names are compared in: upper case, `-` as `_`.

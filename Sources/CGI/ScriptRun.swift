@@ -16,7 +16,7 @@ struct ScriptRun {
     init(reporting: ErrorReporting?) {
         environment = ProcessEnvironment.current()
         self.reporting = reporting ?? .fromEnvironment(environment)
-        summary = RequestSummary(environment: environment, form: nil, reporting: self.reporting)
+        summary = RequestSummary(environment: environment, reporting: self.reporting)
         CrashHandler.install(id: id, reporting: self.reporting, request: summary)
     }
 
@@ -26,8 +26,8 @@ struct ScriptRun {
     mutating func readRequest(options: FormOptions) -> Request? {
         do {
             let request = try Request(environment: environment, options: options)
-            summary = RequestSummary(environment: environment, form: request.form, reporting: reporting)
-            CrashHandler.update(id: id, request: summary)
+            summary.add(request.form, reporting: reporting)
+            CrashHandler.update(request: summary)
             return request
         } catch let error as CGIError where error.httpStatus < 500 {
             StandardError.write("CGI request rejected (\(error.httpStatus)): \(error.description)\n")

@@ -24,14 +24,20 @@ struct SignalSafeBuffer {
         count = 0
     }
 
-    /// Appends bytes.
+    /// Appends bytes, as many as fit.
     mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
-        for byte in bytes { append(byte) }
+        guard let start = bytes.baseAddress else { return }
+        let fitting = min(bytes.count, capacity - count)
+        // A plain copy of memory (async-signal-safe); a loop over the bytes, each with its
+        // room check, costs every start-up tens of thousands of instructions.
+        (storage + count).update(from: start, count: fitting)
+        count += fitting
     }
 
     /// Appends text. Not async-signal-safe: for preparing content before a signal arrives.
     mutating func append(_ text: String) {
-        for byte in text.utf8 { append(byte) }
+        var text = text
+        text.withUTF8 { append($0) }
     }
 
     /// Appends static text.
@@ -124,5 +130,14 @@ struct SignalSafeBuffer {
         case UInt8(ascii: "'"): "&#39;"
         default: nil
         }
+    }
+}
+
+/// Lets text be written straight into the buffer (no intermediate string) while preparing
+/// content before a signal arrives. Not async-signal-safe.
+extension SignalSafeBuffer: TextOutputStream {
+    /// Appends `string`.
+    mutating func write(_ string: String) {
+        append(string)
     }
 }

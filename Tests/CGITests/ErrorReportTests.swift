@@ -11,7 +11,7 @@ import Testing
     func report(_ error: any Error) -> ErrorReport {
         ErrorReport(
             error: error, id: ReportID(description: "20260101-000000-1-abcdef"),
-            request: RequestSummary(environment: ["REQUEST_METHOD": "POST"], form: nil, reporting: .production),
+            request: RequestSummary(environment: ["REQUEST_METHOD": "POST"], reporting: .production),
             responseStarted: false, reporting: .production)
     }
 
