@@ -109,7 +109,10 @@ public struct SHA256: Sendable {
     private mutating func compress(blocksAt start: UnsafeRawPointer, count: Int) {
         if usesSHAExtensions {
             withUnsafeMutableBytes(of: &state) { words in
-                csha256_blocks_shani(words.baseAddress!.assumingMemoryBound(to: UInt32.self), start, count)
+                Self.roundConstants.withUnsafeBufferPointer { constants in
+                    csha256_blocks_shani(
+                        words.baseAddress!.assumingMemoryBound(to: UInt32.self), start, count, constants.baseAddress!)
+                }
             }
         } else {
             compressPortably(blocksAt: start, count: count)
@@ -167,7 +170,8 @@ public struct SHA256: Sendable {
         h = t1 &+ t2
     }
 
-    /// The first 32 bits of the fractional parts of the cube roots of the first 64 primes.
+    /// The first 32 bits of the fractional parts of the cube roots of the first 64 primes
+    /// (FIPS 180-4 §4.2.2); the only copy: the SHA-NI path is handed it too.
     private static let roundConstants: [UInt32] = [
         0x428a_2f98, 0x7137_4491, 0xb5c0_fbcf, 0xe9b5_dba5, 0x3956_c25b, 0x59f1_11f1, 0x923f_82a4, 0xab1c_5ed5,
         0xd807_aa98, 0x1283_5b01, 0x2431_85be, 0x550c_7dc3, 0x72be_5d74, 0x80de_b1fe, 0x9bdc_06a7, 0xc19b_f174,

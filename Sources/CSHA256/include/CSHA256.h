@@ -9,8 +9,9 @@
 int csha256_shani_available(void);
 
 /// The SHA-256 compression function (FIPS 180-4 §6.2.2) over `count` 64-byte blocks at
-/// `blocks` (any alignment), updating `state` (H0…H7). Only call it when
+/// `blocks` (any alignment), updating `state` (H0…H7), with the 64 round constants of
+/// FIPS 180-4 §4.2.2 (the Swift side owns the one table). Only call it when
 /// `csha256_shani_available()` returned non-zero.
-void csha256_blocks_shani(uint32_t state[8], const void *blocks, size_t count);
+void csha256_blocks_shani(uint32_t state[8], const void *blocks, size_t count, const uint32_t round_constants[64]);
 
 #endif
