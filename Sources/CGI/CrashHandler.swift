@@ -70,6 +70,8 @@ enum CrashHandler {
 
     nonisolated(unsafe) private static var prepared: UnsafeMutablePointer<Prepared>?
     private static let frameCapacity = 128
+    private static let reportCapacity = 32 << 10
+    private static let scratchCapacity = 64 << 10
     private static let alternateStackSize = 256 << 10
 
     /// Prepares the response and report for report `id` and installs the handlers (once per
@@ -78,35 +80,42 @@ enum CrashHandler {
         let installed = prepared
         var directory: Int32 = -1
         if let folder = reporting.logDirectory {
-            directory = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            directory = open(folder, O_RDONLY | O_CLOEXEC | O_DIRECTORY)
             if directory < 0 {
                 StandardError.write("CGI: cannot open the error report folder \(folder) (errno \(errno))\n")
             }
         }
-        var state = Prepared(
-            pageOpening: SignalSafeBuffer(capacity: 4096), pageClosing: SignalSafeBuffer(capacity: 1024),
-            markerOpening: SignalSafeBuffer(capacity: 1024), markerClosing: SignalSafeBuffer(capacity: 256),
-            display: reporting.display, reportHeading: SignalSafeBuffer(capacity: 4096),
-            reportOpening: SignalSafeBuffer(capacity: 32 << 10),
-            logDirectory: directory, reportName: SignalSafeBuffer(capacity: 256),
-            logLineOpening: SignalSafeBuffer(capacity: 256), logLineClosing: SignalSafeBuffer(capacity: 4096),
-            scratch: SignalSafeBuffer(capacity: 64 << 10),
-            frames: installed?.pointee.frames ?? .allocate(capacity: frameCapacity),
-            backtrace: installed?.pointee.backtrace ?? FramePointerBacktrace(),
-            previous: installed?.pointee.previous ?? .allocate(capacity: Int(NSIG)))
         // HTML details go in a <pre> block, so the handler only escapes <>&"'.
         let pre = reporting.display == .html ? ("<pre class=\"cgi-crash\">", "</pre>\n") : ("", "")
         let page = ErrorPage.serverError(id: id, display: reporting.display)
-        state.pageOpening.append(page.opening + pre.0)
-        state.pageClosing.append(pre.1 + page.closing)
         let marker = ErrorPage.marker(id: id, display: reporting.display)
-        state.markerOpening.append(marker.opening + pre.0)
-        state.markerClosing.append(pre.1 + marker.closing)
-        state.reportHeading.append("Crash report \(id)\n\(ErrorReport.programDescription())\n\n")
-        state.reportName.append(ReportFile.name(for: id) + "\0")
-        state.logLineOpening.append("CGI crash \(id): ")
-        let place = directory >= 0 ? "; report in \(reporting.logDirectory!)/\(ReportFile.name(for: id))" : ""
-        state.logLineClosing.append(place + "\n")
+        let name = ReportFile.name(for: id)
+        let place = directory >= 0 ? "; report in \(reporting.logDirectory!)/\(name)" : ""
+        let texts = [
+            page.opening + pre.0, pre.1 + page.closing, marker.opening + pre.0, pre.1 + marker.closing,
+            "Crash report \(id)\n\(ErrorReport.programDescription())\n\n", name + "\0", "CGI crash \(id): ",
+            place + "\n",
+        ]
+        // The texts first and together, so that what is written now shares as few pages as
+        // possible; the blocks only a crash writes come last.
+        let handlerBlocks =
+            installed == nil
+            ? [scratchCapacity, frameCapacity * MemoryLayout<UInt>.stride, Int(NSIG) * MemoryLayout<sigaction>.stride,
+                alternateStackSize] : []
+        var memory = SignalSafeMemory(blocks: texts.map(\.utf8.count) + [reportCapacity] + handlerBlocks)
+        let buffers = texts.map { memory.buffer(holding: $0) }
+        let reportOpening = memory.buffer(capacity: reportCapacity)
+        let state = Prepared(
+            pageOpening: buffers[0], pageClosing: buffers[1], markerOpening: buffers[2], markerClosing: buffers[3],
+            display: reporting.display, reportHeading: buffers[4], reportOpening: reportOpening,
+            logDirectory: directory, reportName: buffers[5], logLineOpening: buffers[6], logLineClosing: buffers[7],
+            scratch: installed?.pointee.scratch ?? memory.buffer(capacity: scratchCapacity),
+            frames: installed?.pointee.frames
+                ?? memory.take(frameCapacity * MemoryLayout<UInt>.stride).bindMemory(to: UInt.self, capacity: frameCapacity),
+            backtrace: installed?.pointee.backtrace ?? FramePointerBacktrace(),
+            previous: installed?.pointee.previous
+                ?? memory.take(Int(NSIG) * MemoryLayout<sigaction>.stride).bindMemory(
+                    to: sigaction.self, capacity: Int(NSIG)))
         // Replacing the pointer is one store: a signal sees the old state or the new one.
         prepared = UnsafeMutablePointer.allocate(capacity: 1)
         prepared!.initialize(to: state)
@@ -114,7 +123,7 @@ enum CrashHandler {
         if installed != nil { return }
 
         var stack = stack_t()
-        stack.ss_sp = UnsafeMutableRawPointer.allocate(byteCount: alternateStackSize, alignment: 16)
+        stack.ss_sp = memory.take(alternateStackSize)
         stack.ss_size = alternateStackSize
         sigaltstack(&stack, nil)
         var action = sigaction()

@@ -13,9 +13,10 @@ struct SignalSafeBuffer {
     private let capacity: Int
     private var count = 0
 
-    /// Allocates the block (call this before any signal can arrive).
-    init(capacity: Int) {
-        storage = .allocate(capacity: capacity)
+    /// A buffer using the `capacity` bytes at `storage` (prepared before any signal can
+    /// arrive; see ``SignalSafeMemory``).
+    init(storage: UnsafeMutablePointer<UInt8>, capacity: Int) {
+        self.storage = storage
         self.capacity = capacity
     }
 

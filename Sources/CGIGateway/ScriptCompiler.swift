@@ -83,6 +83,9 @@ public struct ScriptCompiler: Sendable {
     public let cache: CompileCache
     /// The longest one compile may take.
     public let timeout: Duration
+    /// The flags that link with lld in ``StartupOrder``'s layout, or none when the toolchain
+    /// has no lld or the order file cannot be written.
+    private let linkFlags: [String]
     /// Everything besides the source that an executable depends on, as bytes for the cache
     /// key: taken once, so a library rebuilt while this compiler lives is noticed by the next one.
     private let identity: [UInt8]
@@ -108,7 +111,10 @@ public struct ScriptCompiler: Sendable {
             throw .compilerUnusable(path: compilerPath, reason: "`swiftc --version` \(ending)")
         }
         compilerVersion = String(decoding: version.output, as: UTF8.self)
-        identity = Array(([""] + [compilerVersion] + Self.flags + [library.fingerprint]).joined(separator: "\0").utf8)
+        let order = StartupOrder.linkerAvailable(besides: compilerPath) ? StartupOrder.file(in: cache.directory) : nil
+        linkFlags = order?.flags ?? []
+        identity = Array(
+            ([""] + [compilerVersion] + Self.flags + linkFlags + [library.fingerprint]).joined(separator: "\0").utf8)
     }
 
     /// The executable for the script at `path`, compiled now unless the cache has it.
@@ -152,7 +158,7 @@ public struct ScriptCompiler: Sendable {
 
     /// The compiler's arguments for one script.
     private func arguments(source: String, output: String) -> [String] {
-        Self.flags + ["-module-name", "Script", "-I", library.modulesDirectory, source]
+        Self.flags + linkFlags + ["-module-name", "Script", "-I", library.modulesDirectory, source]
             + library.objectFiles + ["-o", output]
     }
 

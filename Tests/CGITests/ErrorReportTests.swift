@@ -10,7 +10,7 @@ import Testing
 
     func report(_ error: any Error) -> ErrorReport {
         ErrorReport(
-            error: error, id: ReportID(description: "20260101-000000-1-abcdef"),
+            error: error, id: ReportID(time: 1_767_225_600, process: 1, random: 0xABCDEF),
             request: RequestSummary(environment: ["REQUEST_METHOD": "POST"], reporting: .production),
             responseStarted: false, reporting: .production)
     }

@@ -17,7 +17,8 @@ import Testing
     }
 
     @Test func formatsNumbersAndEscapesHTML() {
-        var buffer = SignalSafeBuffer(capacity: 256)
+        var memory = SignalSafeMemory(blocks: [256])
+        var buffer = memory.buffer(capacity: 256)
         buffer.append("n=")
         buffer.append(decimal: -42)
         buffer.append(" at ")
@@ -28,11 +29,22 @@ import Testing
     }
 
     @Test func cutsOffWhatDoesNotFit() {
-        var buffer = SignalSafeBuffer(capacity: 4)
+        var memory = SignalSafeMemory(blocks: [4])
+        var buffer = memory.buffer(capacity: 4)
         buffer.append("abcdef")
         #expect(written(buffer) == "abcd")
         buffer.clear()
         buffer.append("xy")
         #expect(written(buffer) == "xy")
+    }
+
+    @Test func aBufferHoldingTextHasNoRoomForMore() {
+        var memory = SignalSafeMemory(blocks: [6, 4])
+        var held = memory.buffer(holding: "héllo")
+        var next = memory.buffer(capacity: 4)
+        next.append("next")
+        held.append("more")
+        #expect(written(held) == "héllo")
+        #expect(written(next) == "next")
     }
 }

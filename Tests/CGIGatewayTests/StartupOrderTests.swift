@@ -1,0 +1,84 @@
+import Foundation
+import Testing
+
+@testable import CGIGateway
+
+/// The start-up layout of compiled scripts, checked on real executables with `nm`.
+@Suite struct StartupOrderTests {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("startup-order-\(UUID().uuidString)")
+
+    static let hello = """
+        import CGI
+        CGI.run { request in
+            Response(contentType: "text/plain; charset=utf-8", body: "Hello, \\(request.form["name"] ?? "world")!\\n")
+        }
+        """
+
+    /// The symbols of `executable` by name: address, and whether it is a function.
+    func symbols(of executable: String) throws -> [String: (address: UInt, isFunction: Bool)] {
+        let nm = Process()
+        nm.executableURL = URL(fileURLWithPath: "/usr/bin/nm")
+        nm.arguments = [executable]
+        let output = Pipe()
+        nm.standardOutput = output
+        try nm.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        nm.waitUntilExit()
+        var symbols: [String: (address: UInt, isFunction: Bool)] = [:]
+        for line in text.split(separator: "\n") {
+            let fields = line.split(separator: " ")
+            if fields.count == 3, let address = UInt(fields[0], radix: 16) {
+                symbols[String(fields[2])] = (address, fields[1].lowercased() == "t")
+            }
+        }
+        return symbols
+    }
+
+    /// How many 4 KiB pages the first `count` of `functions` occupy in `symbols`.
+    func pages(ofFirst count: Int, of functions: [String], in symbols: [String: (address: UInt, isFunction: Bool)]) -> Int {
+        Set(functions.prefix(count).compactMap { symbols[$0].map { $0.address >> 12 } }).count
+    }
+
+    @Test func scriptsAreLinkedWithTheirStartUpCodeTogether() throws {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let source = folder.appendingPathComponent("hello.swift").path
+        try Self.hello.write(toFile: source, atomically: true, encoding: .utf8)
+        let compiler = try ScriptCompiler(.init(cacheDirectory: folder.appendingPathComponent("cache").path))
+        #expect(StartupOrder.linkerAvailable(besides: compiler.compilerPath))
+        let ordered = try symbols(of: compiler.compile(source).executable)
+
+        // The same script linked by lld without the order, as a control.
+        let control = folder.appendingPathComponent("control").path
+        let swiftc = Process()
+        swiftc.executableURL = URL(fileURLWithPath: compiler.compilerPath)
+        swiftc.arguments = ScriptCompiler.flags + ["-use-ld=lld", "-module-name", "Script", "-I", compiler.library.modulesDirectory, source]
+            + compiler.library.objectFiles + ["-o", control]
+        swiftc.currentDirectoryURL = folder
+        try swiftc.run()
+        swiftc.waitUntilExit()
+        #expect(swiftc.terminationStatus == 0)
+        let unordered = try symbols(of: control)
+
+        // A list recorded with another toolchain or library loses names: then it is time to
+        // run Tools/startup-order.sh again.
+        let listed = StartupOrder.symbols.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        let present = listed.filter { ordered[$0] != nil }.count
+        #expect(present * 10 >= listed.count * 9, "only \(present) of \(listed.count) listed symbols are linked")
+
+        let functions = listed.filter { ordered[$0]?.isFunction == true && unordered[$0]?.isFunction == true }
+        let together = pages(ofFirst: 300, of: functions, in: ordered)
+        let scattered = pages(ofFirst: 300, of: functions, in: unordered)
+        #expect(together * 3 < scattered * 2, "start-up functions on \(together) pages, \(scattered) unordered")
+    }
+
+    @Test func theOrderFileIsWrittenOnceAndNamedByItsContent() throws {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let first = try #require(StartupOrder.file(in: folder.path))
+        let second = try #require(StartupOrder.file(in: folder.path))
+        #expect(first.path == second.path)
+        #expect(try String(contentsOfFile: first.path, encoding: .utf8) == StartupOrder.symbols)
+        #expect(first.flags.contains("--symbol-ordering-file=" + first.path))
+    }
+}
