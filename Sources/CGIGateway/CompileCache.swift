@@ -12,7 +12,8 @@ import SystemPackage
 /// on `NAME-KEY.lock`, which holds between processes and, since every caller opens the lock
 /// file anew, between threads of one process too.
 public struct CompileCache: Sendable, Equatable {
-    /// The cache folder.
+    /// The cache folder, as an absolute path: the compiler runs inside it, so paths handed
+    /// to it must not depend on the working directory.
     public let directory: String
 
     /// Uses `directory` as the cache, creating it (mode 0700) and its parents if needed.
@@ -22,7 +23,9 @@ public struct CompileCache: Sendable, Equatable {
         } catch {
             throw .cacheUnusable(path: directory, errno: error.rawValue)
         }
-        self.directory = directory
+        guard let resolved = realpath(directory, nil) else { throw .cacheUnusable(path: directory, errno: errno) }
+        defer { free(resolved) }
+        self.directory = String(cString: resolved)
     }
 
     /// The default cache folder: `$XDG_CACHE_HOME/swift-cgi`, else `$HOME/.cache/swift-cgi`,

@@ -17,11 +17,14 @@ import Testing
         try "#!/bin/sh\necho not swift\n".write(toFile: folder + "/site/cgi-bin/other.sh", atomically: true, encoding: .utf8)
     }
 
-    /// Starts `cgi build` with `arguments`; `finish` waits for its exit status and standard output.
+    /// Starts `cgi build` with `arguments` (and the test's cache unless they name one), in the
+    /// test's folder; `finish` waits for its exit status and standard output.
     func startBuild(_ arguments: [String]) throws -> (Process, Pipe) {
         let process = Process()
         process.executableURL = Self.tool
-        process.arguments = ["build"] + arguments + ["--swift-cache", folder + "/cache"]
+        process.arguments =
+            ["build"] + arguments + (arguments.contains("--swift-cache") ? [] : ["--swift-cache", folder + "/cache"])
+        process.currentDirectoryURL = URL(fileURLWithPath: folder)
         let output = Pipe()
         process.standardOutput = output
         try process.run()
@@ -89,5 +92,12 @@ import Testing
         #expect(result.output.contains("error: \(folder)/site/cgi-bin/broken.swift does not compile:"))
         #expect(result.output.contains("broken.swift:1:"))
         #expect(result.output.contains("built count.swift"))
+    }
+
+    @Test func relativePathsAreTakenFromTheWorkingDirectory() throws {
+        let result = try build(["site", "--swift-cache", "relative-cache", "--output", "out"])
+        #expect(result.status == 0, "\(result.output)")
+        #expect(try run(folder + "/out/count") == "Content-Type: text/plain\r\n\r\n0 fields\n")
+        #expect(FileManager.default.fileExists(atPath: folder + "/relative-cache"))
     }
 }
