@@ -35,6 +35,10 @@ public struct FormOptions: Sendable, Equatable {
     public var memoryThreshold = 64 << 10
     /// Where upload temporary files go; nil means `$TMPDIR`, or `/tmp` without it.
     public var temporaryDirectory: String? = nil
+    /// Compute each upload's SHA-256 while its bytes arrive, so ``UploadedFile/sha256()``
+    /// returns it without reading the file a second time. Off by default: a script that
+    /// wants no checksum pays nothing for it.
+    public var hashesUploads = false
 
     /// The defaults: safe limits, `&` separator, UTF-8.
     public init() {}

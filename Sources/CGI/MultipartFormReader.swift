@@ -3,7 +3,8 @@
 ///
 /// - A part with a `filename` parameter (even an empty one) is a file: kept in memory up to
 ///   ``FormOptions/memoryThreshold``, then spooled to a temporary file. Any other part is a
-///   text field, held in memory with its raw bytes.
+///   text field, held in memory with its raw bytes. With ``FormOptions/hashesUploads``, each
+///   file's SHA-256 is computed as its bytes arrive.
 /// - Text is decoded at the end, so a character split between reads is never damaged: with
 ///   the part's `charset` parameter, else the `_charset_` field's value (RFC 7578 §4.6), else
 ///   ``FormOptions/encoding``.
@@ -155,7 +156,8 @@ extension MultipartFormReader {
         }
 
         private mutating func startFile(name: String?, filename: String, contentType: String) {
-            let spool = UploadSpool(memoryThreshold: options.memoryThreshold, directory: temporaryDirectory)
+            let spool = UploadSpool(
+                memoryThreshold: options.memoryThreshold, directory: temporaryDirectory, hashing: options.hashesUploads)
             file = FilePart(name: name, rawFilename: filename, contentType: contentType, spool: spool)
         }
 

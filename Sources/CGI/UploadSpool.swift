@@ -2,6 +2,9 @@
 ///
 /// Small pieces are gathered into writes of up to ``writeSize`` bytes; large pieces are
 /// written straight through, so memory use stays at one write buffer whatever the upload's size.
+/// With `hashing`, every piece also goes through a running ``SHA256`` as it arrives, so the
+/// upload's digest is known when it ends without reading it again; once the upload moves to
+/// a file, the hash continues on a thread of its own (``BackgroundSHA256``).
 struct UploadSpool {
     /// The most bytes gathered before a write to the temporary file.
     static let writeSize = 64 << 10
@@ -17,17 +20,26 @@ struct UploadSpool {
     /// The in-memory contents, or bytes waiting to be written to the file.
     private var buffer: [UInt8] = []
     private var file: TemporaryFile?
+    /// The hash of the bytes so far, when the spool computes one and has not handed it to
+    /// `backgroundHash`.
+    private var hash: SHA256?
+    /// The hash once the upload is in a file.
+    private var backgroundHash: BackgroundSHA256?
 
-    /// Creates an empty spool.
-    init(memoryThreshold: Int, directory: String) {
+    /// Creates an empty spool; with `hashing`, it computes the upload's SHA-256 as it goes.
+    init(memoryThreshold: Int, directory: String, hashing: Bool = false) {
         self.memoryThreshold = memoryThreshold
         self.directory = directory
+        hash = hashing ? SHA256() : nil
     }
 
     /// Appends the next bytes of the upload.
     mutating func append(_ bytes: UnsafeRawBufferPointer) throws {
         size += bytes.count
-        guard let file = try fileOnceOverThreshold() else {
+        let file = try fileOnceOverThreshold()
+        hash?.update(bytes)
+        backgroundHash?.update(bytes)
+        guard let file else {
             buffer.append(contentsOf: bytes)
             return
         }
@@ -42,21 +54,27 @@ struct UploadSpool {
 
     /// Ends the upload and hands its contents to an ``UploadedFile``.
     consuming func finish(filename rawFilename: String, contentType: String) throws -> UploadedFile {
+        let digest = backgroundHash?.finalize() ?? hash?.finalize()
         guard let file else {
-            return UploadedFile(rawFilename: rawFilename, contentType: contentType, bytes: buffer)
+            return UploadedFile(rawFilename: rawFilename, contentType: contentType, bytes: buffer, sha256: digest)
         }
         try flush(to: file)
         try file.finishWriting()
-        return UploadedFile(rawFilename: rawFilename, contentType: contentType, temporaryFile: file, size: size)
+        return UploadedFile(
+            rawFilename: rawFilename, contentType: contentType, temporaryFile: file, size: size, sha256: digest)
     }
 
-    /// The temporary file, created when the upload first passes the memory threshold; nil
-    /// while the upload still fits in memory.
+    /// The temporary file, created when the upload first passes the memory threshold (and
+    /// the hash moved to its thread then); nil while the upload still fits in memory.
     private mutating func fileOnceOverThreshold() throws -> TemporaryFile? {
         if let file { return file }
         if size <= memoryThreshold { return nil }
         let created = try TemporaryFile(in: directory)
         file = created
+        if let running = hash, let background = BackgroundSHA256(continuing: running) {
+            backgroundHash = background
+            hash = nil
+        }
         return created
     }
 

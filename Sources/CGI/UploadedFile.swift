@@ -27,6 +27,9 @@ public final class UploadedFile: Sendable {
     public let contentType: String
     /// The file's size in bytes.
     public let size: Int
+    /// The SHA-256 of the contents, computed while the upload was read (``FormOptions/hashesUploads``);
+    /// nil when it was not.
+    private let digest: SHA256.Digest?
 
     private enum Storage {
         /// Held in memory.
@@ -41,20 +44,33 @@ public final class UploadedFile: Sendable {
 
     /// Creates an in-memory upload.
     public convenience init(rawFilename: String, contentType: String, bytes: [UInt8]) {
-        self.init(rawFilename: rawFilename, contentType: contentType, size: bytes.count, storage: .memory(bytes))
+        self.init(rawFilename: rawFilename, contentType: contentType, bytes: bytes, sha256: nil)
     }
 
-    /// Creates an upload stored in `temporaryFile`, which it now owns.
-    convenience init(rawFilename: String, contentType: String, temporaryFile: TemporaryFile, size: Int) {
-        self.init(rawFilename: rawFilename, contentType: contentType, size: size, storage: .temporary(temporaryFile))
+    /// Creates an in-memory upload whose SHA-256, when not nil, is already known to be `sha256`.
+    convenience init(rawFilename: String, contentType: String, bytes: [UInt8], sha256: SHA256.Digest?) {
+        self.init(
+            rawFilename: rawFilename, contentType: contentType, size: bytes.count, storage: .memory(bytes),
+            sha256: sha256)
     }
 
-    private init(rawFilename: String, contentType: String, size: Int, storage: Storage) {
+    /// Creates an upload stored in `temporaryFile`, which it now owns; its SHA-256, when not
+    /// nil, is already known to be `sha256`.
+    convenience init(
+        rawFilename: String, contentType: String, temporaryFile: TemporaryFile, size: Int, sha256: SHA256.Digest? = nil
+    ) {
+        self.init(
+            rawFilename: rawFilename, contentType: contentType, size: size, storage: .temporary(temporaryFile),
+            sha256: sha256)
+    }
+
+    private init(rawFilename: String, contentType: String, size: Int, storage: Storage, sha256: SHA256.Digest?) {
         self.rawFilename = rawFilename
         self.filename = Self.baseName(of: rawFilename)
         self.contentType = contentType
         self.size = size
         self.storage = Locked(storage)
+        self.digest = sha256
     }
 
     /// The path of the file on disk (the temporary file, or where it was moved), or nil
@@ -94,8 +110,11 @@ public final class UploadedFile: Sendable {
         }
     }
 
-    /// The SHA-256 of the file's contents.
+    /// The SHA-256 of the file's contents: the one computed while the upload was read when
+    /// ``FormOptions/hashesUploads`` was set (of the bytes received, even if the file was changed
+    /// on disk since), else computed now by reading the file.
     public func sha256() throws -> SHA256.Digest {
+        if let digest { return digest }
         var hash = SHA256()
         try readChunks { hash.update($0) }
         return hash.finalize()

@@ -12,6 +12,10 @@ import Testing
     }
 
     static func parse(_ environment: [String: String], body: String = "", arguments: [String] = []) throws -> Outcome {
+        try parse(environment, body: Data(body.utf8), arguments: arguments)
+    }
+
+    static func parse(_ environment: [String: String], body: Data, arguments: [String] = []) throws -> Outcome {
         let process = Process()
         process.executableURL = tool
         process.arguments = ["parse"] + arguments
@@ -21,7 +25,7 @@ import Testing
         process.standardInput = input
         process.standardOutput = output
         try process.run()
-        try input.fileHandleForWriting.write(contentsOf: Data(body.utf8))
+        try input.fileHandleForWriting.write(contentsOf: body)
         try input.fileHandleForWriting.close()
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
@@ -83,6 +87,52 @@ import Testing
         #expect(file["content_type"] as? String == "text/plain")
         #expect(file["size"] as? Int == 3)
         #expect(file["sha256"] as? String == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+    }
+
+    /// SHA-256 of `data` by `sha256sum`, independently of the CGI library.
+    static func sha256sum(_ data: Data) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["sha256sum"]
+        let input = Pipe()
+        let output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        try process.run()
+        try input.fileHandleForWriting.write(contentsOf: data)
+        try input.fileHandleForWriting.close()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return String(text.prefix(64))
+    }
+
+    /// Uploads past the 64 KiB memory threshold (spooled to a temporary file, hashed while
+    /// spooled) and under it (kept in memory): sizes and digests as `sha256sum` computes them.
+    @Test func hashesLargeAndSmallUploads() throws {
+        var random = SystemRandomNumberGenerator()
+        let large = Data((0..<(3 << 20) + 17).map { _ in UInt8.random(in: 0...255, using: &random) })
+        let small = Data((0..<1000).map { _ in UInt8.random(in: 0...255, using: &random) })
+        var body = Data()
+        for (name, contents) in [("large", large), ("small", small)] {
+            body += Data("--B\r\nContent-Disposition: form-data; name=\"\(name)\"; filename=\"\(name).bin\"\r\n\r\n".utf8)
+            body += contents + Data("\r\n".utf8)
+        }
+        body += Data("--B--\r\n".utf8)
+        let temporaryDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("cgi-parse-\(UUID())")
+        try FileManager.default.createDirectory(at: temporaryDirectory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: temporaryDirectory) }
+        let outcome = try Self.parse(
+            ["REQUEST_METHOD": "POST", "CONTENT_TYPE": "multipart/form-data; boundary=B",
+             "CONTENT_LENGTH": String(body.count), "TMPDIR": temporaryDirectory.path],
+            body: body)
+        #expect(outcome.status == 0)
+        let fields = try #require(outcome.json["fields"] as? [[String: Any]])
+        #expect(fields.count == 2)
+        for (field, contents) in zip(fields, [large, small]) {
+            #expect(field["size"] as? Int == contents.count)
+            #expect(field["sha256"] as? String == (try Self.sha256sum(contents)), "\(field["name"] ?? "?")")
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: temporaryDirectory.path).isEmpty)
     }
 
     @Test(arguments: [
