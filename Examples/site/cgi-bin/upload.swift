@@ -51,7 +51,11 @@ func page(_ title: String, _ content: String) -> Response {
         """)
 }
 
-CGI.run { request in
+// The checksum is computed while the file arrives, not by reading it again afterwards.
+var options = FormOptions()
+options.hashesUploads = true
+
+CGI.run(options: options) { request in
     guard let file = request.form.file("file") else {
         return page("Upload a file", uploadForm)
     }
