@@ -16,21 +16,29 @@ import Testing
     }
 
     static func parse(_ environment: [String: String], body: Data, arguments: [String] = []) throws -> Outcome {
-        let process = Process()
-        process.executableURL = tool
-        process.arguments = ["parse"] + arguments
-        process.environment = environment
-        let input = Pipe()
-        let output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        try process.run()
-        try input.fileHandleForWriting.write(contentsOf: body)
-        try input.fileHandleForWriting.close()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        let (status, data) = try pipe(body, through: tool, arguments: ["parse"] + arguments, environment: environment)
         let json = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? ["unparsed": String(decoding: data, as: UTF8.self)]
-        return Outcome(status: process.terminationStatus, json: json)
+        return Outcome(status: status, json: json)
+    }
+
+    /// Runs `executable` with `input` on its standard input; its exit status and standard output.
+    static func pipe(
+        _ input: Data, through executable: URL, arguments: [String], environment: [String: String]? = nil
+    ) throws -> (status: Int32, output: Data) {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        if let environment { process.environment = environment }
+        let inputPipe = Pipe()
+        let outputPipe = Pipe()
+        process.standardInput = inputPipe
+        process.standardOutput = outputPipe
+        try process.run()
+        try inputPipe.fileHandleForWriting.write(contentsOf: input)
+        try inputPipe.fileHandleForWriting.close()
+        let output = outputPipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, output)
     }
 
     /// The fields as `name=value` lines.
@@ -91,19 +99,8 @@ import Testing
 
     /// SHA-256 of `data` by `sha256sum`, independently of the CGI library.
     static func sha256sum(_ data: Data) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["sha256sum"]
-        let input = Pipe()
-        let output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        try process.run()
-        try input.fileHandleForWriting.write(contentsOf: data)
-        try input.fileHandleForWriting.close()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return String(text.prefix(64))
+        let output = try pipe(data, through: URL(fileURLWithPath: "/usr/bin/env"), arguments: ["sha256sum"]).output
+        return String(decoding: output.prefix(64), as: UTF8.self)
     }
 
     /// Uploads past the 64 KiB memory threshold (spooled to a temporary file, hashed while
