@@ -29,7 +29,7 @@ public enum CGI {
     ///     (``ErrorReporting/fromEnvironment(_:)``).
     ///   - options: how the form is parsed, and its limits.
     ///   - handler: builds the response.
-    public static func run(
+public static func run(
         reporting: ErrorReporting? = nil, options: FormOptions = FormOptions(),
         _ handler: (Request) throws -> Response
     ) {
@@ -48,7 +48,7 @@ public enum CGI {
     ///   - reporting: how failures are reported; nil reads the options from the environment.
     ///   - options: how the form is parsed, and its limits.
     ///   - handler: writes the response.
-    public static func run(
+public static func run(
         reporting: ErrorReporting? = nil, options: FormOptions = FormOptions(),
         _ handler: (Request, ResponseWriter) throws -> Void
     ) {
@@ -64,10 +64,16 @@ public enum CGI {
     }
 
     /// Answers the request with the ``Response`` an asynchronous handler returns.
+    ///
+    /// The asynchronous entry points are compiled into the script that calls them, not into
+    /// the library: they are the library's only use of the Swift concurrency runtime, which
+    /// brings libdispatch and its start-up work, so a script with a synchronous handler links
+    /// neither and starts faster.
     /// - Parameters:
     ///   - reporting: how failures are reported; nil reads the options from the environment.
     ///   - options: how the form is parsed, and its limits.
     ///   - handler: builds the response.
+    @_alwaysEmitIntoClient
     public static func run(
         reporting: ErrorReporting? = nil, options: FormOptions = FormOptions(),
         _ handler: (Request) async throws -> Response
@@ -86,6 +92,7 @@ public enum CGI {
     ///   - reporting: how failures are reported; nil reads the options from the environment.
     ///   - options: how the form is parsed, and its limits.
     ///   - handler: writes the response.
+    @_alwaysEmitIntoClient
     public static func run(
         reporting: ErrorReporting? = nil, options: FormOptions = FormOptions(),
         _ handler: (Request, ResponseWriter) async throws -> Void

@@ -1,6 +1,10 @@
 /// One run of a script under `CGI.run`: the request read once, the response sent through a
 /// ``ResponseWriter`` the ``CrashHandler`` watches, and every failure reported as
 /// ``ErrorReporting`` asks.
+///
+/// Usable from inlinable code: the asynchronous `CGI.run` entry points are compiled into
+/// the scripts that call them (see ``CGI``).
+@usableFromInline
 struct ScriptRun {
     /// The reference any report of this run gets.
     let id = ReportID.make()
@@ -13,6 +17,7 @@ struct ScriptRun {
 
     /// Starts a run: settles the reporting options (from the environment when nil) and
     /// installs the crash handler.
+    @usableFromInline
     init(reporting: ErrorReporting?) {
         environment = ProcessEnvironment.current()
         self.reporting = reporting ?? .fromEnvironment(environment)
@@ -23,6 +28,7 @@ struct ScriptRun {
     /// Reads the request. A request the library rejects gets its 400 or 413 page (and a line
     /// in the error log); other failures are reported. Returns nil when there is nothing more
     /// to do.
+    @usableFromInline
     mutating func readRequest(options: FormOptions) -> Request? {
         do {
             let request = try Request(environment: environment, options: options)
@@ -41,6 +47,7 @@ struct ScriptRun {
     }
 
     /// A writer for the response, watched by the crash handler.
+    @usableFromInline
     func makeWriter(_ response: Response = Response()) -> ResponseWriter {
         let writer = ResponseWriter(response)
         CrashHandler.watch(writer)
@@ -49,6 +56,7 @@ struct ScriptRun {
 
     /// Sends what is still buffered in `writer` and ends the run; a failure to send is
     /// reported.
+    @usableFromInline
     func finish(_ writer: ResponseWriter) {
         do {
             try writer.flush()
@@ -60,6 +68,7 @@ struct ScriptRun {
 
     /// Reports `error`: a report file, a line in the error log, and for the browser a 500
     /// page when nothing was sent yet, or else (in development) a marker after what was sent.
+    @usableFromInline
     func fail(_ error: any Error, writer: ResponseWriter?) {
         let started = writer?.isHeadSent ?? false
         let report = ErrorReport(

@@ -43,22 +43,12 @@ extension StartupOrder {
         __x86_rep_stosb_threshold
         __x86_rep_movsb_stop_threshold
         _dl_relocate_static_pie
+        __libc_memmove_ifunc
         memset_ifunc
         strlen_ifunc
-        __libc_memmove_ifunc
         __new_memcpy_ifunc
         memcmp_ifunc
         memchr_ifunc
-        __ceil_ifunc
-        __fmaf_ifunc
-        __truncf_ifunc
-        __rintf_ifunc
-        __floorf_ifunc
-        __ceilf_ifunc
-        __fma_ifunc
-        __trunc_ifunc
-        __rint_ifunc
-        __floor_ifunc
         __cosf_ifunc
         __sinf_ifunc
         __expf_ifunc
@@ -66,40 +56,49 @@ extension StartupOrder {
         __logf_ifunc
         __log2f_ifunc
         __nearbyintf_ifunc
+        __rintf_ifunc
         __cos_ifunc
         __sin_ifunc
         __log2_ifunc
         __nearbyint_ifunc
+        __rint_ifunc
+        __ceil_ifunc
+        __trunc_ifunc
+        __truncf_ifunc
+        __ceilf_ifunc
+        __floorf_ifunc
+        __fmaf_ifunc
+        __floor_ifunc
+        __fma_ifunc
         strchr_ifunc
         strncmp_ifunc
         strcmp_ifunc
-        strcat_ifunc
         strrchr_ifunc
-        strncpy_ifunc
+        strcat_ifunc
         __powf_ifunc
-        __ieee754_log_ifunc
         __ieee754_exp_ifunc
-        __sincos_ifunc
+        __ieee754_log_ifunc
         __log1p_ifunc
-        __strcasecmp_ifunc
+        __sincos_ifunc
         __stpcpy_ifunc
+        __strcasecmp_l_ifunc
+        __strchrnul_ifunc
+        __mempcpy_ifunc
+        __strnlen_ifunc
+        __rawmemchr_ifunc
         strcpy_ifunc
         __libc_strstr_ifunc
         strcspn_ifunc
-        __mempcpy_ifunc
-        __rawmemchr_ifunc
-        __strcasecmp_l_ifunc
         __strncasecmp_l_ifunc
-        __strnlen_ifunc
-        __strchrnul_ifunc
+        __wmemset_ifunc
         __wcsnlen_ifunc
         __wcslen_ifunc
-        __wmemchr_ifunc
-        __wmemset_ifunc
-        strspn_ifunc
-        __wcschr_ifunc
-        strpbrk_ifunc
+        __strcasecmp_ifunc
         __strncasecmp_ifunc
+        strncpy_ifunc
+        strpbrk_ifunc
+        strspn_ifunc
+        __wmemchr_ifunc
         __libc_setup_tls
         _dl_ns
         __tls_pre_init_tp
@@ -352,39 +351,6 @@ extension StartupOrder {
         __close_nocancel
         _IO_new_file_finish
         _IO_default_finish
-        _GLOBAL__sub_I_Actor.cpp
-        _Z58swift_bincompat_selectDefaultIsCurrentExecutorCheckingModev
-        swift_bincompat_useLegacyNonCrashingExecutorChecks
-        concurrencyIsCurrentExecutorLegacyModeOverride
-        _ZN5swift7runtime11environment55SWIFT_IS_CURRENT_EXECUTOR_LEGACY_MODE_OVERRIDE_variableE
-        _ZL26unexpectedExecutorLogLevel
-        _ZL35setupStandardConcurrencyDescriptorsv
-        _swift_registerConcurrencyRuntime
-        _ZL22concurrencyDescriptors
-        _ZN5swift36_swift_task_isCurrentGlobalActorHookE
-        _libdispatch_init
-        libdispatch_init
-        _dispatch_getenv_bool
-        pthread_key_create
-        __pthread_keys
-        __dispatch_tsd_key
-        libdispatch_tsd_init
-        pthread_setspecific
-        _dispatch_main_q
-        sysconf
-        get_nprocs_conf
-        read_sysfs_file
-        __open_nocancel
-        next_line
-        __read_nocancel
-        strtouq
-        _dispatch_hw_config
-        pthread_getaffinity_np
-        __sched_cpucount
-        _dispatch_time_init
-        _dispatch_vtable_init
-        _os_object_init
-        _voucher_init
         _GLOBAL__sub_I_eh_alloc.cc
         _ZN12_GLOBAL__N_114emergency_poolE
         _GLOBAL__sub_I_system_error.cc
@@ -395,6 +361,7 @@ extension StartupOrder {
         __sigsetjmp
         __sigjmp_save
         main
+        $s3CGI11FormOptionsVACycfC
         $s3CGIAAO3run9reporting7options_yAA14ErrorReportingVSg_AA11FormOptionsVAA8ResponseVAA7RequestVKXEtFZ
         $s3CGI14ErrorReportingVSgWOc
         __swift_instantiateConcreteTypeFromMangledName
@@ -2097,151 +2064,6 @@ extension StartupOrder {
         $ss11KeyPathKindOSQsMc
         $ss21KeyPathComputedIDKindOSHsMc
         $ss21KeyPathComputedIDKindOSQsMc
-        $ss19UnownedTaskExecutorVSQsMc
-        $ss23AsyncCompactMapSequenceV8IteratorVyxq__GScIsMc
-        $ss23AsyncCompactMapSequenceVyxq_GScisMc
-        $ss22AsyncDropFirstSequenceV8IteratorVyx_GScIsMc
-        $ss22AsyncDropFirstSequenceVyxGScisMc
-        $ss22AsyncDropWhileSequenceV8IteratorVyx_GScIsMc
-        $ss22AsyncDropWhileSequenceVyxGScisMc
-        $ss19AsyncFilterSequenceV8IteratorVyx_GScIsMc
-        $ss19AsyncFilterSequenceVyxGScisMc
-        $ss20AsyncFlatMapSequenceV8IteratorVyxq__GScIsMc
-        $ss20AsyncFlatMapSequenceVyxq_GScisMc
-        $ss16AsyncMapSequenceV8IteratorVyxq__GScIsMc
-        $ss16AsyncMapSequenceVyxq_GScisMc
-        $ss19AsyncPrefixSequenceV8IteratorVyx_GScIsMc
-        $ss19AsyncPrefixSequenceVyxGScisMc
-        $ss24AsyncPrefixWhileSequenceV8IteratorVyx_GScIsMc
-        $ss24AsyncPrefixWhileSequenceVyxGScisMc
-        $ss31AsyncThrowingCompactMapSequenceV8IteratorVyxq__GScIsMc
-        $ss31AsyncThrowingCompactMapSequenceVyxq_GScisMc
-        $ss30AsyncThrowingDropWhileSequenceV8IteratorVyx_GScIsMc
-        $ss30AsyncThrowingDropWhileSequenceVyxGScisMc
-        $ss27AsyncThrowingFilterSequenceV8IteratorVyx_GScIsMc
-        $ss27AsyncThrowingFilterSequenceVyxGScisMc
-        $ss28AsyncThrowingFlatMapSequenceV8IteratorVyxq__GScIsMc
-        $ss28AsyncThrowingFlatMapSequenceVyxq_GScisMc
-        $ss24AsyncThrowingMapSequenceV8IteratorVyxq__GScIsMc
-        $ss24AsyncThrowingMapSequenceVyxq_GScisMc
-        $ss32AsyncThrowingPrefixWhileSequenceV8IteratorVyx_GScIsMc
-        $ss32AsyncThrowingPrefixWhileSequenceVyxGScisMc
-        $sScJs23CustomStringConvertiblesMc
-        $ss11ExecutorJobV4KindVSYsMc
-        $ss11JobPriorityVSQsMc
-        $ss11JobPriorityVSLsMc
-        got.$sSLMp
-        $sScMScAsMc
-        $sScMs11GlobalActorsMc
-        $sScTyxq_GSHsMc
-        $sScTyxq_GSQsMc
-        $sScPSYsMc
-        $sScPSQsMc
-        $sScPSLsMc
-        $sScPs23CustomStringConvertiblesMc
-        $sScPSesMc
-        got.$sSeMp
-        $sScPSEsMc
-        got.$sSEMp
-        $sSctSHsMc
-        $sSctSQsMc
-        $sScEs5ErrorsMc
-        $sScG8IteratorVyx_GScIsMc
-        $sScGyxGScisMc
-        $sScg8IteratorVyxq__GScIsMc
-        $sScgyxq_GScisMc
-        $ss9TaskLocalCyxGs23CustomStringConvertiblesMc
-        $sScS12ContinuationV11TerminationOyx__GSQsMc
-        $sScS12ContinuationV11TerminationOyx__GSHsMc
-        $sScS8IteratorVyx_GScIsMc
-        $sScSyxGScisMc
-        $sScS12ContinuationVyx_GSHsMc
-        $sScS12ContinuationVyx_GSQsMc
-        $sScs8IteratorVyxq__GScIsMc
-        $sScsyxq_GScisMc
-        $sScs12ContinuationVyxq__GSHsMc
-        $sScs12ContinuationVyxq__GSQsMc
-        $ss15ContinuousClockV7InstantVSesMc
-        $ss15ContinuousClockV7InstantVSEsMc
-        $ss15ContinuousClockVs0B0sMc
-        $ss15ContinuousClockV7InstantVs0C8ProtocolsMc
-        got.$ss15InstantProtocolMp
-        $ss15ContinuousClockV7InstantVSLsMc
-        $ss15ContinuousClockV7InstantVSHsMc
-        $ss15ContinuousClockV7InstantVSQsMc
-        $ss15SuspendingClockV7InstantVSesMc
-        $ss15SuspendingClockV7InstantVSEsMc
-        $ss15SuspendingClockVs0B0sMc
-        $ss15SuspendingClockV7InstantVs0C8ProtocolsMc
-        $ss15SuspendingClockV7InstantVSLsMc
-        $ss15SuspendingClockV7InstantVSHsMc
-        $ss15SuspendingClockV7InstantVSQsMc
-        $ss25UnimplementedMainExecutorCs0bC0sMc
-        $ss25UnimplementedMainExecutorCs07RunLoopC0sMc
-        $ss25UnimplementedMainExecutorCScfsMc
-        $ss25UnimplementedMainExecutorCScFsMc
-        $ss25UnimplementedTaskExecutorCSchsMc
-        $ss25UnimplementedTaskExecutorCScFsMc
-        $ss23PlatformExecutorFactoryVs0bC0sMc
-        $ss15ContinuousClockV7InstantV10CodingKeys33_8036B135CAEEF5FB73EBF1F6B4575797LLOs28CustomDebugStringConvertiblesMc
-        got.$ss28CustomDebugStringConvertibleMp
-        $ss15ContinuousClockV7InstantV10CodingKeys33_8036B135CAEEF5FB73EBF1F6B4575797LLOs23CustomStringConvertiblesMc
-        $ss15ContinuousClockV7InstantV10CodingKeys33_8036B135CAEEF5FB73EBF1F6B4575797LLOSHsMc
-        $ss15ContinuousClockV7InstantV10CodingKeys33_8036B135CAEEF5FB73EBF1F6B4575797LLOSQsMc
-        $ss15SuspendingClockV7InstantV10CodingKeys33_58ECF69D5494349AC41E7A65FF4864CBLLOs28CustomDebugStringConvertiblesMc
-        $ss15SuspendingClockV7InstantV10CodingKeys33_58ECF69D5494349AC41E7A65FF4864CBLLOs23CustomStringConvertiblesMc
-        $ss15SuspendingClockV7InstantV10CodingKeys33_58ECF69D5494349AC41E7A65FF4864CBLLOSHsMc
-        $ss15SuspendingClockV7InstantV10CodingKeys33_58ECF69D5494349AC41E7A65FF4864CBLLOSQsMc
-        $ss26DispatchGlobalTaskExecutorCScFsMc
-        $ss26DispatchGlobalTaskExecutorCs010SchedulingD0sMc
-        $ss26DispatchGlobalTaskExecutorCSchsMc
-        $ss20DispatchMainExecutorCs0bC0sMc
-        $ss20DispatchMainExecutorCScfsMc
-        $ss20DispatchMainExecutorCScFsMc
-        $ss20DispatchMainExecutorCs010SchedulingC0sMc
-        $ss20DispatchMainExecutorCs07RunLoopC0sMc
-        $ss19CooperativeExecutorCs04MainB0sMc
-        $ss19CooperativeExecutorCSchsMc
-        $ss19CooperativeExecutorCScfsMc
-        $ss19CooperativeExecutorCs07RunLoopB0sMc
-        $ss19CooperativeExecutorCs010SchedulingB0sMc
-        $ss19CooperativeExecutorCScFsMc
-        $ss6_DequeVyxGSHsSHRzlMc
-        $ss6_DequeVyxGs25ExpressibleByArrayLiteralsMc
-        got.$ss25ExpressibleByArrayLiteralMp
-        $ss6_DequeVyxGSQsSQRzlMc
-        $ss6_DequeVyxGs23CustomStringConvertiblesMc
-        $ss6_DequeVyxGs17CustomReflectablesMc
-        got.$ss17CustomReflectableMp
-        $ss6_DequeVyxGs28CustomDebugStringConvertiblesMc
-        $ss6_DequeVyxGSmsMc
-        got.$sSmMp
-        $ss6_DequeVyxGSMsMc
-        got.$sSMMp
-        $ss6_DequeVyxGSlsMc
-        $ss6_DequeVyxGSKsMc
-        $ss6_DequeVyxGSksMc
-        $ss6_DequeVyxGSTsMc
-        $ss6_DequeV8IteratorVyx_GStsMc
-        got.$sStMp
-        $ss6_DequeVyxGSesSeRzlMc
-        $ss6_DequeVyxGSEsSERzlMc
-        $ss6_DequeV8_StorageVyx_Gs23CustomStringConvertiblesMc
-        $ss10_DequeSlotVSLsMc
-        $ss10_DequeSlotVSQsMc
-        $ss10_DequeSlotVs23CustomStringConvertiblesMc
-        $ss18_DequeBufferHeaderVs23CustomStringConvertiblesMc
-        $ss12_DequeBufferCyxGs23CustomStringConvertiblesMc
-        $ss32_DefaultGlobalConcurrentExecutorCScFsMc
-        $ss32_DefaultGlobalConcurrentExecutorCSchsMc
-        $ss17DispatchQueueShimCScFsMc
-        $ss17DispatchQueueShimCScfsMc
-        $ss15SuspendingClockV7InstantV10CodingKeys33_58ECF69D5494349AC41E7A65FF4864CBLLOs0D3KeysMc
-        got.$ss9CodingKeyMp
-        $ss15ContinuousClockV7InstantV10CodingKeys33_8036B135CAEEF5FB73EBF1F6B4575797LLOs0D3KeysMc
-        $ss8_ClockIDOSYsMc
-        $ss8_ClockIDOSHsMc
-        $ss8_ClockIDOSQsMc
         $s5Glibc14POSIXErrorCodeOSQAAMc
         $s5Glibc14POSIXErrorCodeOSHAAMc
         $s5Glibc14POSIXErrorCodeOSYAAMc
@@ -2285,10 +2107,10 @@ extension StartupOrder {
         $sSSWV
         $ss10_HashTableV8capacity8forScaleSis4Int8V_tFZTf4nd_n
         $ss6HasherV5_hash4seed_S2i_s6UInt64VtFZTf4nnd_nTm
-        $ss27_stringCompareWithSmolCheck__9expectingSbs11_StringGutsV_ADs01_G16ComparisonResultOtF
-        $ss22_stringCompareInternal__9expectingSbs11_StringGutsV_ADs01_E16ComparisonResultOtF
         $ss18_DictionaryStorageCfD
         $ss18_DictionaryStorageCfd
+        $ss27_stringCompareWithSmolCheck__9expectingSbs11_StringGutsV_ADs01_G16ComparisonResultOtF
+        $ss22_stringCompareInternal__9expectingSbs11_StringGutsV_ADs01_E16ComparisonResultOtF
         $s3CGI14ErrorReportingV15fromEnvironmentyACSDyS2SGFZTf4nd_n
         $ss23_ContiguousArrayStorageCySSGMD
         swift_initStaticObject
@@ -2383,7 +2205,6 @@ extension StartupOrder {
         $ss5Int32Vs23CustomStringConvertiblesWP
         $ss5Int32Vs23CustomStringConvertiblessACP11descriptionSSvgTW
         $sSzsE12_description5radix9uppercaseSSSi_SbtFs5Int32V_Tg5
-        unlink_chunk.constprop.0
         $ss23_ContiguousArrayStorageCySiGMD
         $sSiMn
         $sSiMa
@@ -2392,6 +2213,7 @@ extension StartupOrder {
         $ss15ContiguousArrayV16_createNewBuffer14bufferIsUnique15minimumCapacity13growForAppendySb_SiSbtFSi_Tg5
         $ss22_ContiguousArrayBufferV20_consumeAndCreateNew14bufferIsUnique15minimumCapacity13growForAppendAByxGSb_SiSbtFSi_Tg5
         $ss22_ContiguousArrayBufferV20_consumeAndCreateNew14bufferIsUnique15minimumCapacity13growForAppendAByxGSb_SiSbtFSu_Tg5Tm
+        unlink_chunk.constprop.0
         $s3CGI12CrashHandlerO7install2id9reporting7requestyAA8ReportIDV_AA14ErrorReportingVAA14RequestSummaryVtFZTv0_
         $sSa6append10contentsOfyqd__n_t7ElementQyd__RszSTRd__lFSi_SaySiGTg5
         $sSiMf
@@ -2487,7 +2309,6 @@ extension StartupOrder {
         $s3CGI6CookieV5parse6headerSayACGSS_tFZTf4nd_n
         $sSlsE5split9maxSplits25omittingEmptySubsequences14whereSeparatorSay11SubSequenceQzGSi_S2b7ElementQzKXEtKFSays5UInt8VG_Tg5
         $sSlsSQ7ElementRpzrlE5split9separator9maxSplits25omittingEmptySubsequencesSay11SubSequenceQzGAB_SiSbtFSbABXEfU_Says5UInt8VG_TG5TA
-        $sSlsSQ7ElementRpzrlE5split9separator9maxSplits25omittingEmptySubsequencesSay11SubSequenceQzGAB_SiSbtFSbABXEfU_Says5UInt8VG_TG5
         $ss22_ContiguousArrayBufferV20_consumeAndCreateNew14bufferIsUnique15minimumCapacity13growForAppendAByxGSb_SiSbtFs0B5SliceVys5UInt8VG_Tg5
         $ss23_ContiguousArrayStorageCys0B5SliceVys5UInt8VGGMD
         got.$ss10ArraySliceVMn

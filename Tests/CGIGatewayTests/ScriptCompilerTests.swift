@@ -48,6 +48,44 @@ import Testing
         #expect(String(decoding: bytes, as: UTF8.self) == "Content-Type: text/plain\r\n\r\nhello, 0 fields\n")
     }
 
+    /// What `executable` prints with an empty environment.
+    func output(of executable: String, arguments: [String] = []) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.environment = [:]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let bytes = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    @Test func asynchronousHandlersCompileWhileSynchronousScriptsLinkNoConcurrencyRuntime() throws {
+        let asynchronous = try compiler.compile(script("later.swift", """
+            import CGI
+            await CGI.run { request in
+                try await Task.sleep(for: .milliseconds(1))
+                return Response(contentType: "text/plain", body: "later")
+            }
+            """))
+        #expect(try output(of: asynchronous.executable).hasSuffix("\r\n\r\nlater"))
+
+        let synchronous = try compiler.compile(script("now.swift", """
+            import CGI
+            CGI.run { _ in Response(contentType: "text/plain", body: "now") }
+            """))
+        #expect(try output(of: synchronous.executable).hasSuffix("\r\n\r\nnow"))
+        #expect(try output(of: "/usr/bin/nm", arguments: [asynchronous.executable]).contains("libdispatch_init"))
+        // The concurrency runtime brings libdispatch, whose initialiser every process would
+        // run. Only an optimised library keeps the asynchronous entry points out of its own
+        // objects: at -Onone the compiler emits their bodies in the library too.
+        if compiler.library.buildDirectory.hasSuffix("release") {
+            #expect(!(try output(of: "/usr/bin/nm", arguments: [synchronous.executable])).contains("libdispatch_init"))
+        }
+    }
+
     @Test func secondCompileUsesTheCache() throws {
         let path = try script("hello.swift", Self.hello)
         let first = try compiler.compile(path)
