@@ -129,7 +129,7 @@ public struct CGIServer: Sendable {
         }
         return ServerContext(
             configuration: configuration,
-            staticFiles: StaticFileHandler(documentRoot: documentRoot, scriptRoot: scriptRoot),
+            staticFiles: StaticFileHandler(documentRoot: DocumentRoot(path: documentRoot, scriptRoot: scriptRoot)),
             scriptResolver: ScriptResolver(root: scriptRoot.path),
             environment: EnvironmentBuilder(configuration: environment),
             swiftCompiler: SwiftScriptCompiler(compiler: compiler, threadPool: compilePool, logger: logger),
