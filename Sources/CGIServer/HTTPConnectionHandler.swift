@@ -32,7 +32,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
     private var requestComplete = true
     private var responseComplete = true
     private var responseHeadWritten = false
-    private var timeout: Scheduled<Void>?
+    private var timeout: ConnectionTimeout?
     private var context: ChannelHandlerContext?
 
     init(server: ServerContext, connectionNumber: Int) {
@@ -44,6 +44,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        timeout = ConnectionTimeout(loop: context.eventLoop) { [weak self] in self?.timedOut() }
         remoteAddress = context.channel.remoteAddress?.ipAddress ?? "-"
         if context.channel.isActive { armHeaderTimeout() }
     }
@@ -55,7 +56,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        timeout?.cancel()
+        timeout?.stop()
         if case .script(let cgi) = state { cgi.clientDisconnected() }
         state = .idle
         context.fireChannelInactive()
@@ -86,7 +87,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
             armBodyTimeout()
             if case .script(let cgi) = state { cgi.receivedBody(buffer) }
         case .end:
-            timeout?.cancel()
+            timeout?.disarm()
             requestComplete = true
             if case .script(let cgi) = state { cgi.receivedEnd() }
             finishIfDone()
@@ -96,7 +97,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
     // MARK: Requests
 
     private func received(_ head: HTTPRequestHead) {
-        timeout?.cancel()
+        timeout?.disarm()
         requestComplete = false
         responseComplete = false
         responseHeadWritten = false
@@ -186,9 +187,9 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
         }
     }
 
-    private func nextRequestID() -> String {
+    private func nextRequestID() -> RequestID {
         requestCount += 1
-        return "c\(connectionNumber)-\(requestCount)"
+        return RequestID(connection: connectionNumber, request: requestCount)
     }
 
     // MARK: Writing responses
@@ -318,28 +319,29 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
     // MARK: Timeouts
 
     private func armHeaderTimeout() {
-        schedule(after: server.configuration.headerTimeout)
+        armTimeout(after: server.configuration.headerTimeout)
     }
 
     private func armBodyTimeout() {
         guard !requestComplete else { return }
-        schedule(after: server.configuration.bodyTimeout)
+        armTimeout(after: server.configuration.bodyTimeout)
+    }
+
+    private func armTimeout(after seconds: Double) {
+        timeout?.arm(.milliseconds(Int64(seconds * 1000)))
     }
 
     /// A stalled head or body gets 408 (when no response has begun) and the connection closes.
-    private func schedule(after seconds: Double) {
+    private func timedOut() {
         guard let context else { return }
-        timeout?.cancel()
-        timeout = context.eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(Int64(seconds * 1000))) { [self] in
-            if case .script(let cgi) = state { cgi.clientDisconnected() }
-            // 408 for a stalled request; an idle kept-alive connection just closes, so that a
-            // client sending its next request at that moment never reads a 408 as its answer.
-            let stalledRequest = !requestComplete && !responseHeadWritten
-            if stalledRequest || requestCount == 0 {
-                writeRaw(ByteBuffer(string: "HTTP/1.1 408 Request Timeout\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"))
-            }
-            context.close(promise: nil)
+        if case .script(let cgi) = state { cgi.clientDisconnected() }
+        // 408 for a stalled request; an idle kept-alive connection just closes, so that a
+        // client sending its next request at that moment never reads a 408 as its answer.
+        let stalledRequest = !requestComplete && !responseHeadWritten
+        if stalledRequest || requestCount == 0 {
+            writeRaw(ByteBuffer(string: "HTTP/1.1 408 Request Timeout\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"))
         }
+        context.close(promise: nil)
     }
 
     /// Writes bytes to the client below the HTTP encoder (for 408 on an idle connection and NPH output).
