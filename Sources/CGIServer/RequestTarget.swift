@@ -15,7 +15,7 @@ struct RequestTarget: Sendable {
     /// Parses an origin-form (`/a/b?x`) or absolute-form (`http://host/a/b?x`) target.
     init(_ target: String) throws(ScriptResolverError) {
         var rest = Substring(target)
-        for scheme in ["http://", "https://"] where rest.prefix(scheme.count).lowercased() == scheme {
+        for scheme in Self.schemes where rest.first != "/" && rest.prefix(scheme.count).lowercased() == scheme {
             let authorityAndPath = rest.dropFirst(scheme.count)
             let slash = authorityAndPath.firstIndex(where: { $0 == "/" || $0 == "?" }) ?? authorityAndPath.endIndex
             authority = String(authorityAndPath[..<slash])
@@ -27,4 +27,6 @@ struct RequestTarget: Sendable {
         rawQuery = questionMark.map { String(rest[rest.index(after: $0)...]) } ?? ""
         path = try RequestPath(percentEncoded: rawPath)
     }
+
+    private static let schemes = ["http://", "https://"]
 }
