@@ -63,7 +63,8 @@ final class CGIHandler {
     private let request: ScriptRequest
     private let location: ScriptLocation
     private let redirects: Int
-    private var logger: Logger
+    /// Tagged with the request and the script when first needed (most runs log nothing).
+    private lazy var logger = server.errorLog.tagged(request: info.id, script: location.scriptName)
 
     private var body: Body
     private var output: Output
@@ -74,7 +75,7 @@ final class CGIHandler {
     private var lastInputWrite: EventLoopFuture<Void>?
     private var inputClosed = false
     private var requestEnded = false
-    private var idleTimer: Scheduled<Void>?
+    private lazy var idleTimeout = RearmableTimeout(loop: context.eventLoop) { [weak self] in self?.idleTimedOut() }
     private var finished = false
     private var bodyBytesSent = 0
     private var status = HTTPResponseStatus.ok
@@ -90,9 +91,6 @@ final class CGIHandler {
         self.request = request
         self.location = location
         self.redirects = redirects
-        logger = server.errorLog
-        logger[metadataKey: "request"] = "\(info.id)"
-        logger[metadataKey: "script"] = "\(location.scriptName)"
         let isChunked = info.head.headers.contains(name: "Transfer-Encoding")
         if isChunked {
             body = .spooled(RequestBodySpool(memoryLimit: server.configuration.bodyMemoryLimit, maximum: server.configuration.maxBodySize))
@@ -212,11 +210,12 @@ final class CGIHandler {
                     feedStandardInput()
                 }
         }
-        let errorLogger = NIOLoopBound(logger, eventLoop: loop)
+        let (errorLog, request, script) = (server.errorLog, info.id, location.scriptName)
         _ = NIOPipeBootstrap(group: loop)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(ScriptErrorLogger(logger: errorLogger.value))
+                    try channel.pipeline.syncOperations.addHandler(
+                        ScriptErrorLogger(logger: errorLog, request: request, script: script))
                 }
             }
             .takingOwnershipOfDescriptor(input: process.standardError)
@@ -418,11 +417,7 @@ final class CGIHandler {
     // MARK: Timeouts, disconnects, cleanup
 
     private func armIdleTimer() {
-        idleTimer?.cancel()
-        let seconds = server.configuration.scriptTimeout
-        idleTimer = context.eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(Int64(seconds * 1000))) { [self] in
-            idleTimedOut()
-        }
+        idleTimeout.arm(.milliseconds(Int64(server.configuration.scriptTimeout * 1000)))
     }
 
     /// Silent for too long: 504 before the head; after it, a finished script (whose background
@@ -476,7 +471,7 @@ final class CGIHandler {
     private func finish(scriptDone: Bool = false) {
         guard !finished else { return }
         finished = true
-        idleTimer?.cancel()
+        idleTimeout.stop()
         pendingInput.removeAll()
         outputChannel?.close(promise: nil)
         inputChannel?.close(promise: nil)

@@ -32,7 +32,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
     private var requestComplete = true
     private var responseComplete = true
     private var responseHeadWritten = false
-    private var timeout: ConnectionTimeout?
+    private var timeout: RearmableTimeout?
     private var context: ChannelHandlerContext?
 
     init(server: ServerContext, connectionNumber: Int) {
@@ -44,7 +44,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
-        timeout = ConnectionTimeout(loop: context.eventLoop) { [weak self] in self?.timedOut() }
+        timeout = RearmableTimeout(loop: context.eventLoop) { [weak self] in self?.timedOut() }
         remoteAddress = context.channel.remoteAddress?.ipAddress ?? "-"
         if context.channel.isActive { armHeaderTimeout() }
     }

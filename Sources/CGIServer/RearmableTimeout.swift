@@ -1,10 +1,11 @@
 import NIOCore
 
-/// A connection's request timeout, re-armed far more often than it expires (twice per request on
-/// a kept-alive connection). Rather than a scheduled task per arming, one task stays scheduled
-/// while the deadline only moves later; when it runs before the current deadline, it schedules
-/// itself again for the rest. Used on the connection's event loop only.
-final class ConnectionTimeout {
+/// A timeout that is re-armed far more often than it expires: a connection's request timeout
+/// (twice per request on a kept-alive connection), a script's idle timeout (at every piece of
+/// output). Rather than a scheduled task per arming, one task stays scheduled while the deadline
+/// only moves later; when it runs before the current deadline, it schedules itself again for the
+/// rest. Used on its event loop only.
+final class RearmableTimeout {
     private let loop: any EventLoop
     private let expired: () -> Void
     /// When the timeout expires; `nil` while disarmed.
@@ -32,7 +33,7 @@ final class ConnectionTimeout {
         deadline = nil
     }
 
-    /// Disarms and drops the scheduled check (the connection is closed).
+    /// Disarms and drops the scheduled check (its owner is done).
     func stop() {
         deadline = nil
         check?.task.cancel()

@@ -5,12 +5,19 @@ import NIOCore
 /// The text is the script's, hence untrusted: the log handler escapes nothing, so control bytes are shown as `\xNN`.
 final class ScriptErrorLogger: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
-    private var logger: Logger
+    /// Tagged when the first line arrives (most scripts write none).
+    private lazy var logger = untaggedLogger.tagged(request: request, script: script)
+    private let untaggedLogger: Logger
+    private let request: RequestID
+    private let script: String
     private var partialLine: [UInt8] = []
     private static let maxLine = 4096
 
-    init(logger: Logger) {
-        self.logger = logger
+    /// Logs to `logger`, tagging each line with `request` and `script`.
+    init(logger: Logger, request: RequestID, script: String) {
+        untaggedLogger = logger
+        self.request = request
+        self.script = script
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
