@@ -22,11 +22,6 @@ enum ASCIIText {
             }
         }
 
-        /// Appends ASCII text.
-        mutating func append(_ text: String) {
-            for byte in text.utf8 { append(byte: byte) }
-        }
-
         /// Appends the last `digits` decimal digits of `value`, zero-padded (a negative value as zeros).
         mutating func append(_ value: Int, digits: Int) {
             let value = max(0, value)

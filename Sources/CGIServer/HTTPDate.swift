@@ -40,7 +40,7 @@ struct HTTPDate: Equatable, Comparable, Sendable {
             Int32(String(decoding: bytes[start..<start + count], as: UTF8.self))
         }
         let monthName = String(decoding: bytes[8..<11], as: UTF8.self)
-        guard let month = HTTPDate.monthNames.firstIndex(of: monthName),
+        guard let month = HTTPDate.monthNames.firstIndex(where: { $0.description == monthName }),
             let day = number(5, 2), let year = number(12, 4),
             let hour = number(17, 2), let minute = number(20, 2), let second = number(23, 2)
         else { return nil }
@@ -54,7 +54,9 @@ struct HTTPDate: Equatable, Comparable, Sendable {
         self.secondsSinceEpoch = timegm(&parts)
     }
 
-    private static let monthNames = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+    private static let monthNames: [StaticString] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ]
 
     /// `Sun, 06 Nov 1994 08:49:37 GMT`, for `Date` and `Last-Modified`.
     var imfFixdate: String {
@@ -88,7 +90,7 @@ struct HTTPDate: Equatable, Comparable, Sendable {
         }
     }
 
-    private static let dayNames = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
+    private static let dayNames: [StaticString] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
 
     /// The date in UTC, split into its calendar fields.
     private var brokenDown: tm {
