@@ -210,22 +210,10 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
         }
     }
 
-    /// Small files are read at once; large ones go out with `sendfile` (plain TCP) or in chunks (TLS).
+    /// Sends a file range with `sendfile` (plain TCP) or in chunks (TLS).
     private func sendFile(_ handle: NIOFileHandle, range: ByteRange, for info: RequestInfo, status: HTTPResponseStatus) {
         guard let context else { return }
-        let smallFileLimit = 64 * 1024
-        if range.count <= smallFileLimit {
-            var buffer = context.channel.allocator.buffer(capacity: range.count)
-            let read = try? handle.withUnsafeFileDescriptor { descriptor in
-                buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: range.count) { pointer in
-                    max(0, pread(descriptor, pointer.baseAddress, range.count, off_t(range.first)))
-                }
-            }
-            try? handle.close()
-            guard read == range.count else { return abort(context) }
-            context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
-            finishResponse(for: info, status: status, bodyBytes: range.count)
-        } else if !server.configuration.usesTLS {
+        if !server.configuration.usesTLS {
             let region = FileRegion(fileHandle: handle, readerIndex: range.first, endIndex: range.last + 1)
             context.write(wrapOutboundOut(.body(.fileRegion(region))), promise: nil)
             finishResponse(for: info, status: status, bodyBytes: range.count) { try? handle.close() }
@@ -286,22 +274,36 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
 
     /// Ends the response, logs it and closes the connection unless it is kept alive.
     /// A `raw` response (written by an NPH script) has no HTTP framing to end: the connection closes.
+    /// `afterwards` runs once the response is written.
     func finishResponse(
         for info: RequestInfo, status: HTTPResponseStatus, bodyBytes: Int, raw: Bool = false, afterwards: (() -> Void)? = nil
     ) {
         guard let context else { return }
-        let ended = raw ? context.eventLoop.makeSucceededVoidFuture() : context.writeAndFlush(wrapOutboundOut(.end(nil)))
-        ended.assumeIsolated().whenComplete { [self] result in
-            afterwards?()
-            server.accessLog?.record(
-                AccessLog.Entry(
-                    remoteAddress: info.remoteAddress, requestLine: info.requestLine, status: status.code,
-                    bodyBytes: bodyBytes, referer: info.head.headers.first(name: "Referer"),
-                    userAgent: info.head.headers.first(name: "User-Agent")))
-            guard case .success = result, info.keepAlive else { return context.close(promise: nil) }
-            responseComplete = true
-            finishIfDone()
+        guard info.keepAlive, !raw, afterwards == nil else {
+            let ended = raw ? context.eventLoop.makeSucceededVoidFuture() : context.writeAndFlush(wrapOutboundOut(.end(nil)))
+            ended.assumeIsolated().whenComplete { [self] result in
+                afterwards?()
+                logAccess(info, status: status, bodyBytes: bodyBytes)
+                guard case .success = result, info.keepAlive else { return context.close(promise: nil) }
+                responseComplete = true
+                finishIfDone()
+            }
+            return
         }
+        // Nothing waits for this write. The pipelining helper may hand over the next request while
+        // `.end` is written, so this response is accounted for first.
+        logAccess(info, status: status, bodyBytes: bodyBytes)
+        responseComplete = true
+        finishIfDone()
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+    }
+
+    private func logAccess(_ info: RequestInfo, status: HTTPResponseStatus, bodyBytes: Int) {
+        server.accessLog?.record(
+            AccessLog.Entry(
+                remoteAddress: info.remoteAddress, requestLine: info.requestLine, status: status.code,
+                bodyBytes: bodyBytes, referer: info.head.headers.first(name: "Referer"),
+                userAgent: info.head.headers.first(name: "User-Agent")))
     }
 
     /// Closes the connection at once (a response could not be completed).

@@ -84,7 +84,25 @@ struct StaticFileHandler: Sendable {
             close(descriptor)
             return ServerResponse(status: status, headers: headers)
         }
+        guard range.count > Self.inMemoryLimit else {
+            defer { close(descriptor) }
+            guard let bytes = Self.read(range, of: descriptor) else { return ErrorPage.response(.internalServerError) }
+            return ServerResponse(status: status, headers: headers, body: .bytes(bytes))
+        }
         return ServerResponse(status: status, headers: headers, body: .file(NIOFileHandle(_deprecatedTakingOwnershipOfDescriptor: descriptor), range))
+    }
+
+    /// Ranges up to this size are read into memory and go out in one write with the head; larger
+    /// ones are sent from the file (`sendfile`).
+    static let inMemoryLimit = 64 * 1024
+
+    /// The bytes of `range`; `nil` when fewer can be read (the file shrank since it was opened).
+    private static func read(_ range: ByteRange, of descriptor: Int32) -> ByteBuffer? {
+        var buffer = ByteBufferAllocator().buffer(capacity: range.count)
+        let count = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: range.count) { pointer in
+            max(0, pread(descriptor, pointer.baseAddress, range.count, off_t(range.first)))
+        }
+        return count == range.count ? buffer : nil
     }
 
     /// RFC 9110 §13.2.2: If-None-Match decides when present; otherwise If-Modified-Since.
