@@ -81,7 +81,10 @@ let package = Package(
         .testTarget(name: "CGIGatewayTests", dependencies: ["CGIGateway"]),
         .testTarget(
             name: "CGIServerTests",
-            dependencies: ["CGIServer", "cgi-server"],
+            dependencies: [
+                "CGIServer", "cgi-server",
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ],
             exclude: ["Fixtures"]
         ),
         .testTarget(name: "cgiTests", dependencies: ["cgi", "ErrorReportFixture"]),

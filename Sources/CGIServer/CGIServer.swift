@@ -178,11 +178,11 @@ public struct CGIServer: Sendable {
                 return channel.eventLoop.makeCompletedFuture {
                     let pipeline = channel.pipeline.syncOperations
                     if let tls { try pipeline.addHandler(NIOSSLServerHandler(context: tls)) }
-                    try pipeline.configureHTTPServerPipeline(
-                        withPipeliningAssistance: true, withServerUpgrade: nil, withErrorHandling: false,
-                        withOutboundHeaderValidation: true, withEncoderConfiguration: .init(),
-                        withDecoderLimitConfiguration: limits)
-                    try pipeline.addHandler(HTTPConnectionHandler(server: context, connectionNumber: number))
+                    let encoder = ResponseEncoder()
+                    try pipeline.addHandler(encoder)
+                    try pipeline.addHandler(ByteToMessageHandler(HTTPRequestDecoder(limitConfiguration: limits)))
+                    try pipeline.addHandler(HTTPServerPipelineHandler())
+                    try pipeline.addHandler(HTTPConnectionHandler(server: context, connectionNumber: number, encoder: encoder))
                 }
             }
         do {

@@ -35,9 +35,12 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
     private var timeout: RearmableTimeout?
     private var context: ChannelHandlerContext?
 
-    init(server: ServerContext, connectionNumber: Int) {
+    private let encoder: ResponseEncoder
+
+    init(server: ServerContext, connectionNumber: Int, encoder: ResponseEncoder) {
         self.server = server
         self.connectionNumber = connectionNumber
+        self.encoder = encoder
     }
 
     // MARK: Channel events
@@ -258,6 +261,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
             headers.replaceOrAdd(name: "Connection", value: "keep-alive")
         }
         responseHeadWritten = true
+        encoder.nextResponseAnswersHEAD = info.head.method == .HEAD
         context.write(wrapOutboundOut(.head(HTTPResponseHead(version: version, status: status, headers: headers))), promise: nil)
     }
 
@@ -348,7 +352,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
 
     /// Writes bytes to the client below the HTTP encoder (for 408 on an idle connection and NPH output).
     func writeRaw(_ buffer: ByteBuffer) {
-        guard let encoder = try? context?.pipeline.syncOperations.context(handlerType: HTTPResponseEncoder.self) else { return }
+        guard let encoder = try? context?.pipeline.syncOperations.context(handler: encoder) else { return }
         encoder.writeAndFlush(NIOAny(buffer), promise: nil)
     }
 }

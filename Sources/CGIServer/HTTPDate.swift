@@ -105,7 +105,7 @@ struct HTTPDate: Equatable, Comparable, Sendable {
     }
 }
 
-extension ASCIIText.Writer {
+extension ByteWriter {
     /// Appends `08:49:37`.
     fileprivate mutating func appendTime(of parts: tm) {
         append(Int(parts.tm_hour), digits: 2)
