@@ -50,7 +50,7 @@ public struct CGIServer: Sendable {
     /// and serves until SIGTERM or SIGINT; returns after the graceful shutdown.
     public func run(ready: (String) -> Void) throws {
         signal(SIGPIPE, SIG_IGN)
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: configuration.threads ?? System.coreCount)
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: configuration.threads ?? 2 * System.coreCount)
         let threadPool = NIOThreadPool(numberOfThreads: 1)
         threadPool.start()
         let compilePool = NIOThreadPool(numberOfThreads: 2)
