@@ -14,8 +14,9 @@ import NIOPosix
 /// - The body goes to the script's stdin with backpressure: exactly `CONTENT_LENGTH` bytes, then
 ///   end-of-file. A chunked body is collected first (memory, then a temporary file) so that
 ///   `CONTENT_LENGTH` can be set. Without a body, stdin is `/dev/null`.
-/// - stdout and stderr are read while stdin is written (event-loop pipe channels), so a script that
-///   writes before reading cannot deadlock; stderr goes to the error log line by line.
+/// - stdout is read while stdin is written (event-loop pipe channels), so a script that writes
+///   before reading cannot deadlock; stderr goes to the error log line by line (``ScriptErrorPipe``:
+///   read at the end for a quick script, as it is written for one that runs longer).
 /// - The response head is parsed strictly (``ResponseHeadParser``). Statuses the server chooses:
 ///   502 for an invalid head (bad line, bad `Status`, `Transfer-Encoding`, over-long head) or no
 ///   output at all; 500 for a head without `Content-Type` or `Location` (RFC 3875 §6.2.1) or an
@@ -71,6 +72,7 @@ final class CGIHandler {
     private var script: RunningScript?
     private var outputChannel: (any Channel)?
     private var inputChannel: (any Channel)?
+    private var errorPipe: ScriptErrorPipe?
     private var pendingInput: [ByteBuffer] = []
     private var lastInputWrite: EventLoopFuture<Void>?
     private var inputClosed = false
@@ -173,8 +175,9 @@ final class CGIHandler {
         connectPipes(process)
     }
 
-    /// Hands the pipe descriptors to the event loop, one channel each for stdout, stdin and stderr
-    /// (separate, so that a script closing stdin early cannot cut its output short).
+    /// Hands the pipe descriptors to the event loop, one channel each for stdout and stdin
+    /// (separate, so that a script closing stdin early cannot cut its output short); stderr is
+    /// read by a ``ScriptErrorPipe``.
     private func connectPipes(_ process: ScriptProcess) {
         let loop = context.eventLoop
         let handler = NIOLoopBound(self, eventLoop: loop)
@@ -210,15 +213,9 @@ final class CGIHandler {
                     feedStandardInput()
                 }
         }
-        let (errorLog, request, script) = (server.errorLog, info.id, location.scriptName)
-        _ = NIOPipeBootstrap(group: loop)
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(
-                        ScriptErrorLogger(logger: errorLog, request: request, script: script))
-                }
-            }
-            .takingOwnershipOfDescriptor(input: process.standardError)
+        errorPipe = ScriptErrorPipe(
+            descriptor: process.standardError,
+            lines: ScriptErrorLines(logger: server.errorLog, request: info.id, script: location.scriptName), loop: loop)
     }
 
     // MARK: Request body → stdin
@@ -475,6 +472,7 @@ final class CGIHandler {
         pendingInput.removeAll()
         outputChannel?.close(promise: nil)
         inputChannel?.close(promise: nil)
+        errorPipe?.collect()
         context.channel.setAutoRead(true)
         guard let script else { return }
         if scriptDone {
