@@ -321,7 +321,7 @@ final class CGIHandler {
         switch output {
         case .head(var parser):
             do {
-                let progress = try parser.feed(buffer.readableBytesView)
+                let progress = try buffer.withUnsafeReadableBytes { bytes throws(ResponseHeadError) in try parser.feed(bytes) }
                 switch progress {
                 case .needMore:
                     output = .head(parser)
