@@ -26,6 +26,8 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
 
     private let server: ServerContext
     private let connectionNumber: Int
+    /// Turns the response parts into bytes; told before each head whether it answers a HEAD.
+    private let encoder: ResponseEncoder
     private var requestCount = 0
     private var remoteAddress = "-"
     private var state = State.idle
@@ -34,8 +36,6 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
     private var responseHeadWritten = false
     private var timeout: RearmableTimeout?
     private var context: ChannelHandlerContext?
-
-    private let encoder: ResponseEncoder
 
     init(server: ServerContext, connectionNumber: Int, encoder: ResponseEncoder) {
         self.server = server
