@@ -27,6 +27,8 @@ let package = Package(
         // SHA-256 blocks on the x86 SHA extensions, for CGI's SHA256 (C: Swift cannot lower these intrinsics).
         // Scripts compiled against CGI link its object too (CGILibraryLocation).
         .target(name: "CSHA256"),
+        // openat2(2) with RESOLVE_BENEATH for the server's static files (C: no glibc wrapper, and syscall(2) is variadic).
+        .target(name: "COpenBeneath"),
         // Host side of RFC 3875, no networking.
         .target(
             name: "CGIGateway",
@@ -39,7 +41,7 @@ let package = Package(
         .target(
             name: "CGIServer",
             dependencies: [
-                "CGI", "CGIGateway",
+                "CGI", "CGIGateway", "COpenBeneath",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -79,7 +81,10 @@ let package = Package(
         .testTarget(name: "CGIGatewayTests", dependencies: ["CGIGateway"]),
         .testTarget(
             name: "CGIServerTests",
-            dependencies: ["CGIServer", "cgi-server"],
+            dependencies: [
+                "CGIServer", "cgi-server",
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ],
             exclude: ["Fixtures"]
         ),
         .testTarget(name: "cgiTests", dependencies: ["cgi", "ErrorReportFixture"]),

@@ -28,33 +28,33 @@ public struct EnvironmentBuilder: Sendable {
     /// The complete environment for running `script` for `request`.
     public func environment(for request: ScriptRequest, script: ScriptLocation) -> [String: String] {
         var environment = ["PATH": configuration.path]
+        environment.reserveCapacity(24 + configuration.passEnvironment.count + request.headers.count)
         for name in configuration.passEnvironment {
             environment[name] = hostEnvironment[name]
         }
-        environment.merge(metaVariables(request, script)) { $1 }
+        addMetaVariables(request, script, to: &environment)
         environment.merge(headerVariables(request.headers)) { $1 }
         environment.merge(configuration.setEnvironment) { $1 }
         return environment
     }
 
-    private func metaVariables(_ request: ScriptRequest, _ script: ScriptLocation) -> [String: String] {
-        var variables = [
-            "GATEWAY_INTERFACE": "CGI/1.1",
-            "SERVER_SOFTWARE": configuration.serverSoftware,
-            "SERVER_NAME": request.serverName,
-            "SERVER_PORT": String(request.serverPort),
-            "SERVER_ADDR": request.serverAddress,
-            "SERVER_PROTOCOL": request.serverProtocol,
-            "REQUEST_METHOD": request.method,
-            "REQUEST_URI": request.requestURI,
-            "REQUEST_SCHEME": request.isHTTPS ? "https" : "http",
-            "QUERY_STRING": request.query,
-            "SCRIPT_NAME": script.scriptName,
-            "SCRIPT_FILENAME": script.scriptPath,
-            "REMOTE_ADDR": request.remoteAddress,
-            "REMOTE_HOST": request.remoteAddress,
-            "REMOTE_PORT": String(request.remotePort),
-        ]
+    /// Sets the meta-variables, replacing what `variables` holds under their names.
+    private func addMetaVariables(_ request: ScriptRequest, _ script: ScriptLocation, to variables: inout [String: String]) {
+        variables["GATEWAY_INTERFACE"] = "CGI/1.1"
+        variables["SERVER_SOFTWARE"] = configuration.serverSoftware
+        variables["SERVER_NAME"] = request.serverName
+        variables["SERVER_PORT"] = String(request.serverPort)
+        variables["SERVER_ADDR"] = request.serverAddress
+        variables["SERVER_PROTOCOL"] = request.serverProtocol
+        variables["REQUEST_METHOD"] = request.method
+        variables["REQUEST_URI"] = request.requestURI
+        variables["REQUEST_SCHEME"] = request.isHTTPS ? "https" : "http"
+        variables["QUERY_STRING"] = request.query
+        variables["SCRIPT_NAME"] = script.scriptName
+        variables["SCRIPT_FILENAME"] = script.scriptPath
+        variables["REMOTE_ADDR"] = request.remoteAddress
+        variables["REMOTE_HOST"] = request.remoteAddress
+        variables["REMOTE_PORT"] = String(request.remotePort)
         if request.isHTTPS { variables["HTTPS"] = "on" }
         if !script.pathInfo.isEmpty {
             variables["PATH_INFO"] = script.pathInfo
@@ -67,13 +67,13 @@ public struct EnvironmentBuilder: Sendable {
         }
         if let user = request.remoteUser { variables["REMOTE_USER"] = user }
         if let type = request.authType { variables["AUTH_TYPE"] = type }
-        return variables
     }
 
     private func headerVariables(_ headers: [HeaderField]) -> [String: String] {
         var variables: [String: String] = [:]
         for header in headers where isPassed(header) {
-            let name = "HTTP_" + String(header.name.uppercased().map { $0 == "-" ? "_" : $0 })
+            // The name is letters, digits and `-` (isPassed): upper-cased and `-` → `_` byte by byte.
+            let name = "HTTP_" + String(decoding: header.name.utf8.map(Self.variableNameByte), as: UTF8.self)
             if let earlier = variables[name] {
                 variables[name] = earlier + (name == "HTTP_COOKIE" ? "; " : ", ") + header.value
             } else {
@@ -97,6 +97,14 @@ public struct EnvironmentBuilder: Sendable {
     /// Whether a value can go into the environment: no NUL, CR or LF.
     private static func isSafe(_ value: String) -> Bool {
         !value.utf8.contains { $0 == 0 || $0 == 0x0A || $0 == 0x0D }
+    }
+
+    private static func variableNameByte(_ byte: UInt8) -> UInt8 {
+        switch byte {
+        case UInt8(ascii: "-"): UInt8(ascii: "_")
+        case UInt8(ascii: "a")...UInt8(ascii: "z"): byte - 0x20
+        default: byte
+        }
     }
 
     private static func isNameByte(_ byte: UInt8) -> Bool {

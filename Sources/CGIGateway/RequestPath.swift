@@ -43,6 +43,10 @@ public struct RequestPath: Sendable, Equatable {
     }
 
     private static func decode(_ raw: Substring.UTF8View) throws(ScriptResolverError) -> String {
+        // Nothing to decode or refuse: the bytes are the segment, valid UTF-8 as part of a String.
+        if !raw.contains(where: { $0 == UInt8(ascii: "%") || $0 < 0x20 || $0 == 0x7F }) {
+            return String(Substring(raw))
+        }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(raw.count)
         var index = raw.startIndex

@@ -60,6 +60,16 @@ public struct ResponseHeadParser: Sendable {
 
     /// Takes the next chunk of the script's output.
     public mutating func feed<Bytes: Collection<UInt8>>(_ chunk: Bytes) throws(ResponseHeadError) -> Progress {
+        try parse(chunk)
+    }
+
+    /// Takes the next chunk of the script's output from memory (a server's read buffer): the same
+    /// as the generic ``feed(_:)``, without its generic overhead when called from another module.
+    public mutating func feed(_ chunk: UnsafeRawBufferPointer) throws(ResponseHeadError) -> Progress {
+        try parse(chunk)
+    }
+
+    private mutating func parse<Bytes: Collection<UInt8>>(_ chunk: Bytes) throws(ResponseHeadError) -> Progress {
         var index = chunk.startIndex
         while index != chunk.endIndex {
             let lineFeed = chunk[index...].firstIndex(of: UInt8(ascii: "\n"))

@@ -41,8 +41,11 @@ public struct ScriptProcess: Sendable {
         workingDirectory: String,
         standardInput: StandardInput = .pipe
     ) throws(ScriptSpawnError) -> ScriptProcess {
-        let entries = environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
-        for text in entries + [executable, workingDirectory] + arguments where text.utf8.contains(0) {
+        let entries = environment.sorted { $0.key < $1.key }
+        for (key, value) in entries where containsNUL(key) || containsNUL(value) {
+            throw .nulByte("\(key)=\(value)")
+        }
+        for text in [executable, workingDirectory] + arguments where containsNUL(text) {
             throw .nulByte(text)
         }
         let output = try Pipe()
@@ -82,7 +85,7 @@ public struct ScriptProcess: Sendable {
 
         var pid = pid_t()
         let result = withCStrings([executable] + arguments) { argv in
-            withCStrings(entries) { envp in
+            withCEnvironment(entries) { envp in
                 posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
             }
         }
@@ -173,6 +176,42 @@ private struct Pipe {
         close(readEnd)
         close(writeEnd)
     }
+}
+
+/// Whether `text` holds a NUL byte, which would cut it short as a C string.
+private func containsNUL(_ text: String) -> Bool {
+    var text = text
+    return text.withUTF8 { bytes in
+        guard let start = bytes.baseAddress else { return false }
+        return memchr(start, 0, bytes.count) != nil
+    }
+}
+
+/// Calls `body` with a NULL-terminated C array of `KEY=VALUE` strings for `entries`, all in one allocation.
+private func withCEnvironment<R>(_ entries: [(key: String, value: String)], _ body: ([UnsafeMutablePointer<CChar>?]) -> R) -> R {
+    let size = entries.reduce(0) { $0 + $1.key.utf8.count + $1.value.utf8.count + 2 }
+    let block = UnsafeMutableBufferPointer<CChar>.allocate(capacity: max(size, 1))
+    defer { block.deallocate() }
+    var pointers: [UnsafeMutablePointer<CChar>?] = []
+    pointers.reserveCapacity(entries.count + 1)
+    var offset = 0
+    func append(_ text: String, then terminator: UInt8) {
+        var text = text
+        text.withUTF8 { bytes in
+            guard let source = bytes.baseAddress else { return }
+            UnsafeMutableRawPointer(block.baseAddress! + offset).copyMemory(from: source, byteCount: bytes.count)
+            offset += bytes.count
+        }
+        block[offset] = CChar(bitPattern: terminator)
+        offset += 1
+    }
+    for (key, value) in entries {
+        pointers.append(block.baseAddress! + offset)
+        append(key, then: UInt8(ascii: "="))
+        append(value, then: 0)
+    }
+    pointers.append(nil)
+    return body(pointers)
 }
 
 /// Calls `body` with a NULL-terminated C array of copies of `strings`.

@@ -21,12 +21,17 @@ public struct ScriptResolver: Sendable {
     /// The folder that holds the scripts (the `cgi-bin` folder).
     public var root: String
     /// The URL path the folder is mounted at, such as `/cgi-bin`.
-    public var urlPrefix: String
+    public var urlPrefix: String {
+        didSet { prefixSegments = Self.segments(of: urlPrefix) }
+    }
+    /// ``urlPrefix`` split into segments, kept for ``claims(_:)`` (asked for every request).
+    private var prefixSegments: [String]
 
     /// Creates a resolver for scripts in `root`, reached under `urlPrefix`.
     public init(root: String, urlPrefix: String = "/cgi-bin") {
         self.root = root
         self.urlPrefix = urlPrefix
+        prefixSegments = Self.segments(of: urlPrefix)
     }
 
     /// Whether a normalized path lies under ``urlPrefix``: the server asks the resolver for
@@ -73,8 +78,8 @@ public struct ScriptResolver: Sendable {
         throw .forbidden("\(folder) is a folder, not a script")
     }
 
-    private var prefixSegments: [String] {
-        urlPrefix.split(separator: "/").map(String.init)
+    private static func segments(of prefix: String) -> [String] {
+        prefix.split(separator: "/").map(String.init)
     }
 
     private enum Kind { case missing, folder, file, other }

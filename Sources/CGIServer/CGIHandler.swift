@@ -14,8 +14,9 @@ import NIOPosix
 /// - The body goes to the script's stdin with backpressure: exactly `CONTENT_LENGTH` bytes, then
 ///   end-of-file. A chunked body is collected first (memory, then a temporary file) so that
 ///   `CONTENT_LENGTH` can be set. Without a body, stdin is `/dev/null`.
-/// - stdout and stderr are read while stdin is written (event-loop pipe channels), so a script that
-///   writes before reading cannot deadlock; stderr goes to the error log line by line.
+/// - stdout is read while stdin is written (event-loop pipe channels), so a script that writes
+///   before reading cannot deadlock; stderr goes to the error log line by line (``ScriptErrorPipe``:
+///   read at the end for a quick script, as it is written for one that runs longer).
 /// - The response head is parsed strictly (``ResponseHeadParser``). Statuses the server chooses:
 ///   502 for an invalid head (bad line, bad `Status`, `Transfer-Encoding`, over-long head) or no
 ///   output at all; 500 for a head without `Content-Type` or `Location` (RFC 3875 §6.2.1) or an
@@ -63,18 +64,20 @@ final class CGIHandler {
     private let request: ScriptRequest
     private let location: ScriptLocation
     private let redirects: Int
-    private var logger: Logger
+    /// Tagged with the request and the script when first needed (most runs log nothing).
+    private lazy var logger = server.errorLog.tagged(request: info.id, script: location.scriptName)
 
     private var body: Body
     private var output: Output
     private var script: RunningScript?
     private var outputChannel: (any Channel)?
     private var inputChannel: (any Channel)?
+    private var errorPipe: ScriptErrorPipe?
     private var pendingInput: [ByteBuffer] = []
     private var lastInputWrite: EventLoopFuture<Void>?
     private var inputClosed = false
     private var requestEnded = false
-    private var idleTimer: Scheduled<Void>?
+    private lazy var idleTimeout = RearmableTimeout(loop: context.eventLoop) { [weak self] in self?.idleTimedOut() }
     private var finished = false
     private var bodyBytesSent = 0
     private var status = HTTPResponseStatus.ok
@@ -90,9 +93,6 @@ final class CGIHandler {
         self.request = request
         self.location = location
         self.redirects = redirects
-        logger = server.errorLog
-        logger[metadataKey: "request"] = "\(info.id)"
-        logger[metadataKey: "script"] = "\(location.scriptName)"
         let isChunked = info.head.headers.contains(name: "Transfer-Encoding")
         if isChunked {
             body = .spooled(RequestBodySpool(memoryLimit: server.configuration.bodyMemoryLimit, maximum: server.configuration.maxBodySize))
@@ -175,8 +175,9 @@ final class CGIHandler {
         connectPipes(process)
     }
 
-    /// Hands the pipe descriptors to the event loop, one channel each for stdout, stdin and stderr
-    /// (separate, so that a script closing stdin early cannot cut its output short).
+    /// Hands the pipe descriptors to the event loop, one channel each for stdout and stdin
+    /// (separate, so that a script closing stdin early cannot cut its output short); stderr is
+    /// read by a ``ScriptErrorPipe``.
     private func connectPipes(_ process: ScriptProcess) {
         let loop = context.eventLoop
         let handler = NIOLoopBound(self, eventLoop: loop)
@@ -212,14 +213,9 @@ final class CGIHandler {
                     feedStandardInput()
                 }
         }
-        let errorLogger = NIOLoopBound(logger, eventLoop: loop)
-        _ = NIOPipeBootstrap(group: loop)
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(ScriptErrorLogger(logger: errorLogger.value))
-                }
-            }
-            .takingOwnershipOfDescriptor(input: process.standardError)
+        errorPipe = ScriptErrorPipe(
+            descriptor: process.standardError,
+            lines: ScriptErrorLines(logger: server.errorLog, request: info.id, script: location.scriptName), loop: loop)
     }
 
     // MARK: Request body → stdin
@@ -325,7 +321,7 @@ final class CGIHandler {
         switch output {
         case .head(var parser):
             do {
-                let progress = try parser.feed(buffer.readableBytesView)
+                let progress = try buffer.withUnsafeReadableBytes { bytes throws(ResponseHeadError) in try parser.feed(bytes) }
                 switch progress {
                 case .needMore:
                     output = .head(parser)
@@ -418,11 +414,7 @@ final class CGIHandler {
     // MARK: Timeouts, disconnects, cleanup
 
     private func armIdleTimer() {
-        idleTimer?.cancel()
-        let seconds = server.configuration.scriptTimeout
-        idleTimer = context.eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(Int64(seconds * 1000))) { [self] in
-            idleTimedOut()
-        }
+        idleTimeout.arm(.milliseconds(Int64(server.configuration.scriptTimeout * 1000)))
     }
 
     /// Silent for too long: 504 before the head; after it, a finished script (whose background
@@ -476,10 +468,11 @@ final class CGIHandler {
     private func finish(scriptDone: Bool = false) {
         guard !finished else { return }
         finished = true
-        idleTimer?.cancel()
+        idleTimeout.stop()
         pendingInput.removeAll()
         outputChannel?.close(promise: nil)
         inputChannel?.close(promise: nil)
+        errorPipe?.collect()
         context.channel.setAutoRead(true)
         guard let script else { return }
         if scriptDone {

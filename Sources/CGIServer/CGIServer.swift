@@ -50,7 +50,7 @@ public struct CGIServer: Sendable {
     /// and serves until SIGTERM or SIGINT; returns after the graceful shutdown.
     public func run(ready: (String) -> Void) throws {
         signal(SIGPIPE, SIG_IGN)
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: configuration.threads ?? System.coreCount)
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: configuration.threads ?? 2 * System.coreCount)
         let threadPool = NIOThreadPool(numberOfThreads: 1)
         threadPool.start()
         let compilePool = NIOThreadPool(numberOfThreads: 2)
@@ -129,7 +129,7 @@ public struct CGIServer: Sendable {
         }
         return ServerContext(
             configuration: configuration,
-            staticFiles: StaticFileHandler(documentRoot: documentRoot, scriptRoot: scriptRoot),
+            staticFiles: StaticFileHandler(documentRoot: DocumentRoot(path: documentRoot, scriptRoot: scriptRoot)),
             scriptResolver: ScriptResolver(root: scriptRoot.path),
             environment: EnvironmentBuilder(configuration: environment),
             swiftCompiler: SwiftScriptCompiler(compiler: compiler, threadPool: compilePool, logger: logger),
@@ -178,11 +178,11 @@ public struct CGIServer: Sendable {
                 return channel.eventLoop.makeCompletedFuture {
                     let pipeline = channel.pipeline.syncOperations
                     if let tls { try pipeline.addHandler(NIOSSLServerHandler(context: tls)) }
-                    try pipeline.configureHTTPServerPipeline(
-                        withPipeliningAssistance: true, withServerUpgrade: nil, withErrorHandling: false,
-                        withOutboundHeaderValidation: true, withEncoderConfiguration: .init(),
-                        withDecoderLimitConfiguration: limits)
-                    try pipeline.addHandler(HTTPConnectionHandler(server: context, connectionNumber: number))
+                    let encoder = ResponseEncoder()
+                    try pipeline.addHandler(encoder)
+                    try pipeline.addHandler(ByteToMessageHandler(HTTPRequestDecoder(limitConfiguration: limits)))
+                    try pipeline.addHandler(HTTPServerPipelineHandler())
+                    try pipeline.addHandler(HTTPConnectionHandler(server: context, connectionNumber: number, encoder: encoder))
                 }
             }
         do {

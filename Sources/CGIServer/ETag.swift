@@ -6,7 +6,15 @@ struct ETag: Equatable, Sendable {
     var quoted: String
 
     init(inode: UInt64, size: Int, modifiedNanoseconds: Int) {
-        quoted = "\"\(String(inode, radix: 16))-\(String(size, radix: 16))-\(String(modifiedNanoseconds, radix: 16))\""
+        quoted = ASCIIText.make(capacity: 3 * 16 + 4) { text in
+            text.append("\"")
+            text.appendHex(inode)
+            text.append("-")
+            text.appendHex(UInt64(truncatingIfNeeded: size))
+            text.append("-")
+            text.appendHex(UInt64(truncatingIfNeeded: modifiedNanoseconds))
+            text.append("\"")
+        }
     }
 
     /// Whether an `If-None-Match` value matches this tag: `*`, or a list containing it (weak comparison).

@@ -26,24 +26,28 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
 
     private let server: ServerContext
     private let connectionNumber: Int
+    /// Turns the response parts into bytes; told before each head whether it answers a HEAD.
+    private let encoder: ResponseEncoder
     private var requestCount = 0
     private var remoteAddress = "-"
     private var state = State.idle
     private var requestComplete = true
     private var responseComplete = true
     private var responseHeadWritten = false
-    private var timeout: Scheduled<Void>?
+    private var timeout: RearmableTimeout?
     private var context: ChannelHandlerContext?
 
-    init(server: ServerContext, connectionNumber: Int) {
+    init(server: ServerContext, connectionNumber: Int, encoder: ResponseEncoder) {
         self.server = server
         self.connectionNumber = connectionNumber
+        self.encoder = encoder
     }
 
     // MARK: Channel events
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        timeout = RearmableTimeout(loop: context.eventLoop) { [weak self] in self?.timedOut() }
         remoteAddress = context.channel.remoteAddress?.ipAddress ?? "-"
         if context.channel.isActive { armHeaderTimeout() }
     }
@@ -55,7 +59,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        timeout?.cancel()
+        timeout?.stop()
         if case .script(let cgi) = state { cgi.clientDisconnected() }
         state = .idle
         context.fireChannelInactive()
@@ -86,7 +90,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
             armBodyTimeout()
             if case .script(let cgi) = state { cgi.receivedBody(buffer) }
         case .end:
-            timeout?.cancel()
+            timeout?.disarm()
             requestComplete = true
             if case .script(let cgi) = state { cgi.receivedEnd() }
             finishIfDone()
@@ -96,7 +100,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
     // MARK: Requests
 
     private func received(_ head: HTTPRequestHead) {
-        timeout?.cancel()
+        timeout?.disarm()
         requestComplete = false
         responseComplete = false
         responseHeadWritten = false
@@ -186,9 +190,9 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
         }
     }
 
-    private func nextRequestID() -> String {
+    private func nextRequestID() -> RequestID {
         requestCount += 1
-        return "c\(connectionNumber)-\(requestCount)"
+        return RequestID(connection: connectionNumber, request: requestCount)
     }
 
     // MARK: Writing responses
@@ -209,22 +213,10 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
         }
     }
 
-    /// Small files are read at once; large ones go out with `sendfile` (plain TCP) or in chunks (TLS).
+    /// Sends a file range with `sendfile` (plain TCP) or in chunks (TLS).
     private func sendFile(_ handle: NIOFileHandle, range: ByteRange, for info: RequestInfo, status: HTTPResponseStatus) {
         guard let context else { return }
-        let smallFileLimit = 64 * 1024
-        if range.count <= smallFileLimit {
-            var buffer = context.channel.allocator.buffer(capacity: range.count)
-            let read = try? handle.withUnsafeFileDescriptor { descriptor in
-                buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: range.count) { pointer in
-                    max(0, pread(descriptor, pointer.baseAddress, range.count, off_t(range.first)))
-                }
-            }
-            try? handle.close()
-            guard read == range.count else { return abort(context) }
-            context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
-            finishResponse(for: info, status: status, bodyBytes: range.count)
-        } else if !server.configuration.usesTLS {
+        if !server.configuration.usesTLS {
             let region = FileRegion(fileHandle: handle, readerIndex: range.first, endIndex: range.last + 1)
             context.write(wrapOutboundOut(.body(.fileRegion(region))), promise: nil)
             finishResponse(for: info, status: status, bodyBytes: range.count) { try? handle.close() }
@@ -269,6 +261,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
             headers.replaceOrAdd(name: "Connection", value: "keep-alive")
         }
         responseHeadWritten = true
+        encoder.nextResponseAnswersHEAD = info.head.method == .HEAD
         context.write(wrapOutboundOut(.head(HTTPResponseHead(version: version, status: status, headers: headers))), promise: nil)
     }
 
@@ -285,22 +278,36 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
 
     /// Ends the response, logs it and closes the connection unless it is kept alive.
     /// A `raw` response (written by an NPH script) has no HTTP framing to end: the connection closes.
+    /// `afterwards` runs once the response is written.
     func finishResponse(
         for info: RequestInfo, status: HTTPResponseStatus, bodyBytes: Int, raw: Bool = false, afterwards: (() -> Void)? = nil
     ) {
         guard let context else { return }
-        let ended = raw ? context.eventLoop.makeSucceededVoidFuture() : context.writeAndFlush(wrapOutboundOut(.end(nil)))
-        ended.assumeIsolated().whenComplete { [self] result in
-            afterwards?()
-            server.accessLog?.record(
-                AccessLog.Entry(
-                    remoteAddress: info.remoteAddress, requestLine: info.requestLine, status: status.code,
-                    bodyBytes: bodyBytes, referer: info.head.headers.first(name: "Referer"),
-                    userAgent: info.head.headers.first(name: "User-Agent")))
-            guard case .success = result, info.keepAlive else { return context.close(promise: nil) }
-            responseComplete = true
-            finishIfDone()
+        guard info.keepAlive, !raw, afterwards == nil else {
+            let ended = raw ? context.eventLoop.makeSucceededVoidFuture() : context.writeAndFlush(wrapOutboundOut(.end(nil)))
+            ended.assumeIsolated().whenComplete { [self] result in
+                afterwards?()
+                logAccess(info, status: status, bodyBytes: bodyBytes)
+                guard case .success = result, info.keepAlive else { return context.close(promise: nil) }
+                responseComplete = true
+                finishIfDone()
+            }
+            return
         }
+        // Nothing waits for this write. The pipelining helper may hand over the next request while
+        // `.end` is written, so this response is accounted for first.
+        logAccess(info, status: status, bodyBytes: bodyBytes)
+        responseComplete = true
+        finishIfDone()
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+    }
+
+    private func logAccess(_ info: RequestInfo, status: HTTPResponseStatus, bodyBytes: Int) {
+        server.accessLog?.record(
+            AccessLog.Entry(
+                remoteAddress: info.remoteAddress, requestLine: info.requestLine, status: status.code,
+                bodyBytes: bodyBytes, referer: info.head.headers.first(name: "Referer"),
+                userAgent: info.head.headers.first(name: "User-Agent")))
     }
 
     /// Closes the connection at once (a response could not be completed).
@@ -318,33 +325,34 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
     // MARK: Timeouts
 
     private func armHeaderTimeout() {
-        schedule(after: server.configuration.headerTimeout)
+        armTimeout(after: server.configuration.headerTimeout)
     }
 
     private func armBodyTimeout() {
         guard !requestComplete else { return }
-        schedule(after: server.configuration.bodyTimeout)
+        armTimeout(after: server.configuration.bodyTimeout)
+    }
+
+    private func armTimeout(after seconds: Double) {
+        timeout?.arm(.milliseconds(Int64(seconds * 1000)))
     }
 
     /// A stalled head or body gets 408 (when no response has begun) and the connection closes.
-    private func schedule(after seconds: Double) {
+    private func timedOut() {
         guard let context else { return }
-        timeout?.cancel()
-        timeout = context.eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(Int64(seconds * 1000))) { [self] in
-            if case .script(let cgi) = state { cgi.clientDisconnected() }
-            // 408 for a stalled request; an idle kept-alive connection just closes, so that a
-            // client sending its next request at that moment never reads a 408 as its answer.
-            let stalledRequest = !requestComplete && !responseHeadWritten
-            if stalledRequest || requestCount == 0 {
-                writeRaw(ByteBuffer(string: "HTTP/1.1 408 Request Timeout\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"))
-            }
-            context.close(promise: nil)
+        if case .script(let cgi) = state { cgi.clientDisconnected() }
+        // 408 for a stalled request; an idle kept-alive connection just closes, so that a
+        // client sending its next request at that moment never reads a 408 as its answer.
+        let stalledRequest = !requestComplete && !responseHeadWritten
+        if stalledRequest || requestCount == 0 {
+            writeRaw(ByteBuffer(string: "HTTP/1.1 408 Request Timeout\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"))
         }
+        context.close(promise: nil)
     }
 
     /// Writes bytes to the client below the HTTP encoder (for 408 on an idle connection and NPH output).
     func writeRaw(_ buffer: ByteBuffer) {
-        guard let encoder = try? context?.pipeline.syncOperations.context(handlerType: HTTPResponseEncoder.self) else { return }
+        guard let encoder = try? context?.pipeline.syncOperations.context(handler: encoder) else { return }
         encoder.writeAndFlush(NIOAny(buffer), promise: nil)
     }
 }

@@ -40,7 +40,7 @@ struct HTTPDate: Equatable, Comparable, Sendable {
             Int32(String(decoding: bytes[start..<start + count], as: UTF8.self))
         }
         let monthName = String(decoding: bytes[8..<11], as: UTF8.self)
-        guard let month = HTTPDate.monthNames.firstIndex(of: monthName),
+        guard let month = HTTPDate.monthNames.firstIndex(where: { $0.description == monthName }),
             let day = number(5, 2), let year = number(12, 4),
             let hour = number(17, 2), let minute = number(20, 2), let second = number(23, 2)
         else { return nil }
@@ -54,24 +54,64 @@ struct HTTPDate: Equatable, Comparable, Sendable {
         self.secondsSinceEpoch = timegm(&parts)
     }
 
-    private static let monthNames = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+    private static let monthNames: [StaticString] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ]
 
     /// `Sun, 06 Nov 1994 08:49:37 GMT`, for `Date` and `Last-Modified`.
-    var imfFixdate: String { format("%a, %d %b %Y %H:%M:%S GMT") }
+    var imfFixdate: String {
+        let parts = brokenDown
+        return ASCIIText.make(capacity: 29) { text in
+            text.append(HTTPDate.dayNames[Int(parts.tm_wday)])
+            text.append(", ")
+            text.append(Int(parts.tm_mday), digits: 2)
+            text.append(" ")
+            text.append(HTTPDate.monthNames[Int(parts.tm_mon)])
+            text.append(" ")
+            text.append(Int(parts.tm_year) + 1900, digits: 4)
+            text.append(" ")
+            text.appendTime(of: parts)
+            text.append(" GMT")
+        }
+    }
 
     /// `06/Nov/1994:08:49:37 +0000`, the Common Log Format timestamp.
-    var commonLogFormat: String { format("%d/%b/%Y:%H:%M:%S +0000") }
+    var commonLogFormat: String {
+        let parts = brokenDown
+        return ASCIIText.make(capacity: 26) { text in
+            text.append(Int(parts.tm_mday), digits: 2)
+            text.append("/")
+            text.append(HTTPDate.monthNames[Int(parts.tm_mon)])
+            text.append("/")
+            text.append(Int(parts.tm_year) + 1900, digits: 4)
+            text.append(":")
+            text.appendTime(of: parts)
+            text.append(" +0000")
+        }
+    }
 
-    private func format(_ pattern: String) -> String {
+    private static let dayNames: [StaticString] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
+
+    /// The date in UTC, split into its calendar fields.
+    private var brokenDown: tm {
         var seconds = time_t(secondsSinceEpoch)
         var parts = tm()
         gmtime_r(&seconds, &parts)
-        var buffer = [CChar](repeating: 0, count: 64)
-        let count = strftime(&buffer, buffer.count, pattern, &parts)
-        return String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return parts
     }
 
     static func < (lhs: HTTPDate, rhs: HTTPDate) -> Bool {
         lhs.secondsSinceEpoch < rhs.secondsSinceEpoch
+    }
+}
+
+extension ByteWriter {
+    /// Appends `08:49:37`.
+    fileprivate mutating func appendTime(of parts: tm) {
+        append(Int(parts.tm_hour), digits: 2)
+        append(":")
+        append(Int(parts.tm_min), digits: 2)
+        append(":")
+        append(Int(parts.tm_sec), digits: 2)
     }
 }

@@ -5,9 +5,11 @@ enum MediaType {
 
     /// The media type for a file name, e.g. `text/html; charset=utf-8` for `index.html`.
     static func forFileName(_ name: Substring) -> String {
-        guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return fallback }
-        let ext = name[name.index(after: dot)...].lowercased()
-        return byExtension[ext] ?? fallback
+        let bytes = name.utf8
+        guard let dot = bytes.lastIndex(of: UInt8(ascii: ".")), dot != bytes.startIndex else { return fallback }
+        let ext = Substring(bytes[bytes.index(after: dot)...])
+        let isLowerCase = !ext.utf8.contains { (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) }
+        return byExtension[isLowerCase ? String(ext) : ext.lowercased()] ?? fallback
     }
 
     private static let byExtension: [String: String] = [

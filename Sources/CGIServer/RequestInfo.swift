@@ -2,8 +2,8 @@ import NIOHTTP1
 
 /// What the server remembers about a request while answering it: enough to frame, log and trace the response.
 struct RequestInfo: Sendable {
-    /// Identifies the request in the error log and in error pages, e.g. `c12-3` (connection 12, third request).
-    var id: String
+    /// Identifies the request in the error log and in error pages.
+    var id: RequestID
     /// The request head as received.
     var head: HTTPRequestHead
     /// Client address without port, e.g. `127.0.0.1` or `::1`.

@@ -15,16 +15,18 @@ struct RequestTarget: Sendable {
     /// Parses an origin-form (`/a/b?x`) or absolute-form (`http://host/a/b?x`) target.
     init(_ target: String) throws(ScriptResolverError) {
         var rest = Substring(target)
-        for scheme in ["http://", "https://"] where rest.prefix(scheme.count).lowercased() == scheme {
+        for scheme in Self.schemes where rest.utf8.first != UInt8(ascii: "/") && rest.prefix(scheme.count).lowercased() == scheme {
             let authorityAndPath = rest.dropFirst(scheme.count)
             let slash = authorityAndPath.firstIndex(where: { $0 == "/" || $0 == "?" }) ?? authorityAndPath.endIndex
             authority = String(authorityAndPath[..<slash])
             rest = authorityAndPath[slash...]
             if !rest.hasPrefix("/") { rest = "/" + rest }
         }
-        let questionMark = rest.firstIndex(of: "?")
+        let questionMark = rest.utf8.firstIndex(of: UInt8(ascii: "?"))
         rawPath = String(rest[..<(questionMark ?? rest.endIndex)])
-        rawQuery = questionMark.map { String(rest[rest.index(after: $0)...]) } ?? ""
+        rawQuery = questionMark.map { String(rest[rest.utf8.index(after: $0)...]) } ?? ""
         path = try RequestPath(percentEncoded: rawPath)
     }
+
+    private static let schemes = ["http://", "https://"]
 }

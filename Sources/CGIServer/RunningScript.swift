@@ -17,6 +17,8 @@ final class RunningScript {
     private var reaped = false
     private var polling = false
     private var pollDelay = TimeAmount.milliseconds(1)
+    /// The next step against a script that does not exit (a stop, or SIGKILL after SIGTERM); cancelled once it is reaped.
+    private var escalation: Scheduled<Void>?
 
     init(process: ScriptProcess, loop: any EventLoop, slots: ScriptSlots, killGrace: TimeAmount) {
         self.process = process
@@ -28,17 +30,17 @@ final class RunningScript {
     /// Waits (polling with growing intervals) for the script to exit, then reaps it; stops it
     /// if it is still running after `limit`.
     func reapWhenExited(stoppingAfter limit: TimeAmount) {
-        loop.assumeIsolated().scheduleTask(in: limit) { [self] in
-            if !reaped { stop() }
-        }
         startPolling()
+        guard !reaped else { return }
+        escalation = loop.assumeIsolated().scheduleTask(in: limit) { [self] in stop() }
     }
 
     /// Asks the whole group to stop: SIGTERM now, SIGKILL after the grace period; then reaps.
     func stop() {
         guard !reaped else { return }
         process.signalGroup(SIGTERM)
-        loop.assumeIsolated().scheduleTask(in: killGrace) { [self] in
+        escalation?.cancel()
+        escalation = loop.assumeIsolated().scheduleTask(in: killGrace) { [self] in
             if !reaped { process.signalGroup(SIGKILL) }
         }
         startPolling()
@@ -59,6 +61,7 @@ final class RunningScript {
             process.signalGroup(SIGKILL)
             _ = process.wait()
             reaped = true
+            escalation?.cancel()
             slots.release()
             return
         }

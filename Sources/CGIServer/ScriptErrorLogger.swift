@@ -1,38 +1,24 @@
-import Logging
 import NIOCore
 
-/// Reads a script's stderr and logs it line by line, tagged with the script and the request id.
-/// The text is the script's, hence untrusted: the log handler escapes nothing, so control bytes are shown as `\xNN`.
+/// Sits on the pipe channel of a script's stderr (one that still writes there after its output
+/// ended, or runs long): hands what arrives to the script's ``ScriptErrorLines``.
 final class ScriptErrorLogger: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
-    private var logger: Logger
-    private var partialLine: [UInt8] = []
-    private static let maxLine = 4096
+    private let lines: ScriptErrorLines
 
-    init(logger: Logger) {
-        self.logger = logger
+    init(lines: ScriptErrorLines) {
+        self.lines = lines
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        for byte in unwrapInboundIn(data).readableBytesView {
-            if byte == UInt8(ascii: "\n") || partialLine.count >= Self.maxLine {
-                flushLine()
-            } else {
-                partialLine.append(byte)
-            }
-        }
+        lines.append(unwrapInboundIn(data).readableBytesView)
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        if !partialLine.isEmpty { flushLine() }
+        lines.finish()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         context.close(promise: nil)
-    }
-
-    private func flushLine() {
-        logger.warning("\(AccessLog.escape(String(decoding: partialLine, as: UTF8.self)))")
-        partialLine.removeAll(keepingCapacity: true)
     }
 }

@@ -51,7 +51,9 @@ public struct ServerConfiguration: Sendable {
     public var tlsCertificatePath: String? = nil
     /// PEM private key for `tlsCertificatePath`.
     public var tlsKeyPath: String? = nil
-    /// Number of event-loop threads; `nil` means one per core.
+    /// Number of event-loop threads; `nil` means two per core. A loop that starts a script waits
+    /// until the script's program is running (`posix_spawn`), so more loops than cores keep the
+    /// other connections moving, above all on a machine shared with other work.
     public var threads: Int? = nil
     /// Where `.swift` scripts are compiled from and to: the `swiftc`, the `CGI` library's build
     /// folder and the compile cache (each defaults when nil).

@@ -3,32 +3,32 @@
 enum ServerName {
     /// The name in `authority`, or `nil` when it is not a plausible host (a reg-name or IP literal).
     static func parse(_ authority: String) -> String? {
-        let lowered = authority.lowercased()
-        let host: Substring
-        if lowered.hasPrefix("[") {
-            guard let close = lowered.firstIndex(of: "]") else { return nil }
-            host = lowered[...close]
-            let rest = lowered[lowered.index(after: close)...]
+        let bytes = authority.utf8
+        let host: Substring.UTF8View
+        if bytes.first == UInt8(ascii: "[") {
+            guard let close = bytes.firstIndex(of: UInt8(ascii: "]")) else { return nil }
+            host = bytes[...close]
+            let rest = bytes[bytes.index(after: close)...]
             guard rest.isEmpty || isPort(rest) else { return nil }
-            guard host.utf8.dropFirst().dropLast().allSatisfy({ isHexDigit($0) || $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: ".") })
+            guard host.dropFirst().dropLast().allSatisfy({ isHexDigit($0) || $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: ".") })
             else { return nil }
         } else {
-            let colon = lowered.firstIndex(of: ":") ?? lowered.endIndex
-            host = lowered[..<colon]
-            guard colon == lowered.endIndex || isPort(lowered[colon...]) else { return nil }
-            guard !host.isEmpty, host.utf8.allSatisfy(isHostNameByte) else { return nil }
+            let colon = bytes.firstIndex(of: UInt8(ascii: ":")) ?? bytes.endIndex
+            host = bytes[..<colon]
+            guard colon == bytes.endIndex || isPort(bytes[colon...]) else { return nil }
+            guard !host.isEmpty, host.allSatisfy(isHostNameByte) else { return nil }
         }
-        return String(host)
+        return String(Substring(host)).lowercased()
     }
 
-    /// A letter, digit, `-`, `.` or `_` (lower case: the authority is lower-cased first).
+    /// A letter, digit, `-`, `.` or `_`.
     private static func isHostNameByte(_ byte: UInt8) -> Bool {
-        isDigit(byte) || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || byte == UInt8(ascii: "-")
+        isDigit(byte) || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte | 0x20) || byte == UInt8(ascii: "-")
             || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "_")
     }
 
     private static func isHexDigit(_ byte: UInt8) -> Bool {
-        isDigit(byte) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(byte)
+        isDigit(byte) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(byte | 0x20)
     }
 
     private static func isDigit(_ byte: UInt8) -> Bool {
@@ -36,7 +36,7 @@ enum ServerName {
     }
 
     /// `:` followed by up to five digits.
-    private static func isPort(_ text: Substring) -> Bool {
-        text.first == ":" && text.utf8.count <= 6 && text.utf8.dropFirst().allSatisfy(isDigit)
+    private static func isPort(_ text: Substring.UTF8View) -> Bool {
+        text.first == UInt8(ascii: ":") && text.count <= 6 && text.dropFirst().allSatisfy(isDigit)
     }
 }

@@ -11,10 +11,8 @@ import NIOHTTP1
 /// conditional requests (ETag, Last-Modified) and single byte ranges. Never lists folders and never
 /// serves anything that resolves outside the document root or inside the script folder.
 struct StaticFileHandler: Sendable {
-    /// The document root, resolved.
-    var documentRoot: CanonicalPath
-    /// The script folder, resolved; files inside it are never served, even when it lies under the document root.
-    var scriptRoot: CanonicalPath?
+    /// Where files are opened, each checked to lie inside the document root and outside the script folder.
+    var documentRoot: DocumentRoot
 
     /// The response to a GET or HEAD (anything else gets 405) for `path`.
     func respond(to head: HTTPRequestHead, target: RequestTarget) -> ServerResponse {
@@ -23,15 +21,17 @@ struct StaticFileHandler: Sendable {
         }
         let segments = target.path.segments
         guard !segments.contains(where: { $0.contains("/") || $0.contains("\\") }),
-            var file = openServable(([documentRoot.path] + segments).joined(separator: "/"))
+            var file = documentRoot.openFile(at: segments.joined(separator: "/"))
         else { return ErrorPage.response(.notFound) }
+        var name = segments.last ?? ""
         if file.info.st_mode & S_IFMT == S_IFDIR {
             close(file.descriptor)
             guard segments.isEmpty || target.path.hasTrailingSlash else {
                 let query = target.rawQuery.isEmpty ? "" : "?\(target.rawQuery)"
                 return ErrorPage.response(.movedPermanently, headers: ["Location": "\(target.rawPath)/\(query)"])
             }
-            guard let index = openServable(file.path.path + "/index.html") else {
+            name = "index.html"
+            guard let index = documentRoot.openFile(at: (segments + [name]).joined(separator: "/")) else {
                 return ErrorPage.response(.forbidden, detail: "This folder has no index page.")
             }
             file = index
@@ -40,32 +40,12 @@ struct StaticFileHandler: Sendable {
             close(file.descriptor)
             return ErrorPage.response(.forbidden)
         }
-        return respond(to: head, file: file)
+        return respond(to: head, file: file, name: name)
     }
 
-    /// An open file (or folder) with its status and resolved path.
-    private struct OpenFile {
-        var descriptor: Int32
-        var info: stat
-        var path: CanonicalPath
-    }
-
-    /// Opens `path` (never blocking, even on a FIFO) and keeps it only when the opened file, as the
-    /// kernel names it, lies inside the document root and outside the script folder.
-    private func openServable(_ path: String) -> OpenFile? {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
-        guard descriptor >= 0 else { return nil }
-        var info = stat()
-        guard let resolved = CanonicalPath(openDescriptor: descriptor), resolved.isInside(documentRoot),
-            !(scriptRoot.map(resolved.isInside) ?? false), fstat(descriptor, &info) == 0
-        else {
-            close(descriptor)
-            return nil
-        }
-        return OpenFile(descriptor: descriptor, info: info, path: resolved)
-    }
-
-    private func respond(to head: HTTPRequestHead, file: OpenFile) -> ServerResponse {
+    /// The response for an open regular file; `name` (as requested, not where a symbolic link
+    /// leads) chooses the `Content-Type`.
+    private func respond(to head: HTTPRequestHead, file: DocumentRoot.OpenFile, name: String) -> ServerResponse {
         let descriptor = file.descriptor
         let info = file.info
         let size = Int(info.st_size)
@@ -81,7 +61,7 @@ struct StaticFileHandler: Sendable {
             close(descriptor)
             return ServerResponse(status: .notModified, headers: headers)
         }
-        headers.add(name: "Content-Type", value: MediaType.forFileName(file.path.path.split(separator: "/").last ?? ""))
+        headers.add(name: "Content-Type", value: MediaType.forFileName(name[...]))
         var status = HTTPResponseStatus.ok
         var range = ByteRange(first: 0, last: size - 1)
         if head.method == .GET, let rangeHeader = head.headers.first(name: "Range"),
@@ -104,7 +84,25 @@ struct StaticFileHandler: Sendable {
             close(descriptor)
             return ServerResponse(status: status, headers: headers)
         }
+        guard range.count > Self.inMemoryLimit else {
+            defer { close(descriptor) }
+            guard let bytes = Self.read(range, of: descriptor) else { return ErrorPage.response(.internalServerError) }
+            return ServerResponse(status: status, headers: headers, body: .bytes(bytes))
+        }
         return ServerResponse(status: status, headers: headers, body: .file(NIOFileHandle(_deprecatedTakingOwnershipOfDescriptor: descriptor), range))
+    }
+
+    /// Ranges up to this size are read into memory and go out in one write with the head; larger
+    /// ones are sent from the file (`sendfile`).
+    static let inMemoryLimit = 64 * 1024
+
+    /// The bytes of `range`; `nil` when fewer can be read (the file shrank since it was opened).
+    private static func read(_ range: ByteRange, of descriptor: Int32) -> ByteBuffer? {
+        var buffer = ByteBufferAllocator().buffer(capacity: range.count)
+        let count = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: range.count) { pointer in
+            max(0, pread(descriptor, pointer.baseAddress, range.count, off_t(range.first)))
+        }
+        return count == range.count ? buffer : nil
     }
 
     /// RFC 9110 §13.2.2: If-None-Match decides when present; otherwise If-Modified-Since.

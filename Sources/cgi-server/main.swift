@@ -66,7 +66,7 @@ struct CGIServerCommand: ParsableCommand {
     @Option(name: .customLong("tls-key"), help: "PEM private key for --tls-cert.")
     var tlsKey: String?
 
-    @Option(help: "Event-loop threads (default: one per core).")
+    @Option(help: "Event-loop threads (default: two per core).")
     var threads: Int?
 
     @Option(help: "Compile cache for .swift scripts (default $XDG_CACHE_HOME/swift-cgi or ~/.cache/swift-cgi).")

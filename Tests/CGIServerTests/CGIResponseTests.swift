@@ -179,6 +179,26 @@ struct CGIResponseTests {
         #expect(server.errorText.contains("script=/cgi-bin/probe.cgi"))
     }
 
+    @Test func stderrBeyondThePipeDoesNotStallTheScript() throws {
+        // 2000 lines of 100 bytes fill the pipe several times before the script writes its output.
+        try server.site.script(
+            "chatty.sh",
+            contents: "#!/bin/sh\ni=0\nwhile [ $i -lt 2000 ]; do echo \"line-$i-$(printf '%090d' 0)\" >&2; i=$((i+1)); done\n"
+                + "printf 'Content-Type: text/plain\\r\\n\\r\\ndone\\n'\n")
+        let response = try curl([server.url("/cgi-bin/chatty.sh")], timeout: 10)
+        #expect(response.text == "done\n")
+        #expect(eventually(within: 5) { server.errorText.contains("line-1999-") })
+        #expect(server.errorText.components(separatedBy: "script=/cgi-bin/chatty.sh").count - 1 == 2000)
+    }
+
+    @Test func stderrWrittenAfterTheOutputEndedIsLogged() throws {
+        try server.site.script(
+            "late.sh",
+            contents: "#!/bin/sh\nprintf 'Content-Type: text/plain\\r\\n\\r\\nearly\\n'\nexec 1>&-\nsleep 0.3\necho late-line >&2\n")
+        #expect(try curl([server.url("/cgi-bin/late.sh")]).text == "early\n")
+        #expect(eventually(within: 5) { server.errorText.contains("late-line") })
+    }
+
     @Test func bigOutputArrivesComplete() throws {
         let response = try curl([server.url("/cgi-bin/probe.cgi?big=5000000")])
         #expect(response.body.count == 5_000_000)

@@ -27,6 +27,19 @@ struct HTTPProtocolTests {
         #expect(responses.map(\.text) == ["hello\n", "<p>page</p>\n", "<h1>index</h1>\n"])
     }
 
+    @Test func pipelinedFilesAndScriptsAnswerInOrder() throws {
+        // A file's response ends while the next request is already buffered: the script after it
+        // must still get its own, complete response.
+        let connection = try RawConnection(port: server.port)
+        connection.send(
+            (["/hello.txt", "/cgi-bin/hello.sh", "/page.html", "/cgi-bin/hello.sh", "/hello.txt"].map {
+                "GET \($0) HTTP/1.1\r\nHost: x\r\n\r\n"
+            }).joined())
+        let responses = connection.readResponses(5)
+        #expect(responses.map(\.status) == [200, 200, 200, 200, 200])
+        #expect(responses.map(\.text) == ["hello\n", "hello\n", "<p>page</p>\n", "hello\n", "hello\n"])
+    }
+
     @Test func headThenGetOnOneConnection() throws {
         let connection = try RawConnection(port: server.port)
         connection.send("HEAD /page.html HTTP/1.1\r\nHost: x\r\n\r\nGET /hello.txt HTTP/1.1\r\nHost: x\r\n\r\n")

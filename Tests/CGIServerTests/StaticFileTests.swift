@@ -102,6 +102,56 @@ struct StaticFileTests {
         #expect(tail.body == data[1_000_000...])
     }
 
+    @Test func filesOfEverySizeArriveByteExactWithTheirHeaders() throws {
+        // Up to 64 KiB a file goes out in one buffer with its head, beyond it with sendfile.
+        for size in [0, 1, 1000, 65536, 65537, 1 << 20] {
+            let data = try server.site.randomFile("htdocs/size-\(size).bin", count: size)
+            let get = try curl([server.url("/size-\(size).bin")])
+            #expect(get.status == 200)
+            #expect(get.body == data, "\(size) bytes")
+            #expect(get.header("Content-Length") == "\(size)")
+            #expect(get.header("Content-Type") == "application/octet-stream")
+            let head = try curl(["-I", server.url("/size-\(size).bin")])
+            #expect(head.body.isEmpty)
+            for name in ["Content-Length", "Content-Type", "ETag", "Last-Modified", "Accept-Ranges"] {
+                #expect(head.header(name) == get.header(name), "\(name) for \(size) bytes")
+            }
+            guard size > 10 else { continue }
+            let tail = try curl(["-r", "\(size - 10)-", server.url("/size-\(size).bin")])
+            #expect(tail.status == 206)
+            #expect(tail.body == data.suffix(10))
+            #expect(tail.header("Content-Range") == "bytes \(size - 10)-\(size - 1)/\(size)")
+        }
+    }
+
+    @Test func symbolicLinksThatStayInsideTheRootAreServed() throws {
+        let manager = FileManager.default
+        let htdocs = server.site.htdocs
+        try manager.createSymbolicLink(atPath: htdocs.appending(path: "absolute.html").path, withDestinationPath: htdocs.appending(path: "hello.txt").path)
+        try manager.createSymbolicLink(atPath: htdocs.appending(path: "relative.txt").path, withDestinationPath: "dir/index.html")
+        try manager.createSymbolicLink(atPath: htdocs.appending(path: "folder").path, withDestinationPath: htdocs.appending(path: "dir").path)
+        let absolute = try curl([server.url("/absolute.html")])
+        #expect(absolute.status == 200)
+        #expect(absolute.text == "hello\n")
+        // The name in the request chooses the type, not the name the link leads to.
+        #expect(absolute.header("Content-Type") == "text/html; charset=utf-8")
+        let relative = try curl([server.url("/relative.txt")])
+        #expect(relative.text == "<h1>index</h1>\n")
+        #expect(relative.header("Content-Type") == "text/plain; charset=utf-8")
+        #expect(try curl([server.url("/folder/")]).text == "<h1>index</h1>\n")
+        #expect(try curl([server.url("/folder/index.html")]).status == 200)
+    }
+
+    @Test func aScriptFolderInsideTheRootIsNeverServed() throws {
+        let site = try TestSite()
+        try site.file("htdocs/scripts/run.cgi", "#!/bin/sh\necho secret\n")
+        let server = try TestServer(site: site, options: ["--cgi-bin", site.htdocs.appending(path: "scripts").path])
+        #expect(try curl([server.url("/hello.txt")]).status == 200)
+        let script = try curl([server.url("/scripts/run.cgi")])
+        #expect(script.status == 404)
+        #expect(!script.text.contains("secret"))
+    }
+
     @Test func pathsCannotEscapeTheDocumentRoot() throws {
         for path in ["/../etc/passwd", "/dir/../../etc/passwd", "/%2e%2e/etc/passwd", "/a%00b", "/dir%2fhello.txt"] {
             let response = try curl(["--path-as-is", server.url(path)])
