@@ -36,16 +36,7 @@ import Testing
         #expect(compiled.compiledNow)
         #expect(compiled.executable.hasPrefix(compiler.cache.directory + "/hello-"))
 
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: compiled.executable)
-        process.environment = [:]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let bytes = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
-        #expect(String(decoding: bytes, as: UTF8.self) == "Content-Type: text/plain\r\n\r\nhello, 0 fields\n")
+        #expect(try output(of: compiled.executable) == "Content-Type: text/plain\r\n\r\nhello, 0 fields\n")
     }
 
     /// What `executable` prints with an empty environment.
