@@ -81,4 +81,29 @@ import Testing
         #expect(try String(contentsOfFile: first.path, encoding: .utf8) == StartupOrder.symbols)
         #expect(first.flags.contains("--symbol-ordering-file=" + first.path))
     }
+
+    @Test func writersRacingForTheOrderFileAllGetIt() throws {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let paths = Paths()
+        DispatchQueue.concurrentPerform(iterations: 16) { _ in paths.append(StartupOrder.file(in: folder.path)?.path) }
+        #expect(paths.values.count == 16)
+        #expect(Set(paths.values).count == 1)
+        #expect(paths.values.allSatisfy { $0 != nil })
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).count == 1)
+    }
+}
+
+/// Results collected from several threads.
+private final class Paths: @unchecked Sendable {
+    private let lock = NSLock()
+    private var collected: [String?] = []
+
+    func append(_ path: String?) {
+        lock.withLock { collected.append(path) }
+    }
+
+    var values: [String?] {
+        lock.withLock { collected }
+    }
 }
