@@ -61,10 +61,56 @@ public struct CompileCache: Sendable, Equatable {
         return try body()
     }
 
-    /// Moves a finished executable from `partial` to `path` in one step (rename(2)), so
-    /// that no reader ever sees half a file.
+    /// Puts a finished executable from `partial` at `path` in one step (rename(2)), so that
+    /// no reader ever sees half a file.
+    ///
+    /// The executable is rewritten in 128 KiB pieces first rather than renamed as the linker
+    /// left it. Measured here (Linux 6.18, ext4): the page cache then holds the file in larger
+    /// folios, and each process started from it takes about 10 fewer page faults (of about 80)
+    /// for as long as the file stays cached, some 50 µs on every request
+    /// (`Benchmarks/swift-script.sh`). Once the file was evicted and read back, it behaves like
+    /// any other.
     func install(_ partial: String, at path: String) throws(ScriptCompilerError) {
-        guard rename(partial, path) == 0 else { throw .cacheUnusable(path: path, errno: errno) }
+        let copy = partial + ".copy"
+        defer { unlink(partial) }
+        guard Self.rewrite(partial, to: copy) else {
+            let failure = errno
+            unlink(copy)
+            throw .cacheUnusable(path: path, errno: failure)
+        }
+        guard rename(copy, path) == 0 else {
+            let failure = errno
+            unlink(copy)
+            throw .cacheUnusable(path: path, errno: failure)
+        }
+    }
+
+    /// Copies `source` to a new executable file `destination` in 128 KiB reads and writes.
+    private static func rewrite(_ source: String, to destination: String) -> Bool {
+        let input = open(source, O_RDONLY | O_CLOEXEC)
+        guard input >= 0 else { return false }
+        defer { close(input) }
+        let output = open(destination, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o755)
+        guard output >= 0 else { return false }
+        defer { close(output) }
+        let size = 128 << 10
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 16)
+        defer { buffer.deallocate() }
+        while true {
+            let count = read(input, buffer, size)
+            if count == 0 { return true }
+            if count < 0 {
+                if errno == EINTR { continue }
+                return false
+            }
+            var written = 0
+            while written < count {
+                let step = write(output, buffer + written, count - written)
+                if step < 0 && errno == EINTR { continue }
+                guard step > 0 else { return false }
+                written += step
+            }
+        }
     }
 
     /// Keeps the compiler's messages for an entry whose source does not compile
