@@ -73,10 +73,9 @@ public struct CompileCache: Sendable, Equatable {
     func install(_ partial: String, at path: String) throws(ScriptCompilerError) {
         let copy = partial + ".copy"
         defer { unlink(partial) }
-        guard Self.rewrite(partial, to: copy) else {
-            let failure = errno
+        if let failure = Self.rewrite(partial, to: copy) {
             unlink(copy)
-            throw .cacheUnusable(path: path, errno: failure)
+            throw .cacheUnusable(path: path, errno: failure.rawValue)
         }
         guard rename(copy, path) == 0 else {
             let failure = errno
@@ -85,31 +84,24 @@ public struct CompileCache: Sendable, Equatable {
         }
     }
 
-    /// Copies `source` to a new executable file `destination` in 128 KiB reads and writes.
-    private static func rewrite(_ source: String, to destination: String) -> Bool {
-        let input = open(source, O_RDONLY | O_CLOEXEC)
-        guard input >= 0 else { return false }
-        defer { close(input) }
-        let output = open(destination, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o755)
-        guard output >= 0 else { return false }
-        defer { close(output) }
-        let size = 128 << 10
-        let buffer = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 16)
-        defer { buffer.deallocate() }
-        while true {
-            let count = read(input, buffer, size)
-            if count == 0 { return true }
-            if count < 0 {
-                if errno == EINTR { continue }
-                return false
+    /// Copies `source` to a new executable file `destination` in 128 KiB reads and writes;
+    /// the error of the failed open, read or write, or nil.
+    private static func rewrite(_ source: String, to destination: String) -> Errno? {
+        do {
+            let input = try FileDescriptor.open(FilePath(source), .readOnly, options: .closeOnExec)
+            defer { try? input.close() }
+            let output = try FileDescriptor.open(
+                FilePath(destination), .writeOnly, options: [.create, .exclusiveCreate, .closeOnExec],
+                permissions: [.ownerReadWriteExecute, .groupReadExecute, .otherReadExecute])
+            defer { try? output.close() }
+            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 128 << 10, alignment: 16)
+            defer { buffer.deallocate() }
+            while case let count = try input.read(into: buffer, retryOnInterrupt: true), count > 0 {
+                _ = try output.writeAll(UnsafeRawBufferPointer(rebasing: buffer[..<count]))
             }
-            var written = 0
-            while written < count {
-                let step = write(output, buffer + written, count - written)
-                if step < 0 && errno == EINTR { continue }
-                guard step > 0 else { return false }
-                written += step
-            }
+            return nil
+        } catch {
+            return (error as? Errno) ?? .ioError
         }
     }
 
