@@ -63,7 +63,7 @@ public struct CGIServer: Sendable {
         let context = try makeContext(fileIO: NonBlockingFileIO(threadPool: threadPool), compilePool: compilePool)
         let tls = try makeTLSContext()
         let registry = ConnectionRegistry()
-        let listener = try bind(group: group, context: context, tls: tls, registry: registry)
+        let listeners = try bind(group: group, context: context, tls: tls, registry: registry)
         let stop = group.next().makePromise(of: Int32.self)
         let signalSources = [SIGTERM, SIGINT].map { number in
             signal(number, SIG_IGN)
@@ -74,13 +74,13 @@ public struct CGIServer: Sendable {
         }
         defer { signalSources.forEach { $0.cancel() } }
 
-        let port = listener.localAddress?.port ?? configuration.port
+        let port = listeners.port ?? configuration.port
         let host = configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host
         ready("\(configuration.usesTLS ? "https" : "http")://\(host):\(port)/")
 
         let signalNumber = try stop.futureResult.wait()
         logger.info("signal \(signalNumber): shutting down")
-        try? listener.close().wait()
+        listeners.close()
         shutDown(registry, slots: context.scriptSlots)
     }
 
@@ -160,7 +160,7 @@ public struct CGIServer: Sendable {
 
     private func bind(
         group: MultiThreadedEventLoopGroup, context: ServerContext, tls: NIOSSLContext?, registry: ConnectionRegistry
-    ) throws -> any Channel {
+    ) throws -> ListenerGroup {
         let limits = {
             var limits = NIOHTTPDecoderLimitConfiguration()
             limits.maxHeaderFieldSize = configuration.maxHeaderSize
@@ -168,25 +168,26 @@ public struct CGIServer: Sendable {
             limits.maxHeaderFieldCount = 1000
             return limits
         }()
-        let bootstrap = ServerBootstrap(group: group)
-            .serverChannelOption(.backlog, value: 511)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
-            .childChannelOption(.allowRemoteHalfClosure, value: false)
-            .childChannelInitializer { channel in
-                let number = registry.add(channel)
-                return channel.eventLoop.makeCompletedFuture {
-                    let pipeline = channel.pipeline.syncOperations
-                    if let tls { try pipeline.addHandler(NIOSSLServerHandler(context: tls)) }
-                    let encoder = ResponseEncoder()
-                    try pipeline.addHandler(encoder)
-                    try pipeline.addHandler(ByteToMessageHandler(HTTPRequestDecoder(limitConfiguration: limits)))
-                    try pipeline.addHandler(HTTPServerPipelineHandler())
-                    try pipeline.addHandler(HTTPConnectionHandler(server: context, connectionNumber: number, encoder: encoder))
-                }
-            }
         do {
-            return try bootstrap.bind(host: configuration.host, port: configuration.port).wait()
+            return try ListenerGroup(group: group, host: configuration.host, port: configuration.port) { loop in
+                ServerBootstrap(group: loop, childGroup: loop)
+                    .serverChannelOption(.backlog, value: 511)
+                    .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                    .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+                    .childChannelOption(.allowRemoteHalfClosure, value: false)
+                    .childChannelInitializer { channel in
+                        let number = registry.add(channel)
+                        return channel.eventLoop.makeCompletedFuture {
+                            let pipeline = channel.pipeline.syncOperations
+                            if let tls { try pipeline.addHandler(NIOSSLServerHandler(context: tls)) }
+                            let encoder = ResponseEncoder()
+                            try pipeline.addHandler(encoder)
+                            try pipeline.addHandler(ByteToMessageHandler(HTTPRequestDecoder(limitConfiguration: limits)))
+                            try pipeline.addHandler(HTTPServerPipelineHandler())
+                            try pipeline.addHandler(HTTPConnectionHandler(server: context, connectionNumber: number, encoder: encoder))
+                        }
+                    }
+            }
         } catch {
             throw StartError.bind("\(configuration.host):\(configuration.port): \(error)")
         }

@@ -125,6 +125,27 @@ struct HTTPProtocolTests {
         #expect(response.text == "hello\n")
     }
 
+    @Test func connectionsSpreadOverEveryEventLoopAndATakenPortIsRefused() throws {
+        let own = try TestServer(options: ["--threads", "3"])
+        let listeners = try String(contentsOfFile: "/proc/net/tcp", encoding: .utf8).split(separator: "\n")
+            .filter { $0.contains(String(format: ":%04X 00000000:0000 0A", own.port)) }
+        #expect(listeners.count == 3)
+        for _ in 0..<12 { #expect(try curl([own.url("/hello.txt")]).text == "hello\n") }
+
+        let second = Process()
+        second.executableURL = TestServer.binary
+        second.arguments = [own.site.root.path, "--port", "\(own.port)"]
+        let errors = Pipe()
+        second.standardOutput = FileHandle.nullDevice
+        second.standardError = errors
+        try second.run()
+        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        second.waitUntilExit()
+        #expect(second.terminationStatus != 0)
+        #expect(message.contains("cannot listen") && message.contains("in use"))
+        #expect(try curl([own.url("/hello.txt")]).text == "hello\n")
+    }
+
     @Test(arguments: [SIGTERM, SIGINT])
     func signalsExitCleanly(signal: Int32) throws {
         let own = try TestServer()
