@@ -181,10 +181,14 @@ public struct CGIServer: Sendable {
                             let pipeline = channel.pipeline.syncOperations
                             if let tls { try pipeline.addHandler(NIOSSLServerHandler(context: tls)) }
                             let encoder = ResponseEncoder()
+                            let lineTracker = OpenLineTracker(maxRequestTargetSize: configuration.maxRequestTargetSize)
                             try pipeline.addHandler(encoder)
+                            try pipeline.addHandler(lineTracker)
                             try pipeline.addHandler(ByteToMessageHandler(HTTPRequestDecoder(limitConfiguration: limits)))
                             try pipeline.addHandler(HTTPServerPipelineHandler())
-                            try pipeline.addHandler(HTTPConnectionHandler(server: context, connectionNumber: number, encoder: encoder))
+                            try pipeline.addHandler(
+                                HTTPConnectionHandler(
+                                    server: context, connectionNumber: number, encoder: encoder, lineTracker: lineTracker))
                         }
                     }
             }

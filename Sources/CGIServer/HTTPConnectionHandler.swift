@@ -28,6 +28,8 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
     private let connectionNumber: Int
     /// Turns the response parts into bytes; told before each head whether it answers a HEAD.
     private let encoder: ResponseEncoder
+    /// Tells a request line from a header line when a head is too large; told when a body arrives.
+    private let lineTracker: OpenLineTracker
     private var requestCount = 0
     private var remoteAddress = "-"
     private var state = State.idle
@@ -37,10 +39,11 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
     private var timeout: RearmableTimeout?
     private var context: ChannelHandlerContext?
 
-    init(server: ServerContext, connectionNumber: Int, encoder: ResponseEncoder) {
+    init(server: ServerContext, connectionNumber: Int, encoder: ResponseEncoder, lineTracker: OpenLineTracker) {
         self.server = server
         self.connectionNumber = connectionNumber
         self.encoder = encoder
+        self.lineTracker = lineTracker
     }
 
     // MARK: Channel events
@@ -71,15 +74,16 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
-        if let parserError = error as? HTTPParserError, !responseHeadWritten {
-            let status: HTTPResponseStatus = parserError == .headerOverflow ? .requestHeaderFieldsTooLarge : .badRequest
-            let info = RequestInfo(
-                id: nextRequestID(), head: HTTPRequestHead(version: .http1_1, method: .GET, uri: "-"),
-                remoteAddress: remoteAddress, keepAlive: false)
-            send(ErrorPage.response(status), for: info)
-        } else {
-            context.close(promise: nil)
+        guard let parserError = error as? HTTPParserError, !responseHeadWritten || responseComplete else {
+            return context.close(promise: nil)
         }
+        let status: HTTPResponseStatus =
+            parserError != .headerOverflow ? .badRequest
+            : lineTracker.headHasLongRequestLine ? .uriTooLong : .requestHeaderFieldsTooLarge
+        let info = RequestInfo(
+            id: nextRequestID(), head: HTTPRequestHead(version: .http1_1, method: .GET, uri: "-"),
+            remoteAddress: remoteAddress, keepAlive: false)
+        send(ErrorPage.response(status), for: info)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -91,6 +95,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
             if case .script(let cgi) = state { cgi.receivedBody(buffer) }
         case .end:
             timeout?.disarm()
+            lineTracker.isReadingBody = false
             requestComplete = true
             if case .script(let cgi) = state { cgi.receivedEnd() }
             finishIfDone()
@@ -107,6 +112,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
         var info = RequestInfo(id: nextRequestID(), head: head, remoteAddress: remoteAddress, keepAlive: head.isKeepAlive)
         let expectsBody = head.headers.contains(name: "Transfer-Encoding")
             || (head.headers.first(name: "Content-Length").map { $0 != "0" } ?? false)
+        lineTracker.requestHeadReceived(hasBody: expectsBody)
         if expectsBody { armBodyTimeout() }
         let target: RequestTarget
         do {

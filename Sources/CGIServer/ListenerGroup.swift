@@ -49,12 +49,15 @@ struct ListenerGroup {
         for channel in channels { try? channel.close().wait() }
     }
 
-    /// Throws `EADDRINUSE` (as NIO's `IOError`) when something listens on the address already.
+    /// Throws `EADDRINUSE` (as NIO's `IOError`) when a socket listens on the address already.
     private static func checkFree(host: String, port: Int) throws {
         let address = try SocketAddress.makeAddressResolvingHost(host, port: port)
         let probe = socket(Int32(address.protocol.rawValue), Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard probe >= 0 else { throw IOError(errnoCode: errno, reason: "socket") }
         defer { Glibc.close(probe) }
+        // As on the listeners: connections in TIME_WAIT from an earlier run do not count as taken.
+        var on: Int32 = 1
+        setsockopt(probe, SOL_SOCKET, SO_REUSEADDR, &on, socklen_t(MemoryLayout<Int32>.size))
         let result = address.withSockAddr { pointer, size in Glibc.bind(probe, pointer, socklen_t(size)) }
         guard result == 0 else { throw IOError(errnoCode: errno, reason: "bind") }
     }

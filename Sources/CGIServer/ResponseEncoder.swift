@@ -1,3 +1,4 @@
+import CGI
 import NIOCore
 import NIOHTTP1
 
@@ -201,7 +202,7 @@ final class ResponseEncoder: ChannelOutboundHandler {
                 {
                     continue
                 }
-                guard !name.isEmpty, out.append(name, allowing: isTokenByte) else {
+                guard !name.isEmpty, out.append(name, allowing: HTTPSyntax.isTokenByte) else {
                     isValid = false
                     return 0
                 }
@@ -223,7 +224,7 @@ final class ResponseEncoder: ChannelOutboundHandler {
     /// not a token or a value holds a control character.
     private static func write(trailers: HTTPHeaders, to buffer: inout ByteBuffer) -> Bool {
         for (name, value) in trailers {
-            guard !name.isEmpty, name.utf8.allSatisfy(isTokenByte), value.utf8.allSatisfy(isFieldValueByte) else {
+            guard !name.isEmpty, name.utf8.allSatisfy(HTTPSyntax.isTokenByte), value.utf8.allSatisfy(isFieldValueByte) else {
                 return false
             }
             buffer.writeString("\(name): \(value)\r\n")
@@ -241,20 +242,6 @@ final class ResponseEncoder: ChannelOutboundHandler {
                 index += 1
             }
             return true
-        }
-    }
-
-    /// RFC 9110 §5.6.2 `tchar`.
-    private static func isTokenByte(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-            UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "!"), UInt8(ascii: "#"), UInt8(ascii: "$"),
-            UInt8(ascii: "%"), UInt8(ascii: "&"), UInt8(ascii: "'"), UInt8(ascii: "*"), UInt8(ascii: "+"),
-            UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "^"), UInt8(ascii: "_"), UInt8(ascii: "`"),
-            UInt8(ascii: "|"), UInt8(ascii: "~"):
-            true
-        default:
-            false
         }
     }
 

@@ -93,10 +93,23 @@ struct HTTPProtocolTests {
     @Test func longTargetsGet414AndHugeHeaders431() throws {
         let long = try curl([server.url("/" + String(repeating: "a", count: 9000))])
         #expect(long.status == 414)
-        let connection = try RawConnection(port: server.port)
-        connection.send("GET /hello.txt HTTP/1.1\r\nHost: x\r\nX-Big: \(String(repeating: "b", count: 70000))\r\n\r\n")
-        let text = String(decoding: connection.readAll(), as: UTF8.self)
-        #expect(text.hasPrefix("HTTP/1.1 431"))
+        let huge = String(repeating: "b", count: 70000)
+        let heads: [(String, [String])] = [
+            // Larger than the whole head may be: the decoder stops first, and the line still tells.
+            ("GET /\(huge) HTTP/1.1\r\nHost: x\r\n\r\n", ["414"]),
+            // Pipelined behind a script that takes a moment: its answer still comes first, whole.
+            ("GET /cgi-bin/probe.cgi?sleep_before=0.3 HTTP/1.1\r\nHost: x\r\n\r\nGET /\(huge) HTTP/1.1\r\n\r\n", ["200", "414"]),
+            ("GET /hello.txt HTTP/1.1\r\nHost: x\r\nX-Big: \(huge)\r\n\r\n", ["431"]),
+            ("GET /hello.txt HTTP/1.1\r\nHost: x\r\nX-Big:\(huge)\r\n\r\n", ["431"]),
+            ("GET /hello.txt HTTP/1.1\r\n" + (0..<40).map { "X-\($0): \(huge.prefix(2000))\r\n" }.joined() + "\r\n", ["431"]),
+        ]
+        for (head, expected) in heads {
+            let connection = try RawConnection(port: server.port)
+            connection.send(head)
+            let text = String(decoding: connection.readAll(), as: UTF8.self)
+            let statuses = text.matches(of: #/HTTP/1\.1 (\d{3}) /#).map { String($0.1) }
+            #expect(statuses == expected, "\(head.prefix(50))")
+        }
     }
 
     @Test func slowHeadersGet408AndTheConnectionCloses() throws {
@@ -144,6 +157,23 @@ struct HTTPProtocolTests {
         #expect(second.terminationStatus != 0)
         #expect(message.contains("cannot listen") && message.contains("in use"))
         #expect(try curl([own.url("/hello.txt")]).text == "hello\n")
+
+        // Connections the server closed first wait in TIME_WAIT on its port: a restart still binds it.
+        let closing = try RawConnection(port: own.port)
+        closing.send("GET /hello.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        #expect(String(decoding: closing.readAll(), as: UTF8.self).hasSuffix("hello\n"))
+        #expect(own.stop() == 0)
+        let restarted = Process()
+        restarted.executableURL = TestServer.binary
+        restarted.arguments = [own.site.root.path, "--port", "\(own.port)"]
+        let output = Pipe()
+        restarted.standardOutput = output
+        restarted.standardError = FileHandle.nullDevice
+        try restarted.run()
+        let line = String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)
+        restarted.terminate()
+        restarted.waitUntilExit()
+        #expect(line.hasPrefix("listening on http://127.0.0.1:\(own.port)/"), "\(line)")
     }
 
     @Test(arguments: [SIGTERM, SIGINT])
