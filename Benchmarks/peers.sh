@@ -1,17 +1,18 @@
 #!/bin/bash
 # Compares cgi-server with lighttpd (mod_cgi), nginx + fcgiwrap and Apache (event + mod_cgid) on
-# 127.0.0.1, serving the same htdocs/ and cgi-bin/. For each target (C hello CGI, shell hello CGI,
-# static 1 KiB, static 10 MiB) and mode (keep-alive, Connection: close) it runs
+# 127.0.0.1, serving the same htdocs/ and cgi-bin/. For each target (C hello CGI, Swift hello CGI
+# using the CGI library (Examples/site's hello.swift, compiled ahead by `cgi build`: release, the
+# Swift runtime linked in), shell hello CGI, static 1 KiB, static 10 MiB) and mode (keep-alive, Connection: close) it runs
 # `wrk -t2 -c8 -d$SECONDS` against each server and prints req/s, p99 latency and the ratio to
 # cgi-server. It also measures the posix_spawn+wait ceiling for the C hello with no server at all.
 #
 # Usage: Benchmarks/peers.sh [SECONDS [TARGET...]]   (run as root; builds cgi-server in release mode first)
-#        TARGET is one of cgi-bin/hello.c cgi-bin/hello.sh 1k.bin 10m.bin (default: all four).
+#        TARGET is one of cgi-bin/hello.c cgi-bin/hello-swift cgi-bin/hello.sh 1k.bin 10m.bin (default: all five).
 # Output: a table on stdout; raw wrk output in Benchmarks/out/results/.
 set -euo pipefail
 SECONDS_PER_RUN=${1:-5}
 shift $(( $# > 0 ? 1 : 0 ))
-TARGETS=("${@:-cgi-bin/hello.c cgi-bin/hello.sh 1k.bin 10m.bin}")
+TARGETS=("${@:-cgi-bin/hello.c cgi-bin/hello-swift cgi-bin/hello.sh 1k.bin 10m.bin}")
 TARGETS=(${TARGETS[*]})
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(dirname "$HERE")
@@ -33,6 +34,9 @@ prepare_site() {
     mkdir -p "$OUT"/{htdocs,cgi-bin,run,logs,conf,results}
     gcc -O2 -o "$OUT/cgi-bin/hello.c" "$HERE/hello.c"
     install -m 0755 "$HERE/cgi-bin/hello.sh" "$OUT/cgi-bin/hello.sh"
+    rm -rf "$OUT/swift-src" && mkdir -p "$OUT/swift-src"
+    cp "$ROOT/Examples/site/cgi-bin/hello.swift" "$OUT/swift-src/hello-swift.swift"
+    "$ROOT/.build/release/cgi" build "$OUT/swift-src" --output "$OUT/cgi-bin" --swift-cache "$OUT/swift-cache" > /dev/null
     gcc -O2 -pthread -o "$OUT/spawnloop" "$HERE/spawnloop.c"
     [ -s "$OUT/htdocs/1k.bin" ] || head -c 1024 /dev/urandom > "$OUT/htdocs/1k.bin"
     [ -s "$OUT/htdocs/10m.bin" ] || head -c 10485760 /dev/urandom > "$OUT/htdocs/10m.bin"
@@ -127,7 +131,7 @@ run_matrix() {
 main() {
     [ "$(id -u)" = 0 ] || { echo "run as root (peers run as www-data)" >&2; exit 2; }
     install_peers
-    (cd "$ROOT" && swift build -c release --product cgi-server > /dev/null)
+    (cd "$ROOT" && swift build -c release --product cgi-server > /dev/null && swift build -c release --product cgi > /dev/null)
     prepare_site
     trap stop_servers EXIT
     start_servers

@@ -34,7 +34,7 @@ final class OpenLineTracker: ChannelInboundHandler {
 
         mutating func append(_ bytes: UnsafeRawBufferPointer) {
             length += bytes.count
-            if let kept = prefix, kept.count < Self.prefixLimit {
+            if !bytes.isEmpty, let kept = prefix, kept.count < Self.prefixLimit {
                 prefix = kept + bytes.prefix(Self.prefixLimit - kept.count)
             }
         }
@@ -78,8 +78,11 @@ final class OpenLineTracker: ChannelInboundHandler {
         var start = 0
         while let found = memchr(base + start, Int32(UInt8(ascii: "\n")), bytes.count - start) {
             let newline = base.distance(to: UnsafeRawPointer(found))
-            openLine.append(UnsafeRawBufferPointer(rebasing: bytes[start..<newline]))
-            if isLong(openLine) { sawLongRequestLine = true }
+            // Only a line long enough to matter is looked at (most lines of a head are short).
+            if openLine.length + (newline - start) > longestRequestLine {
+                openLine.append(UnsafeRawBufferPointer(rebasing: bytes[start..<newline]))
+                if isLong(openLine) { sawLongRequestLine = true }
+            }
             openLine = Line()
             start = newline + 1
         }
