@@ -8,7 +8,7 @@
 #   - `cat > file`, the pipe-to-disk ceiling.
 # Prints MiB/s (bytes / wall time of the whole pipeline), the reading process's CPU time
 # (user + system) and peak RSS, and ratios against Python's FieldStorage and cat measured in
-# the same run. Each reader runs REPEATS times (default 3 up to 256 MiB, else 1); the
+# the same run. Each reader runs REPEATS times (default 3 up to 256 MiB, else 2); the
 # fastest run counts. CPU time moves less than wall time when other jobs share the cores.
 # Usage: Benchmarks/upload.sh [MiB ...]   (default: 100 1024). Data lives in a temp dir.
 set -euo pipefail
@@ -90,7 +90,7 @@ PY
     CONTENT_LENGTH=$(stat -c %s "$body")
     export CONTENT_LENGTH
     : > "$work/results"
-    repeats=${REPEATS:-$((mib <= 256 ? 3 : 1))}
+    repeats=${REPEATS:-$((mib <= 256 ? 3 : 2))}
     echo "$mib MiB: running…" >&2
     run "cat > file" sh -c "cat > '$work/cat.out'"
     run "CGI library -> temp file (UploadFixture)" env UPLOAD_MAX_BYTES=$((2 * CONTENT_LENGTH)) "$bin/UploadFixture"

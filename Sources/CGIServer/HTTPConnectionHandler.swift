@@ -51,14 +51,17 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
         timeout = RearmableTimeout(loop: context.eventLoop) { [weak self] in self?.timedOut() }
-        remoteAddress = context.channel.remoteAddress?.ipAddress ?? "-"
-        if context.channel.isActive { armHeaderTimeout() }
+        if context.channel.isActive { connectionStarted(context) }
     }
 
     func channelActive(context: ChannelHandlerContext) {
+        connectionStarted(context)
+        context.fireChannelActive()
+    }
+
+    private func connectionStarted(_ context: ChannelHandlerContext) {
         remoteAddress = context.channel.remoteAddress?.ipAddress ?? "-"
         armHeaderTimeout()
-        context.fireChannelActive()
     }
 
     func channelInactive(context: ChannelHandlerContext) {
