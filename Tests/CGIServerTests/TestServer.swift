@@ -79,6 +79,20 @@ final class TestServer: @unchecked Sendable {
         (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd").count) ?? -1
     }
 
+    /// Each server thread's name and blocked-signal mask (`SigBlk` in /proc).
+    func blockedSignalMasks() -> [(thread: String, mask: UInt64)] {
+        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
+        return tasks.compactMap { task in
+            let folder = "/proc/\(pid)/task/\(task)"
+            guard let comm = try? String(contentsOfFile: "\(folder)/comm", encoding: .utf8),
+                let status = try? String(contentsOfFile: "\(folder)/status", encoding: .utf8),
+                let line = status.split(separator: "\n").first(where: { $0.hasPrefix("SigBlk:") }),
+                let mask = UInt64(line.dropFirst("SigBlk:".count).trimmingCharacters(in: .whitespaces), radix: 16)
+            else { return nil }
+            return (comm.trimmingCharacters(in: .newlines), mask)
+        }
+    }
+
     /// The server's child processes: (pid, state letter) from /proc.
     func children() -> [(pid: Int32, state: String)] {
         let all = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
