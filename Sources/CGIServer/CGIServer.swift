@@ -66,8 +66,8 @@ public struct CGIServer: Sendable {
         let registry = ConnectionRegistry()
         let listeners = try bind(group: group, context: context, tls: tls, registry: registry)
         let stop = group.next().makePromise(of: Int32.self)
+        // Blocked since start-up (setSignalMask), a SIGTERM or SIGINT that came early waits for its source.
         let signalSources = [SIGTERM, SIGINT].map { number in
-            signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler { stop.succeed(number) }
             source.resume()
