@@ -98,7 +98,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
             if case .script(let cgi) = state { cgi.receivedBody(buffer) }
         case .end:
             timeout?.disarm()
-            lineTracker.isReadingBody = false
+            lineTracker.requestEnded()
             requestComplete = true
             if case .script(let cgi) = state { cgi.receivedEnd() }
             finishIfDone()

@@ -13,7 +13,7 @@ import NIOCore
 ///
 /// A request line starts with a method token and a space (`GET /…`, RFC 9112 §3); a header
 /// line has a colon before any space (`Name: value`, RFC 9112 §5). Body bytes are skipped
-/// while ``isReadingBody`` is set, so uploads are not scanned.
+/// between ``requestHeadReceived(hasBody:)`` and ``requestEnded()``, so uploads are not scanned.
 final class OpenLineTracker: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
@@ -43,8 +43,8 @@ final class OpenLineTracker: ChannelInboundHandler {
     /// Request lines longer than this many bytes are too long: the server's longest request
     /// target, with room for the method and the version around it.
     let longestRequestLine: Int
-    /// Set by the connection handler while a request body arrives.
-    var isReadingBody = false
+    /// Whether a request body is arriving (told by the connection handler).
+    private var isReadingBody = false
     private var openLine = Line()
     private var sawLongRequestLine = false
 
@@ -62,6 +62,11 @@ final class OpenLineTracker: ChannelInboundHandler {
     func requestHeadReceived(hasBody: Bool) {
         sawLongRequestLine = false
         isReadingBody = hasBody
+    }
+
+    /// The request ended: what arrives next is the next request's head.
+    func requestEnded() {
+        isReadingBody = false
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {

@@ -48,7 +48,7 @@ struct OpenLineTrackerTests {
         #expect(!tracker.headHasLongRequestLine)
         try channel.writeInbound(ByteBuffer(string: "GET /\(Self.long)"))
         #expect(!tracker.headHasLongRequestLine, "body bytes are skipped")
-        tracker.isReadingBody = false
+        tracker.requestEnded()
         try channel.writeInbound(ByteBuffer(string: "\r\nGET /\(Self.long)"))
         #expect(tracker.headHasLongRequestLine)
     }
