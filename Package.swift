@@ -6,7 +6,6 @@ import PackageDescription
 // See README.md and DESIGN.md for the picture.
 let package = Package(
     name: "swift-cgi",
-    platforms: [.macOS(.v14)],
     products: [
         .library(name: "CGI", targets: ["CGI"]),
         .library(name: "CGIGateway", targets: ["CGIGateway"]),
@@ -23,8 +22,12 @@ let package = Package(
     ],
     targets: [
         // Script side: Swift standard library and Glibc only (start-up time is per request).
-        .target(name: "CGI", dependencies: ["CSHA256"]),
-        // SHA-256 blocks on the x86 SHA extensions, for CGI's SHA256 (C: Swift cannot lower these intrinsics).
+        // It re-exports CGICore, so a script's `import CGI` also brings HTML, SHA256 and the rest.
+        .target(name: "CGI", dependencies: ["CGICore"]),
+        // What the script library, the gateway and the server share: HTTP syntax, percent-encoding,
+        // header parameters, HTML escaping, status phrases, SHA-256. Standard library and Glibc only.
+        .target(name: "CGICore", dependencies: ["CSHA256"]),
+        // SHA-256 blocks on the x86 SHA extensions, for CGICore's SHA256 (C: Swift cannot lower these intrinsics).
         // Scripts compiled against CGI link its object too (CGILibraryLocation).
         .target(name: "CSHA256"),
         // openat2(2) with RESOLVE_BENEATH for the server's static files (C: no glibc wrapper, and syscall(2) is variadic).
@@ -33,7 +36,7 @@ let package = Package(
         .target(
             name: "CGIGateway",
             dependencies: [
-                "CGI",
+                "CGICore",
                 .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
@@ -41,7 +44,7 @@ let package = Package(
         .target(
             name: "CGIServer",
             dependencies: [
-                "CGI", "CGIGateway", "COpenBeneath",
+                "CGICore", "CGIGateway", "COpenBeneath",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -70,7 +73,7 @@ let package = Package(
         .testTarget(
             name: "CGITests",
             dependencies: [
-                "CGI", "ErrorReportFixture", "AsyncErrorReportFixture", "StreamFixture", "UploadFixture",
+                "CGI", "TestSupport", "ErrorReportFixture", "AsyncErrorReportFixture", "StreamFixture", "UploadFixture",
             ]),
         // Scripts the tests run as real processes.
         .executableTarget(name: "ErrorReportFixture", dependencies: ["CGI"], path: "Tests/Fixtures/ErrorReportFixture"),
@@ -78,7 +81,10 @@ let package = Package(
             name: "AsyncErrorReportFixture", dependencies: ["CGI"], path: "Tests/Fixtures/AsyncErrorReportFixture"),
         .executableTarget(name: "StreamFixture", dependencies: ["CGI"], path: "Tests/Fixtures/StreamFixture"),
         .executableTarget(name: "UploadFixture", dependencies: ["CGI"], path: "Tests/Fixtures/UploadFixture"),
-        .testTarget(name: "CGIGatewayTests", dependencies: ["CGIGateway"]),
+        // What the test targets share: a seeded random generator, a Python runner.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "CGICoreTests", dependencies: ["CGICore", "TestSupport"]),
+        .testTarget(name: "CGIGatewayTests", dependencies: ["CGIGateway", "TestSupport"]),
         .testTarget(
             name: "CGIServerTests",
             dependencies: [

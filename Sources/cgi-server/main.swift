@@ -2,11 +2,7 @@ import ArgumentParser
 import CGIServer
 import Logging
 
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// `cgi-server [SITE] [options]`: serves SITE/htdocs at `/` and runs SITE/cgi-bin at `/cgi-bin/`.
 @main

@@ -3,16 +3,20 @@ import Foundation
 import Testing
 
 @Suite struct CGILibraryLocationTests {
-    /// A fake build folder with the given sources listed and the given object files present.
+    /// A fake build folder with the given `CGI` sources listed and the given object files present;
+    /// `CGICore` has one source, `HTML.swift`, and its object.
     func buildFolder(listing sources: [String], objects: [String]) throws -> String {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cgi-library-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: folder + "/Modules", withIntermediateDirectories: true)
-        try FileManager.default.createDirectory(atPath: folder + "/CGI.build", withIntermediateDirectories: true)
-        _ = FileManager.default.createFile(atPath: folder + "/Modules/CGI.swiftmodule", contents: Data())
-        let list = sources.map { "/src/Sources/CGI/\($0)\n" }.joined()
-        try list.write(toFile: folder + "/CGI.build/sources", atomically: true, encoding: .utf8)
-        for object in objects {
-            _ = FileManager.default.createFile(atPath: folder + "/CGI.build/" + object, contents: Data())
+        let targets = [("CGICore", ["HTML.swift"], ["HTML.swift.o"]), ("CGI", sources, objects)]
+        for (target, sources, objects) in targets {
+            try FileManager.default.createDirectory(atPath: folder + "/\(target).build", withIntermediateDirectories: true)
+            _ = FileManager.default.createFile(atPath: folder + "/Modules/\(target).swiftmodule", contents: Data())
+            let list = sources.map { "/src/Sources/\(target)/Folder/\($0)\n" }.joined()
+            try list.write(toFile: folder + "/\(target).build/sources", atomically: true, encoding: .utf8)
+            for object in objects {
+                _ = FileManager.default.createFile(atPath: folder + "/\(target).build/" + object, contents: Data())
+            }
         }
         for object in CGILibraryLocation.cObjectFiles {
             let path = folder + "/" + object
@@ -29,7 +33,7 @@ import Testing
         #expect(library.modulesDirectory == folder + "/Modules")
         #expect(
             library.objectFiles == [
-                folder + "/CGI.build/Form.swift.o", folder + "/CGI.build/Request.swift.o",
+                folder + "/CGICore.build/HTML.swift.o", folder + "/CGI.build/Form.swift.o", folder + "/CGI.build/Request.swift.o",
                 folder + "/CSHA256.build/sha256_shani.c.o",
             ])
     }
@@ -52,6 +56,7 @@ import Testing
     @Test func theTestRunnersBuildFolderHoldsTheLibrary() throws {
         let library = try CGILibraryLocation.nextToExecutable()
         #expect(library.objectFiles.contains { $0.hasSuffix("/CGI.build/Form.swift.o") })
+        #expect(library.objectFiles.contains { $0.hasSuffix("/CGICore.build/HTML.swift.o") })
         #expect(library.objectFiles.contains { $0.hasSuffix("/CSHA256.build/sha256_shani.c.o") })
     }
 }

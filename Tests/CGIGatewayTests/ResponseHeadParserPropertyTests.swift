@@ -1,19 +1,7 @@
+import TestSupport
 import Testing
 
 @testable import CGIGateway
-
-/// A small seeded generator, so a failing case can be reproduced.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// The result of a parse in a form that can be compared.
 func outcome(_ result: Result<(ResponseHead, [UInt8]), ResponseHeadError>) -> String {
@@ -33,7 +21,7 @@ func outcome(_ result: Result<(ResponseHead, [UInt8]), ResponseHeadError>) -> St
 
     @Test(arguments: 0..<8)
     func chunkingNeverChangesTheResult(seed: UInt64) {
-        var random = SplitMix64(state: seed)
+        var random = SeededGenerator(seed: seed)
         for _ in 0..<150 {
             var text = ""
             for _ in 0..<Int.random(in: 0...6, using: &random) {
@@ -49,7 +37,7 @@ func outcome(_ result: Result<(ResponseHead, [UInt8]), ResponseHeadError>) -> St
 
     @Test(arguments: 0..<4)
     func arbitraryBytesNeverCrash(seed: UInt64) {
-        var random = SplitMix64(state: seed)
+        var random = SeededGenerator(seed: seed)
         for _ in 0..<300 {
             let output = (0..<Int.random(in: 0...200, using: &random)).map { _ in
                 Bool.random(using: &random) ? UInt8.random(in: 0...255, using: &random) : Array("a:\r\n ".utf8).randomElement(using: &random)!

@@ -1,4 +1,5 @@
 import CGI
+import TestSupport
 import Testing
 
 @Suite struct CookieTests {

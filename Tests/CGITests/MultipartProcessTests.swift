@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Uploads through a real CGI process (the `UploadFixture` script) reading a pipe: a

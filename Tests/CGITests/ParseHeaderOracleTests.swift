@@ -1,5 +1,6 @@
 import CGI
 import Foundation
+import TestSupport
 import Testing
 
 /// `HeaderValue` against CPython's `cgi.parse_header` answers in shared/oracle/parse_header.json.

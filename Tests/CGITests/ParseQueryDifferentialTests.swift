@@ -1,5 +1,6 @@
 import CGI
 import Foundation
+import TestSupport
 import Testing
 
 /// Random query strings through `URLEncodedForm` and through CPython's

@@ -1,5 +1,6 @@
 import CGI
 import Foundation
+import TestSupport
 import Testing
 
 @Suite struct RequestTests {

@@ -1,0 +1,56 @@
+import Glibc
+
+/// Memory for a signal handler, mapped in one piece before any signal can arrive and handed
+/// out front to back.
+///
+/// An anonymous mapping costs nothing until it is written: each page is faulted in on its
+/// first write. So the large blocks only a crash fills (the scratch buffer, the alternate
+/// signal stack) cost a script's start-up nothing, and the small blocks written in advance
+/// share a page or two, where separate heap allocations would each touch a page of their own.
+/// The memory is never unmapped: a handler may need it until the process ends.
+struct SignalSafeMemory {
+    private var next: UnsafeMutableRawPointer
+    private var remaining: Int
+
+    /// The alignment of every block handed out.
+    static let alignment = 16
+
+    /// Maps room for blocks of the given sizes (each rounded up to ``alignment``).
+    init(blocks sizes: [Int]) {
+        let byteCount = sizes.reduce(0) { $0 + Self.rounded($1) }
+        let mapped = mmap(nil, byteCount, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
+        if let mapped, mapped != UnsafeMutableRawPointer(bitPattern: -1) {
+            next = mapped
+        } else {
+            next = .allocate(byteCount: byteCount, alignment: Self.alignment)
+        }
+        remaining = byteCount
+    }
+
+    /// The next `byteCount` bytes. Asking for more than was mapped is a programming error.
+    mutating func take(_ byteCount: Int) -> UnsafeMutableRawPointer {
+        let size = Self.rounded(byteCount)
+        precondition(size <= remaining, "SignalSafeMemory: more taken than was mapped")
+        defer {
+            next += size
+            remaining -= size
+        }
+        return next
+    }
+
+    /// A buffer of `capacity` bytes taken from this memory.
+    mutating func buffer(capacity: Int) -> SignalSafeBuffer {
+        SignalSafeBuffer(storage: take(capacity).assumingMemoryBound(to: UInt8.self), capacity: capacity)
+    }
+
+    /// A buffer holding exactly `text`.
+    mutating func buffer(holding text: String) -> SignalSafeBuffer {
+        var buffer = buffer(capacity: text.utf8.count)
+        buffer.append(text)
+        return buffer
+    }
+
+    private static func rounded(_ byteCount: Int) -> Int {
+        (byteCount + alignment - 1) / alignment * alignment
+    }
+}

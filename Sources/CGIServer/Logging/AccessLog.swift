@@ -1,0 +1,68 @@
+import Glibc
+
+/// The access log: one line per response in Combined Log Format, written with a single `write(2)` so
+/// lines from several threads never interleave.
+final class AccessLog: Sendable {
+    /// One finished exchange, as the log line needs it.
+    struct Entry {
+        var remoteAddress: String
+        var requestLine: String
+        var status: UInt
+        var bodyBytes: Int
+        var referer: String?
+        var userAgent: String?
+    }
+
+    /// Why the log cannot be opened.
+    struct OpenError: Error, CustomStringConvertible {
+        var path: String
+        var errno: Int32
+        var description: String { "cannot open access log \(path): \(String(cString: strerror(errno)))" }
+    }
+
+    private let descriptor: Int32
+    private let ownsDescriptor: Bool
+
+    /// Opens `path` for appending, or uses standard output for `-`.
+    init(path: String) throws(OpenError) {
+        if path == "-" {
+            descriptor = STDOUT_FILENO
+            ownsDescriptor = false
+            return
+        }
+        descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw OpenError(path: path, errno: errno) }
+        ownsDescriptor = true
+    }
+
+    deinit {
+        if ownsDescriptor { close(descriptor) }
+    }
+
+    /// Appends one line for `entry`, stamped with the current time.
+    func record(_ entry: Entry) {
+        let size = entry.bodyBytes > 0 ? String(entry.bodyBytes) : "-"
+        let line =
+            "\(entry.remoteAddress) - - [\(HTTPDate.now().commonLogFormat)] \"\(Self.escape(entry.requestLine))\" "
+            + "\(entry.status) \(size) \"\(Self.escape(entry.referer ?? "-"))\" \"\(Self.escape(entry.userAgent ?? "-"))\"\n"
+        var bytes = Array(line.utf8)
+        _ = bytes.withUnsafeMutableBytes { write(descriptor, $0.baseAddress, $0.count) }
+    }
+
+    /// Escapes quotes, backslashes and control bytes (attacker-controlled text must not forge log lines).
+    static func escape(_ text: String) -> String {
+        var escaped: [UInt8] = []
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"):
+                escaped += [UInt8(ascii: "\\"), byte]
+            case 0..<0x20, 0x7F:
+                let hex = Array("0123456789abcdef".utf8)
+                escaped += [UInt8(ascii: "\\"), UInt8(ascii: "x"), hex[Int(byte >> 4)], hex[Int(byte & 0xF)]]
+            default:
+                escaped.append(byte)
+            }
+        }
+        return String(decoding: escaped, as: UTF8.self)
+    }
+}

@@ -1,0 +1,67 @@
+import Glibc
+import CGIGateway
+import NIOCore
+
+/// A spawned script until it is reaped: stops its process group on request (SIGTERM, then SIGKILL
+/// after a grace period), notices its exit without blocking the event loop, kills whatever it left
+/// running in its group, reaps it and frees its slot. Every script is reaped exactly once.
+final class RunningScript {
+    let process: ScriptProcess
+    private let loop: any EventLoop
+    private let slots: ScriptSlots
+    private let killGrace: TimeAmount
+    private var reaped = false
+    private var polling = false
+    private var pollDelay = TimeAmount.milliseconds(1)
+    /// The next step against a script that does not exit (a stop, or SIGKILL after SIGTERM); cancelled once it is reaped.
+    private var escalation: Scheduled<Void>?
+
+    init(process: ScriptProcess, loop: any EventLoop, slots: ScriptSlots, killGrace: TimeAmount) {
+        self.process = process
+        self.loop = loop
+        self.slots = slots
+        self.killGrace = killGrace
+    }
+
+    /// Waits (polling with growing intervals) for the script to exit, then reaps it; stops it
+    /// if it is still running after `limit`.
+    func reapWhenExited(stoppingAfter limit: TimeAmount) {
+        startPolling()
+        guard !reaped else { return }
+        escalation = loop.assumeIsolated().scheduleTask(in: limit) { [self] in stop() }
+    }
+
+    /// Asks the whole group to stop: SIGTERM now, SIGKILL after the grace period; then reaps.
+    func stop() {
+        guard !reaped else { return }
+        process.signalGroup(SIGTERM)
+        escalation?.cancel()
+        escalation = loop.assumeIsolated().scheduleTask(in: killGrace) { [self] in
+            if !reaped { process.signalGroup(SIGKILL) }
+        }
+        startPolling()
+    }
+
+    private func startPolling() {
+        guard !reaped, !polling else { return }
+        polling = true
+        check()
+    }
+
+    /// Whether the script itself (not necessarily its group) has exited.
+    var hasExited: Bool { reaped || process.hasExited() }
+
+    private func check() {
+        if process.hasExited() {
+            // Whatever the script left behind in its group (a background child holding a pipe) ends with it.
+            process.signalGroup(SIGKILL)
+            _ = process.wait()
+            reaped = true
+            escalation?.cancel()
+            slots.release()
+            return
+        }
+        loop.assumeIsolated().scheduleTask(in: pollDelay) { [self] in check() }
+        pollDelay = min(pollDelay * 2, .milliseconds(100))
+    }
+}

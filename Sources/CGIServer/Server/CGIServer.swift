@@ -1,0 +1,213 @@
+import Glibc
+import CGIGateway
+import Dispatch
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOSSL
+
+/// An HTTP/1.1 server for a site folder: static files from the document root, CGI scripts from the
+/// script folder at `/cgi-bin/`. Runs until SIGTERM or SIGINT, then lets requests in flight finish.
+public struct CGIServer: Sendable {
+    /// Why the server cannot start.
+    public enum StartError: Error, CustomStringConvertible {
+        /// A configured folder does not exist or is not a folder.
+        case missingFolder(String)
+        /// The access log cannot be opened.
+        case accessLog(String)
+        /// The TLS certificate or key cannot be loaded.
+        case tls(String)
+        /// The address cannot be bound.
+        case bind(String)
+
+        /// A sentence for the person starting the server, such as `no such folder: site/htdocs`.
+        public var description: String {
+            switch self {
+            case .missingFolder(let path): "no such folder: \(path)"
+            case .accessLog(let reason): reason
+            case .tls(let reason): "TLS: \(reason)"
+            case .bind(let reason): "cannot listen: \(reason)"
+            }
+        }
+    }
+
+    /// The configuration this server runs with.
+    public let configuration: ServerConfiguration
+    private let logger: Logger
+
+    /// A server for `configuration`, logging errors and script stderr to `logger`.
+    public init(configuration: ServerConfiguration, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// Starts listening, calls `ready` with the URL it listens on (e.g. `http://127.0.0.1:8080/`),
+    /// and serves until SIGTERM or SIGINT; returns after the graceful shutdown.
+    public func run(ready: (String) -> Void) throws {
+        signal(SIGPIPE, SIG_IGN)
+        setSignalMask()
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: configuration.threads ?? 2 * System.coreCount)
+        let threadPool = NIOThreadPool(numberOfThreads: 1)
+        threadPool.start()
+        let compilePool = NIOThreadPool(numberOfThreads: 2)
+        compilePool.start()
+        defer {
+            try? group.syncShutdownGracefully()
+            try? threadPool.syncShutdownGracefully()
+            try? compilePool.syncShutdownGracefully()
+        }
+        let context = try makeContext(fileIO: NonBlockingFileIO(threadPool: threadPool), compilePool: compilePool)
+        let tls = try makeTLSContext()
+        let registry = ConnectionRegistry()
+        let listeners = try bind(group: group, context: context, tls: tls, registry: registry)
+        let stop = group.next().makePromise(of: Int32.self)
+        // Blocked since start-up (setSignalMask), a SIGTERM or SIGINT that came early waits for its source.
+        let signalSources = [SIGTERM, SIGINT].map { number in
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { stop.succeed(number) }
+            source.resume()
+            return source
+        }
+        defer { signalSources.forEach { $0.cancel() } }
+
+        let port = listeners.port ?? configuration.port
+        let host = configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host
+        ready("\(configuration.usesTLS ? "https" : "http")://\(host):\(port)/")
+
+        let signalNumber = try stop.futureResult.wait()
+        logger.info("signal \(signalNumber): shutting down")
+        listeners.close()
+        shutDown(registry, slots: context.scriptSlots)
+    }
+
+    /// The signals every server thread blocks, whatever mask the server was started with (each
+    /// thread inherits the mask of the thread that starts it, so this is set before any thread):
+    /// - SIGTERM and SIGINT, so that they reach the Dispatch signal sources that stop the server
+    ///   and never a thread of their own choosing;
+    /// - SIGCHLD: scripts are reaped by polling (``RunningScript``), and left deliverable, each
+    ///   script's exit woke an idle thread (a thread-pool or the main thread) for nothing, about one
+    ///   context switch per request under load.
+    /// Scripts start with an empty mask all the same (``ScriptProcess``).
+    private static let blockedSignals = [SIGTERM, SIGINT, SIGCHLD]
+
+    private func setSignalMask() {
+        var blocked = sigset_t()
+        sigemptyset(&blocked)
+        for signal in Self.blockedSignals { sigaddset(&blocked, signal) }
+        pthread_sigmask(SIG_SETMASK, &blocked, nil)
+    }
+
+    /// Asks every connection to finish its current request, waits up to the grace period, then
+    /// closes the rest (which stops their scripts) and waits for the scripts to be reaped.
+    private func shutDown(_ registry: ConnectionRegistry, slots: ScriptSlots) {
+        for channel in registry.channels {
+            channel.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
+        }
+        let deadline = NIODeadline.now() + .milliseconds(Int64(configuration.shutdownGrace * 1000))
+        while !registry.channels.isEmpty && NIODeadline.now() < deadline {
+            usleep(20_000)
+        }
+        for channel in registry.channels {
+            try? channel.close().wait()
+        }
+        let reapDeadline = NIODeadline.now() + .milliseconds(Int64((configuration.killGrace + 1) * 1000))
+        while slots.running > 0 && NIODeadline.now() < reapDeadline {
+            usleep(20_000)
+        }
+    }
+
+    private func makeContext(fileIO: NonBlockingFileIO, compilePool: NIOThreadPool) throws -> ServerContext {
+        guard let documentRoot = CanonicalPath(resolving: configuration.documentRoot) else {
+            throw StartError.missingFolder(configuration.documentRoot)
+        }
+        guard let scriptRoot = CanonicalPath(resolving: configuration.scriptRoot) else {
+            throw StartError.missingFolder(configuration.scriptRoot)
+        }
+        var accessLog: AccessLog?
+        if let path = configuration.accessLogPath {
+            do {
+                accessLog = try AccessLog(path: path)
+            } catch {
+                throw StartError.accessLog(error.description)
+            }
+        }
+        let environment = EnvironmentConfiguration(
+            serverSoftware: ServerContext.software, documentRoot: documentRoot.path,
+            passEnvironment: configuration.passEnvironment,
+            setEnvironment: Dictionary(developmentSettings + configuration.setEnvironment, uniquingKeysWith: { $1 }),
+            passAuthorization: configuration.passAuthorization)
+        let compiler = Result { () throws(ScriptCompilerError) in try ScriptCompiler(configuration.swiftScripts) }
+        if case .failure(let error) = compiler {
+            logger.warning(".swift scripts cannot be compiled: \(error)")
+        }
+        return ServerContext(
+            configuration: configuration,
+            staticFiles: StaticFileHandler(documentRoot: DocumentRoot(path: documentRoot, scriptRoot: scriptRoot)),
+            scriptResolver: ScriptResolver(root: scriptRoot.path),
+            environment: EnvironmentBuilder(configuration: environment),
+            swiftCompiler: SwiftScriptCompiler(compiler: compiler, threadPool: compilePool, logger: logger),
+            scriptSlots: ScriptSlots(
+                limit: configuration.maxScripts, queueLimit: configuration.maxQueuedScripts,
+                queueTimeout: .milliseconds(Int64(configuration.queueTimeout * 1000))),
+            accessLog: accessLog, errorLog: logger, fileIO: fileIO)
+    }
+
+    /// What development mode sets in every script's environment (`--set-env` can override it):
+    /// `CGI_DEBUG=1` makes scripts using the `CGI` library show their error reports in the browser.
+    private var developmentSettings: [(name: String, value: String)] {
+        configuration.developmentMode ? [("CGI_DEBUG", "1")] : []
+    }
+
+    private func makeTLSContext() throws -> NIOSSLContext? {
+        guard let certificatePath = configuration.tlsCertificatePath, let keyPath = configuration.tlsKeyPath else {
+            return nil
+        }
+        do {
+            let chain = try NIOSSLCertificate.fromPEMFile(certificatePath).map { NIOSSLCertificateSource.certificate($0) }
+            let key = try NIOSSLPrivateKey(file: keyPath, format: .pem)
+            return try NIOSSLContext(configuration: .makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key)))
+        } catch {
+            throw StartError.tls("\(error)")
+        }
+    }
+
+    private func bind(
+        group: MultiThreadedEventLoopGroup, context: ServerContext, tls: NIOSSLContext?, registry: ConnectionRegistry
+    ) throws -> ListenerGroup {
+        let limits = {
+            var limits = NIOHTTPDecoderLimitConfiguration()
+            limits.maxHeaderFieldSize = configuration.maxHeaderSize
+            limits.maxHeaderListSize = configuration.maxHeaderSize
+            limits.maxHeaderFieldCount = 1000
+            return limits
+        }()
+        do {
+            return try ListenerGroup(group: group, host: configuration.host, port: configuration.port) { loop in
+                ServerBootstrap(group: loop, childGroup: loop)
+                    .serverChannelOption(.backlog, value: 511)
+                    .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                    .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+                    .childChannelOption(.allowRemoteHalfClosure, value: false)
+                    .childChannelInitializer { channel in
+                        let number = registry.add(channel)
+                        return channel.eventLoop.makeCompletedFuture {
+                            let pipeline = channel.pipeline.syncOperations
+                            if let tls { try pipeline.addHandler(NIOSSLServerHandler(context: tls)) }
+                            let encoder = ResponseEncoder()
+                            let lineTracker = OpenLineTracker(maxRequestTargetSize: configuration.maxRequestTargetSize)
+                            try pipeline.addHandler(encoder)
+                            try pipeline.addHandler(lineTracker)
+                            try pipeline.addHandler(ByteToMessageHandler(HTTPRequestDecoder(limitConfiguration: limits)))
+                            try pipeline.addHandler(HTTPServerPipelineHandler())
+                            try pipeline.addHandler(
+                                HTTPConnectionHandler(
+                                    server: context, connectionNumber: number, encoder: encoder, lineTracker: lineTracker))
+                        }
+                    }
+            }
+        } catch {
+            throw StartError.bind("\(configuration.host):\(configuration.port): \(error)")
+        }
+    }
+}
