@@ -1,14 +1,19 @@
-/// Everything a synchronous run of a script produced.
+/// Everything a synchronous run of a script produced, as its ``ScriptExchange`` decided.
 public struct ScriptResult: Sendable, Equatable {
     /// How the response turned out.
     public enum Outcome: Sendable, Equatable {
-        /// A valid response head; ``ScriptResult/body`` holds the body that follows it.
+        /// A document or a client redirect: send this head; ``ScriptResult/body`` holds the
+        /// body to send after it (none for a client redirect without a document, a `HEAD`
+        /// request, 204 or 304).
         case response(ResponseHead)
-        /// The output is not a valid response; the server would answer
-        /// ``ResponseHeadError/httpStatus`` and log ``ResponseHeadError/description``.
-        case invalid(ResponseHeadError)
-        /// The script produced no output for the idle timeout and its group was stopped (a 504).
-        case timedOut
+        /// A local redirect: serve this path (and query) as a new request instead.
+        case localRedirect(String)
+        /// The host answers with an error page: ``ScriptFailure/status``, and
+        /// ``ScriptFailure/logMessage`` in its log.
+        case failed(ScriptFailure)
+        /// The response was begun and could not be completed (the script went silent while
+        /// writing its body): the host breaks the connection.
+        case aborted(String)
         /// A non-parsed-header script (``ScriptLocation/isNonParsedHeader``): its whole output,
         /// status line included, is in ``ScriptResult/body``, unchecked.
         case nonParsedHeader
@@ -23,12 +28,16 @@ public struct ScriptResult: Sendable, Equatable {
     public var standardError: [UInt8]
     /// How the script process ended.
     public var exitStatus: ExitStatus
+    /// Whether the host stopped the script (a timeout, an invalid head, a local redirect), so
+    /// that a signal in ``exitStatus`` is the host's doing, not a crash.
+    public var wasStopped: Bool
 
     /// Creates a result.
-    public init(outcome: Outcome, body: [UInt8], standardError: [UInt8], exitStatus: ExitStatus) {
+    public init(outcome: Outcome, body: [UInt8], standardError: [UInt8], exitStatus: ExitStatus, wasStopped: Bool = false) {
         self.outcome = outcome
         self.body = body
         self.standardError = standardError
         self.exitStatus = exitStatus
+        self.wasStopped = wasStopped
     }
 }

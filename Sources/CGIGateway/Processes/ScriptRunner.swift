@@ -2,8 +2,8 @@ import Glibc
 
 /// Runs one script to completion for a synchronous host such as `cgi run`: spawns it, writes the
 /// request body to its standard input while reading standard output and standard error (poll(2),
-/// so a script that ignores its input or writes a lot never deadlocks), parses the response head
-/// and collects the rest.
+/// so a script that ignores its input or writes a lot never deadlocks), and collects the response
+/// as a ``ScriptExchange`` decides it, the same rules `cgi-server` follows.
 ///
 /// A non-parsed-header script (``ScriptLocation/isNonParsedHeader``) is not parsed: its whole
 /// output is the result's body.
@@ -41,46 +41,51 @@ public struct ScriptRunner: Sendable {
     /// Runs the script at `location` with `environment`, in the script's folder, with `body` on
     /// its standard input (`/dev/null` when the body is empty).
     ///
-    /// `executable` is the program to start when it is not the script file itself, such as the
-    /// compiled executable of a Swift script (``ScriptCompiler``).
+    /// - Parameters:
+    ///   - executable: the program to start when it is not the script file itself, such as the
+    ///     compiled executable of a Swift script (``ScriptCompiler``).
+    ///   - method: the request method (a `HEAD` response has no body).
+    ///   - redirects: how many local redirects led to this request.
     public func run(
-        _ location: ScriptLocation, executable: String? = nil, environment: [String: String], body: [UInt8]
+        _ location: ScriptLocation, executable: String? = nil, environment: [String: String], body: [UInt8],
+        method: String = "GET", redirects: Int = 0
     ) throws(ScriptSpawnError) -> ScriptResult {
         signal(SIGPIPE, SIG_IGN)
         let process = try ScriptProcess.spawn(
             executable: executable ?? location.scriptPath, environment: environment, workingDirectory: location.directory,
             standardInput: body.isEmpty ? .nullDevice : .pipe)
-        var exchange = ScriptExchange(process: process, body: body, runner: self, passesThrough: location.isNonParsedHeader)
-        return exchange.run()
+        let exchange = ScriptExchange(
+            method: method, isNonParsedHeader: location.isNonParsedHeader, redirects: redirects, limits: limits)
+        var loop = PollLoop(process: process, body: body, runner: self, exchange: exchange)
+        return loop.run()
     }
 }
 
-/// The state of one run: which pipes are open, what was read, how the head parse went.
-private struct ScriptExchange {
+/// One run's pipes and what came out of them: standard input written, standard output handed
+/// to the exchange and kept as it says, standard error kept up to the runner's limit.
+private struct PollLoop {
     let process: ScriptProcess
     let runner: ScriptRunner
-    /// Whether the output goes to the body unparsed (a non-parsed-header script).
-    let passesThrough: Bool
+    var exchange: ScriptExchange
     var input: Int32?
     var output: Int32?
     var errors: Int32?
     var pending: ArraySlice<UInt8>
-    var parser: ResponseHeadParser
-    var head: ResponseHead?
-    var failure: ResponseHeadError?
+    var outcome: ScriptResult.Outcome?
     var body: [UInt8] = []
     var standardError: [UInt8] = []
     var groupKilled = false
+    /// Whether the exchange said to stop the script.
+    var stopRequested = false
 
-    init(process: ScriptProcess, body: [UInt8], runner: ScriptRunner, passesThrough: Bool) {
+    init(process: ScriptProcess, body: [UInt8], runner: ScriptRunner, exchange: ScriptExchange) {
         self.process = process
         self.runner = runner
-        self.passesThrough = passesThrough
+        self.exchange = exchange
         input = process.standardInput
         output = process.standardOutput
         errors = process.standardError
         pending = body[...]
-        parser = ResponseHeadParser(limits: runner.limits)
         for fd in [input, output, errors].compactMap({ $0 }) {
             _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
         }
@@ -89,7 +94,7 @@ private struct ScriptExchange {
     mutating func run() -> ScriptResult {
         var lastActivity = ContinuousClock.now
         var timedOut = false
-        while output != nil || errors != nil {
+        while output != nil || errors != nil, !stopRequested {
             let idle = ContinuousClock.now - lastActivity
             if idle >= runner.idleTimeout {
                 timedOut = true
@@ -100,21 +105,44 @@ private struct ScriptExchange {
                 lastActivity = ContinuousClock.now
             }
         }
+        if timedOut { perform(exchange.idleTimeout(scriptHasExited: process.hasExited()), chunk: []) }
         for fd in [input, output, errors].compactMap({ $0 }) { close(fd) }
-        let exitStatus = timedOut ? process.terminate(grace: runner.terminationGrace) : reap()
-        let outcome: ScriptResult.Outcome
-        if let failure {
-            outcome = .invalid(failure)
-        } else if timedOut {
-            outcome = .timedOut
-        } else if passesThrough {
+        let stopped = (timedOut || stopRequested) && !process.hasExited()
+        let exitStatus = timedOut || stopRequested ? process.terminate(grace: runner.terminationGrace) : reap()
+        return ScriptResult(
+            outcome: outcome ?? .failed(.invalidResponse(.noOutput)), body: body, standardError: standardError,
+            exitStatus: exitStatus, wasStopped: stopped)
+    }
+
+    /// Does what the exchange decided about `chunk` (the output just read, if any).
+    private mutating func perform(_ action: ScriptExchange.Action, chunk: [UInt8]) {
+        switch action {
+        case .wait, .discard, .finish(unframed: false):
+            break
+        case .finish(unframed: true):
             outcome = .nonParsedHeader
-        } else if let head {
+        case .sendHead(let head, let bodyStart):
             outcome = .response(head)
-        } else {
-            outcome = .invalid(parser.errorAtEndOfOutput)
+            if let bodyStart { body += chunk[bodyStart...] }
+        case .sendBody:
+            body += chunk
+        case .sendRaw:
+            outcome = .nonParsedHeader
+            body += chunk
+        case .sendRedirectPage(let head):
+            outcome = .response(head)
+        case .fail(let failure):
+            outcome = .failed(failure)
+            stopRequested = true
+        case .followLocalRedirect(let target):
+            outcome = .localRedirect(target)
+            stopRequested = true
+        case .abort(let reason):
+            outcome = .aborted(reason)
+            stopRequested = true
+        case .stopScript:
+            stopRequested = true
         }
-        return ScriptResult(outcome: outcome, body: body, standardError: standardError, exitStatus: exitStatus)
     }
 
     /// Waits up to `timeout` for a pipe to be ready and moves data; returns whether anything moved.
@@ -153,23 +181,10 @@ private struct ScriptExchange {
         if chunk.isEmpty {
             close(fd)
             output = nil
+            perform(exchange.outputEnded(), chunk: [])
             return false
         }
-        if passesThrough {
-            body += chunk
-        } else if let head {
-            if head.sendsBody { body += chunk }
-        } else if failure == nil {
-            do {
-                if case .complete(let complete, let bodyStart) = try parser.feed(chunk) {
-                    head = complete
-                    if complete.sendsBody { body += chunk[bodyStart...] }
-                }
-            } catch {
-                failure = error
-                killGroup()
-            }
-        }
+        perform(exchange.outputReceived(chunk), chunk: chunk)
         return true
     }
 

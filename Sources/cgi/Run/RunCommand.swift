@@ -61,42 +61,38 @@ struct RunCommand: ParsableCommand {
             throw ExitCode(2)
         }
         for redirects in 0... {
-            let result = try execute(request)
-            guard case .response(let head) = result.outcome, case .localRedirect(let target) = head.kind,
-                let next = request.redirected(to: target)
-            else {
-                let printer = ResponsePrinter(method: request.method, timeout: timeout)
-                throw printer.print(result) ? ExitCode.success : ExitCode(1)
-            }
-            StandardStreams.output(ResponsePrinter.standardErrorSection(result.standardError))
-            guard redirects < Self.maxRedirects else {
-                StandardStreams.error("cgi run: cgi-server would answer 500: more than \(Self.maxRedirects) local redirects")
+            let result: ScriptResult
+            do {
+                result = try execute(request, redirects: redirects)
+            } catch {
+                ResponsePrinter(timeout: timeout).print(error)
                 throw ExitCode(1)
             }
+            guard case .localRedirect(let target) = result.outcome, let next = request.redirected(to: target) else {
+                throw ResponsePrinter(timeout: timeout).print(result) ? ExitCode.success : ExitCode(1)
+            }
+            StandardStreams.output(ResponsePrinter.standardErrorSection(result.standardError))
             StandardStreams.error("cgi run: local redirect to \(target): running \(next.location.scriptName) with GET")
             request = next
         }
     }
 
-    /// Local redirects followed for one request before it fails with 500, as in cgi-server.
-    static let maxRedirects = 10
-
     /// Compiles the script if it is Swift source, runs it and returns what it produced.
-    private func execute(_ request: SimulatedRequest) throws -> ScriptResult {
+    private func execute(_ request: SimulatedRequest, redirects: Int) throws(ScriptFailure) -> ScriptResult {
         let executable: String
         do {
             executable = try request.location.isSwiftSource
                 ? swiftScripts.compiler().compile(request.location.scriptPath).executable : request.location.scriptPath
         } catch {
-            StandardStreams.error("cgi run: cgi-server would answer 500: \(error)")
-            throw ExitCode(1)
+            throw .cannotCompile(script: request.location.scriptName, error)
         }
         let runner = ScriptRunner(idleTimeout: .milliseconds(Int(timeout * 1000)))
         do {
-            return try runner.run(request.location, executable: executable, environment: request.environment, body: request.body)
+            return try runner.run(
+                request.location, executable: executable, environment: request.environment, body: request.body,
+                method: request.method, redirects: redirects)
         } catch {
-            StandardStreams.error("cgi run: cgi-server would answer 500: \(error)")
-            throw ExitCode(1)
+            throw .cannotStart(error)
         }
     }
 }
