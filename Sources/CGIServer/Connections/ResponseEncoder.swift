@@ -251,3 +251,12 @@ final class ResponseEncoder: ChannelOutboundHandler {
         byte == UInt8(ascii: "\t") || (byte >= 0x20 && byte != 0x7F)
     }
 }
+
+extension ResponseEncoder {
+    /// Writes bytes to the client below this encoder, unframed: a 408 on an idle connection, or
+    /// a non-parsed-header script's output.
+    func writeRaw(_ buffer: ByteBuffer, in pipeline: ChannelPipeline) {
+        guard let context = try? pipeline.syncOperations.context(handler: self) else { return }
+        context.writeAndFlush(NIOAny(buffer), promise: nil)
+    }
+}

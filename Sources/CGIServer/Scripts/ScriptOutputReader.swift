@@ -1,25 +1,25 @@
 import NIOCore
 
-/// Sits on the pipe channel of a script's stdout: hands output and end-of-output to the request's ``CGIHandler``.
+/// Sits on the pipe channel of a script's stdout: hands output and end-of-output to the request's ``CGIResponder``.
 final class ScriptOutputReader: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
-    private let handler: CGIHandler
+    private let responder: CGIResponder
 
-    init(handler: CGIHandler) {
-        self.handler = handler
+    init(responder: CGIResponder) {
+        self.responder = responder
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        handler.receivedOutput(unwrapInboundIn(data))
+        responder.receivedOutput(unwrapInboundIn(data))
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if case ChannelEvent.inputClosed = event { handler.outputEnded() }
+        if case ChannelEvent.inputClosed = event { responder.outputEnded() }
         context.fireUserInboundEventTriggered(event)
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        handler.outputEnded()
+        responder.outputEnded()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {

@@ -85,7 +85,7 @@ public struct CGIServer: Sendable {
     /// thread inherits the mask of the thread that starts it, so this is set before any thread):
     /// - SIGTERM and SIGINT, so that they reach the Dispatch signal sources that stop the server
     ///   and never a thread of their own choosing;
-    /// - SIGCHLD: scripts are reaped by polling (``RunningScript``), and left deliverable, each
+    /// - SIGCHLD: scripts are reaped by polling (``ScriptReaper``), and left deliverable, each
     ///   script's exit woke an idle thread (a thread-pool or the main thread) for nothing, about one
     ///   context switch per request under load.
     /// Scripts start with an empty mask all the same (``ScriptProcess``).
@@ -143,10 +143,10 @@ public struct CGIServer: Sendable {
         }
         return ServerContext(
             configuration: configuration,
-            staticFiles: StaticFileHandler(documentRoot: DocumentRoot(path: documentRoot, scriptRoot: scriptRoot)),
+            staticFiles: StaticFiles(documentRoot: DocumentRoot(path: documentRoot, scriptRoot: scriptRoot)),
             scriptResolver: ScriptResolver(root: scriptRoot.path),
             environment: EnvironmentBuilder(configuration: environment),
-            swiftCompiler: SwiftScriptCompiler(compiler: compiler, threadPool: compilePool, logger: logger),
+            swiftCompiler: CompileScheduler(compiler: compiler, threadPool: compilePool, logger: logger),
             scriptSlots: ScriptSlots(
                 limit: configuration.maxScripts, queueLimit: configuration.maxQueuedScripts,
                 queueTimeout: .milliseconds(Int64(configuration.queueTimeout * 1000))),
@@ -195,7 +195,7 @@ public struct CGIServer: Sendable {
                             let pipeline = channel.pipeline.syncOperations
                             if let tls { try pipeline.addHandler(NIOSSLServerHandler(context: tls)) }
                             let encoder = ResponseEncoder()
-                            let lineTracker = OpenLineTracker(maxRequestTargetSize: configuration.maxRequestTargetSize)
+                            let lineTracker = RequestLineWatcher(maxRequestTargetSize: configuration.maxRequestTargetSize)
                             try pipeline.addHandler(encoder)
                             try pipeline.addHandler(lineTracker)
                             try pipeline.addHandler(ByteToMessageHandler(HTTPRequestDecoder(limitConfiguration: limits)))

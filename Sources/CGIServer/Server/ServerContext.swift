@@ -9,13 +9,13 @@ struct ServerContext: Sendable {
     static let software = "swift-cgi/0.1"
 
     var configuration: ServerConfiguration
-    var staticFiles: StaticFileHandler
+    var staticFiles: StaticFiles
     /// Maps `/cgi-bin/…` paths to scripts.
     var scriptResolver: ScriptResolver
     /// Builds each script's environment.
     var environment: EnvironmentBuilder
     /// Compiles `.swift` scripts.
-    var swiftCompiler: SwiftScriptCompiler
+    var swiftCompiler: CompileScheduler
     /// Caps concurrent scripts.
     var scriptSlots: ScriptSlots
     var accessLog: AccessLog?

@@ -3,7 +3,7 @@ import Logging
 /// A script's stderr cut into lines, each logged as a warning tagged with the request and the script.
 /// The text is the script's, hence untrusted: control bytes are logged as `\xNN`, and a line
 /// longer than 4096 bytes is cut.
-final class ScriptErrorLines {
+final class LogLineSplitter {
     /// Tagged when the first line is logged (most scripts write none).
     private lazy var logger = untaggedLogger.tagged(request: request, script: script)
     private let untaggedLogger: Logger

@@ -2,23 +2,23 @@ import Glibc
 import NIOCore
 import NIOPosix
 
-/// The read end of a script's stderr, logged line by line (``ScriptErrorLines``) without an
+/// The read end of a script's stderr, logged line by line (``LogLineSplitter``) without an
 /// event-loop channel for the common, quick script: what it wrote is read in one go once its
 /// output has ended. A script still running after ``watchDelay``, or stderr still open when the
 /// output ends (a background child), gets a pipe channel that reads as the script writes, so a
 /// script that fills the pipe never waits longer than that.
-final class ScriptErrorPipe {
+final class StderrPipe {
     /// How long a script may run before its stderr is read as it is written.
     static let watchDelay = TimeAmount.milliseconds(50)
 
     private let loop: any EventLoop
-    private let lines: ScriptErrorLines
+    private let lines: LogLineSplitter
     /// The pipe while this object reads it; `nil` once closed or handed to a channel.
     private var descriptor: Int32?
     private var watch: Scheduled<Void>?
 
     /// Takes ownership of `descriptor` (blocking, as the spawn made it).
-    init(descriptor: Int32, lines: ScriptErrorLines, loop: any EventLoop) {
+    init(descriptor: Int32, lines: LogLineSplitter, loop: any EventLoop) {
         self.descriptor = descriptor
         self.lines = lines
         self.loop = loop
@@ -57,9 +57,32 @@ final class ScriptErrorPipe {
         _ = NIOPipeBootstrap(group: loop)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(ScriptErrorLogger(lines: lines.value))
+                    try channel.pipeline.syncOperations.addHandler(ChannelReader(lines: lines.value))
                 }
             }
             .takingOwnershipOfDescriptor(input: descriptor)
+    }
+
+    /// Sits on the pipe channel of a script's stderr (one that still writes there after its output
+    /// ended, or runs long): hands what arrives to the script's ``LogLineSplitter``.
+    private final class ChannelReader: ChannelInboundHandler {
+        typealias InboundIn = ByteBuffer
+        private let lines: LogLineSplitter
+
+        init(lines: LogLineSplitter) {
+            self.lines = lines
+        }
+
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            lines.append(unwrapInboundIn(data).readableBytesView)
+        }
+
+        func channelInactive(context: ChannelHandlerContext) {
+            lines.finish()
+        }
+
+        func errorCaught(context: ChannelHandlerContext, error: any Error) {
+            context.close(promise: nil)
+        }
     }
 }

@@ -10,7 +10,7 @@ import NIOCore
 /// A request line starts with a method token and a space (`GET /…`, RFC 9112 §3); a header
 /// line has a colon before any space (`Name: value`, RFC 9112 §5). Body bytes are skipped
 /// between ``requestHeadReceived(hasBody:)`` and ``requestEnded()``, so uploads are not scanned.
-final class OpenLineTracker: ChannelInboundHandler {
+final class RequestLineWatcher: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
 

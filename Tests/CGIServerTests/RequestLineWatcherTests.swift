@@ -7,7 +7,7 @@ import Testing
 /// The open-line tracker tells a too-long request line from too-long header fields, wherever
 /// the connection's bytes are split, and passes every byte on unchanged.
 @Suite("Open line tracker")
-struct OpenLineTrackerTests {
+struct RequestLineWatcherTests {
     static let limit = 8192
     static let long = String(repeating: "a", count: limit + 100)
 
@@ -27,7 +27,7 @@ struct OpenLineTrackerTests {
         let (name, input, expected) = Self.cases[index]
         let bytes = Array(input.utf8)
         for split in stride(from: 0, through: bytes.count, by: 97) + [1, bytes.count - 1] where split >= 0 {
-            let tracker = OpenLineTracker(maxRequestTargetSize: Self.limit)
+            let tracker = RequestLineWatcher(maxRequestTargetSize: Self.limit)
             let channel = EmbeddedChannel(handler: tracker)
             var passed: [UInt8] = []
             for piece in [bytes[..<split], bytes[split...]] where !piece.isEmpty {
@@ -40,7 +40,7 @@ struct OpenLineTrackerTests {
     }
 
     @Test func aDecodedHeadAndBodiesAreNotCounted() throws {
-        let tracker = OpenLineTracker(maxRequestTargetSize: Self.limit)
+        let tracker = RequestLineWatcher(maxRequestTargetSize: Self.limit)
         let channel = EmbeddedChannel(handler: tracker)
         try channel.writeInbound(ByteBuffer(string: "POST /\(Self.long) HTTP/1.1\r\n"))
         #expect(tracker.headHasLongRequestLine)

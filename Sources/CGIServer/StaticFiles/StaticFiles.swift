@@ -7,35 +7,35 @@ import NIOHTTP1
 /// Answers requests for files under the document root: GET and HEAD, `index.html` for folders,
 /// conditional requests (ETag, Last-Modified) and single byte ranges. Never lists folders and never
 /// serves anything that resolves outside the document root or inside the script folder.
-struct StaticFileHandler: Sendable {
+struct StaticFiles: Sendable {
     /// Where files are opened, each checked to lie inside the document root and outside the script folder.
     var documentRoot: DocumentRoot
 
     /// The response to a GET or HEAD (anything else gets 405) for `path`.
     func respond(to head: HTTPRequestHead, target: RequestTarget) -> ServerResponse {
         guard head.method == .GET || head.method == .HEAD else {
-            return ErrorPage.response(.methodNotAllowed, headers: ["Allow": "GET, HEAD"])
+            return StatusPage.response(.methodNotAllowed, headers: ["Allow": "GET, HEAD"])
         }
         let segments = target.path.segments
         guard !segments.contains(where: { $0.contains("/") || $0.contains("\\") }),
             var file = documentRoot.openFile(at: segments.joined(separator: "/"))
-        else { return ErrorPage.response(.notFound) }
+        else { return StatusPage.response(.notFound) }
         var name = segments.last ?? ""
         if file.info.st_mode & S_IFMT == S_IFDIR {
             close(file.descriptor)
             guard segments.isEmpty || target.path.hasTrailingSlash else {
                 let query = target.rawQuery.isEmpty ? "" : "?\(target.rawQuery)"
-                return ErrorPage.response(.movedPermanently, headers: ["Location": "\(target.rawPath)/\(query)"])
+                return StatusPage.response(.movedPermanently, headers: ["Location": "\(target.rawPath)/\(query)"])
             }
             name = "index.html"
             guard let index = documentRoot.openFile(at: (segments + [name]).joined(separator: "/")) else {
-                return ErrorPage.response(.forbidden, detail: "This folder has no index page.")
+                return StatusPage.response(.forbidden, detail: "This folder has no index page.")
             }
             file = index
         }
         guard file.info.st_mode & S_IFMT == S_IFREG else {
             close(file.descriptor)
-            return ErrorPage.response(.forbidden)
+            return StatusPage.response(.forbidden)
         }
         return respond(to: head, file: file, name: name)
     }
@@ -73,7 +73,7 @@ struct StaticFileHandler: Sendable {
                 headers.add(name: "Content-Range", value: "bytes \(range.first)-\(range.last)/\(size)")
             case .unsatisfiable:
                 close(descriptor)
-                return ErrorPage.response(.rangeNotSatisfiable, headers: ["Content-Range": "bytes */\(size)"])
+                return StatusPage.response(.rangeNotSatisfiable, headers: ["Content-Range": "bytes */\(size)"])
             }
         }
         headers.add(name: "Content-Length", value: String(range.count))
@@ -83,7 +83,7 @@ struct StaticFileHandler: Sendable {
         }
         guard range.count > Self.inMemoryLimit else {
             defer { close(descriptor) }
-            guard let bytes = Self.read(range, of: descriptor) else { return ErrorPage.response(.internalServerError) }
+            guard let bytes = Self.read(range, of: descriptor) else { return StatusPage.response(.internalServerError) }
             return ServerResponse(status: status, headers: headers, body: .bytes(bytes))
         }
         return ServerResponse(status: status, headers: headers, body: .file(NIOFileHandle(_deprecatedTakingOwnershipOfDescriptor: descriptor), range))

@@ -5,7 +5,7 @@ import NIOCore
 /// A spawned script until it is reaped: stops its process group on request (SIGTERM, then SIGKILL
 /// after a grace period), notices its exit without blocking the event loop, kills whatever it left
 /// running in its group, reaps it and frees its slot. Every script is reaped exactly once.
-final class RunningScript {
+final class ScriptReaper {
     let process: ScriptProcess
     private let loop: any EventLoop
     private let slots: ScriptSlots

@@ -15,7 +15,7 @@ import NIOPosix
 ///
 /// A server without a usable compiler (no `swiftc`, the `CGI` library not built) still starts;
 /// its `.swift` scripts then fail with the reason, and every other script runs as usual.
-final class SwiftScriptCompiler: Sendable {
+final class CompileScheduler: Sendable {
     /// The compiler, or why there is none.
     private let compiler: Result<ScriptCompiler, ScriptCompilerError>
     /// Where compiles run.

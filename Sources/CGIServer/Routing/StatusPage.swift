@@ -3,7 +3,7 @@ import NIOCore
 import NIOHTTP1
 
 /// The small HTML page sent with every status the server produces itself (403, 404, 502, 504…).
-enum ErrorPage {
+enum StatusPage {
     /// A response with `status` and a short page; `detail` (already meant for the client) is escaped into it,
     /// and `listing` (lines of text such as a compiler's messages) escaped into a `<pre>` block after it.
     static func response(

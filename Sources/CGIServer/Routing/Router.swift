@@ -1,0 +1,47 @@
+import CGIGateway
+import NIOHTTP1
+
+/// Picks the responder for each request: scripts under the script prefix, static files for
+/// everything else. It also turns a script's local redirect (RFC 3875 §6.2.2) into the new
+/// request the server serves in its place.
+struct Router {
+    let server: ServerContext
+
+    /// The responder that answers `request`, writing to `response`.
+    func responder(for request: RoutedRequest, response: ClientResponse) -> any Responder {
+        guard server.scriptResolver.claims(request.target.path) else {
+            return ReplyResponder(response: response) { [server] in
+                server.staticFiles.respond(to: request.info.head, target: request.target)
+            }
+        }
+        do {
+            let location = try server.scriptResolver.resolve(request.target.path)
+            return CGIResponder(server: server, request: request, location: location, response: response)
+        } catch {
+            server.errorLog.info("\(error.description)", metadata: ["request": "\(request.info.id)"])
+            return ReplyResponder(response: response) { StatusPage.response(HTTPResponseStatus(statusCode: error.httpStatus)) }
+        }
+    }
+
+    /// The request a script's `Location: /path?query` stands for: a GET (a HEAD for a HEAD) of
+    /// that target without a body, counted as one more redirect.
+    func redirect(_ request: RoutedRequest, to location: String) throws(ScriptResolverError) -> RoutedRequest {
+        var head = request.info.head
+        head.method = head.method == .HEAD ? .HEAD : .GET
+        head.uri = location
+        for name in ["Content-Length", "Transfer-Encoding", "Content-Type", "Expect"] {
+            head.headers.remove(name: name)
+        }
+        var info = request.info
+        info.head = head
+        return RoutedRequest(info: info, target: try RequestTarget(location), redirects: request.redirects + 1)
+    }
+}
+
+/// A request on its way to a responder: what the server knows of it, its checked target, and
+/// how many local redirects led to it.
+struct RoutedRequest {
+    var info: RequestInfo
+    var target: RequestTarget
+    var redirects: Int
+}

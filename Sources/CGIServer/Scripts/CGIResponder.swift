@@ -1,0 +1,280 @@
+import CGIGateway
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+/// Runs one request's script (RFC 3875) and streams its response: starts it (compiling a
+/// `.swift` script first), connects its pipes to the event loop, and does what the request's
+/// ``ScriptExchange`` decides about each piece of output, each silence and each failure.
+///
+/// - The body goes to stdin through a ``ScriptInput``; stdout is read while stdin is written
+///   (event-loop pipe channels), so a script that writes before reading cannot deadlock; stderr
+///   goes to the error log line by line (``StderrPipe``).
+/// - The server frames the body (chunked, or close-delimited for HTTP/1.0) and streams it as the
+///   script writes it, pausing the script's output while the client is slow.
+/// - When the client goes away or the script times out, its process group gets SIGTERM, then
+///   SIGKILL (``ScriptReaper``).
+final class CGIResponder: Responder {
+    private let server: ServerContext
+    private let request: RoutedRequest
+    private let location: ScriptLocation
+    private let response: ClientResponse
+    private let input: ScriptInput
+    private var exchange: ScriptExchange
+    /// Tagged with the request and the script when first needed (most runs log nothing).
+    private lazy var logger = server.errorLog.tagged(request: request.info.id, script: location.scriptName)
+    private lazy var idleTimeout = RearmableTimeout(loop: response.eventLoop) { [weak self] in self?.idleTimedOut() }
+    private var script: ScriptReaper?
+    private var outputChannel: (any Channel)?
+    private var stderr: StderrPipe?
+    private var requestEnded = false
+    private var finished = false
+
+    init(server: ServerContext, request: RoutedRequest, location: ScriptLocation, response: ClientResponse) {
+        self.server = server
+        self.request = request
+        self.location = location
+        self.response = response
+        let headers = request.info.head.headers
+        input = ScriptInput(
+            contentLength: headers.first(name: "Content-Length").flatMap { Int($0) },
+            isChunked: headers.contains(name: "Transfer-Encoding"), configuration: server.configuration, response: response)
+        exchange = ScriptExchange(
+            method: request.info.head.method.rawValue, isNonParsedHeader: location.isNonParsedHeader,
+            redirects: request.redirects)
+    }
+
+    // MARK: Starting
+
+    /// Starts the script now, or (chunked body) once the body is complete.
+    func start() {
+        if input.hasBody, request.info.head.headers.first(name: "Expect")?.lowercased() == "100-continue" {
+            response.writeContinue()
+        }
+        if !input.waitsForWholeBody { acquireSlotAndSpawn() }
+    }
+
+    private func acquireSlotAndSpawn() {
+        server.scriptSlots.acquire(on: response.eventLoop).assumeIsolated().whenComplete { [self] result in
+            guard !finished else {
+                if case .success = result { server.scriptSlots.release() }
+                return
+            }
+            guard case .success = result else { return perform(exchange.scriptFailed(.noScriptSlot)) }
+            spawn()
+        }
+    }
+
+    /// Starts the script; a Swift source is compiled first (or found in the compile cache).
+    private func spawn() {
+        guard location.isSwiftSource else { return spawn(executable: location.scriptPath) }
+        server.swiftCompiler.executable(for: location.scriptPath, on: response.eventLoop).assumeIsolated()
+            .whenComplete { [self] result in
+                guard !finished else { return server.scriptSlots.release() }
+                switch result {
+                case .success(let executable):
+                    spawn(executable: executable)
+                case .failure(let error):
+                    server.scriptSlots.release()
+                    let compilerError = error as? ScriptCompilerError ?? .compilerUnusable(path: "swiftc", reason: "\(error)")
+                    perform(exchange.scriptFailed(.cannotCompile(script: location.scriptName, compilerError)))
+                }
+            }
+    }
+
+    private func spawn(executable: String) {
+        var scriptRequest = ScriptRequest(request, response: response, configuration: server.configuration)
+        if let length = input.collectedLength { scriptRequest.contentLength = length }
+        let environment = server.environment.environment(for: scriptRequest, script: location)
+        let process: ScriptProcess
+        do {
+            process = try ScriptProcess.spawn(
+                executable: executable, environment: environment, workingDirectory: location.directory,
+                standardInput: (scriptRequest.contentLength ?? 0) > 0 ? .pipe : .nullDevice)
+        } catch {
+            server.scriptSlots.release()
+            return perform(exchange.scriptFailed(.cannotStart(error)))
+        }
+        script = ScriptReaper(
+            process: process, loop: response.eventLoop, slots: server.scriptSlots,
+            killGrace: .milliseconds(Int64(server.configuration.killGrace * 1000)))
+        armIdleTimer()
+        connectPipes(process)
+    }
+
+    /// Hands the pipe descriptors to the event loop, one channel each for stdout and stdin
+    /// (separate, so that a script closing stdin early cannot cut its output short); stderr is
+    /// read by a ``StderrPipe``.
+    private func connectPipes(_ process: ScriptProcess) {
+        let loop = response.eventLoop
+        let responder = NIOLoopBound(self, eventLoop: loop)
+        NIOPipeBootstrap(group: loop)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(ScriptOutputReader(responder: responder.value))
+                }
+            }
+            .takingOwnershipOfDescriptor(input: process.standardOutput)
+            .assumeIsolated().whenComplete { [self] result in
+                switch result {
+                case .success(let channel):
+                    outputChannel = channel
+                    if finished { channel.close(promise: nil) }
+                case .failure(let error):
+                    perform(exchange.scriptFailed(.outputUnreadable("\(error)")))
+                }
+            }
+        if let stdin = process.standardInput {
+            let input = NIOLoopBound(input, eventLoop: loop)
+            NIOPipeBootstrap(group: loop)
+                .channelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(ScriptInputWriter(input: input.value))
+                    }
+                }
+                .takingOwnershipOfDescriptor(output: stdin)
+                .assumeIsolated().whenComplete { result in
+                    guard case .success(let channel) = result else { return input.value.close() }
+                    input.value.connect(channel)
+                }
+        }
+        stderr = StderrPipe(
+            descriptor: process.standardError,
+            lines: LogLineSplitter(logger: server.errorLog, request: request.info.id, script: location.scriptName), loop: loop)
+    }
+
+    // MARK: The request's body
+
+    func receivedBody(_ buffer: ByteBuffer) {
+        do {
+            try input.received(buffer)
+        } catch {
+            response.closeAfterwards()
+            perform(exchange.scriptFailed(error))
+        }
+    }
+
+    func receivedEnd() {
+        requestEnded = true
+        guard input.waitsForWholeBody, !finished else { return }
+        input.ended()
+        acquireSlotAndSpawn()
+    }
+
+    // MARK: The script's output
+
+    /// A piece of the script's output arrived.
+    func receivedOutput(_ buffer: ByteBuffer) {
+        armIdleTimer()
+        let action = buffer.withUnsafeReadableBytes { exchange.outputReceived($0) }
+        perform(action, chunk: buffer)
+    }
+
+    /// The script closed its stdout (usually: it exited).
+    func outputEnded() {
+        perform(exchange.outputEnded())
+        finish(scriptDone: true)
+    }
+
+    func clientBecameWritable() {
+        outputChannel?.setAutoRead(true)
+    }
+
+    func clientGone() {
+        perform(exchange.clientGone())
+    }
+
+    /// Silent for longer than the script timeout.
+    private func idleTimedOut() {
+        guard !finished else { return }
+        perform(exchange.idleTimeout(scriptHasExited: script?.hasExited == true))
+        finish()
+    }
+
+    private func armIdleTimer() {
+        idleTimeout.arm(.milliseconds(Int64(server.configuration.scriptTimeout * 1000)))
+    }
+
+    // MARK: Doing what the exchange decided
+
+    private func perform(_ action: ScriptExchange.Action, chunk: ByteBuffer? = nil) {
+        switch action {
+        case .wait, .discard:
+            break
+        case .sendHead(let head, let bodyStart):
+            if !head.droppedHeaders.isEmpty {
+                logger.debug("dropped script headers: \(head.droppedHeaders.joined(separator: ", "))")
+            }
+            // An HTTP/1.0 body without a length ends with the connection.
+            if request.info.head.version == .http1_0 { response.closeAfterwards() }
+            response.writeHead(status: HTTPResponseStatus(statusCode: head.status, reasonPhrase: head.reason), headers: Self.headers(of: head))
+            if let bodyStart, let chunk { sendBody(chunk.getSlice(at: chunk.readerIndex + bodyStart, length: chunk.readableBytes - bodyStart)!) }
+        case .sendBody:
+            chunk.map(sendBody)
+        case .sendRaw:
+            chunk.map(response.writeRaw)
+        case .finish(let unframed):
+            response.finish(unframed: unframed)
+        case .sendRedirectPage(let head):
+            var page = StatusPage.response(
+                HTTPResponseStatus(statusCode: head.status, reasonPhrase: head.reason), detail: "This page has moved.",
+                headers: Self.headers(of: head))
+            page.headers.replaceOrAdd(name: "Location", value: head.value(of: "Location") ?? "/")
+            response.send(page)
+        case .fail(let failure):
+            fail(failure)
+        case .followLocalRedirect(let location):
+            finish()
+            if !requestEnded { response.closeAfterwards() }
+            response.redirectLocally(to: location)
+        case .abort(let reason):
+            logger.error("\(reason)")
+            response.abort()
+            finish()
+        case .stopScript:
+            finish()
+        }
+    }
+
+    /// Answers with an error page: in development mode it shows the reason (and a listing such
+    /// as a compiler's messages), otherwise a reference to the error log.
+    private func fail(_ failure: ScriptFailure) {
+        if failure == .noScriptSlot { logger.warning("\(failure.logMessage)") } else { logger.error("\(failure.logMessage)") }
+        if !requestEnded { response.closeAfterwards() }
+        let development = server.configuration.developmentMode
+        let headers: HTTPHeaders = failure == .noScriptSlot ? ["Retry-After": "1"] : [:]
+        response.send(
+            StatusPage.response(
+                HTTPResponseStatus(statusCode: failure.status),
+                detail: development ? failure.pageMessage : "Reference: \(request.info.id)",
+                listing: development ? failure.listing : nil, headers: headers))
+        finish()
+    }
+
+    private static func headers(of head: ResponseHead) -> HTTPHeaders {
+        HTTPHeaders(head.headers.map { ($0.name, $0.value) })
+    }
+
+    private func sendBody(_ buffer: ByteBuffer) {
+        response.writeBody(buffer)
+        if !response.isWritable { outputChannel?.setAutoRead(false) }
+    }
+
+    /// Stops reading, closes the pipes and makes sure the script ends and is reaped: a script
+    /// that closed its output gets the script timeout to exit on its own, any other is stopped now.
+    private func finish(scriptDone: Bool = false) {
+        guard !finished else { return }
+        finished = true
+        idleTimeout.stop()
+        outputChannel?.close(promise: nil)
+        input.close()
+        stderr?.collect()
+        guard let script else { return }
+        if scriptDone {
+            script.reapWhenExited(stoppingAfter: .milliseconds(Int64(server.configuration.scriptTimeout * 1000)))
+        } else {
+            script.stop()
+        }
+    }
+}

@@ -1,0 +1,142 @@
+import CGIGateway
+import Glibc
+import NIOCore
+
+/// A request body on its way to a script's stdin (RFC 3875 §4.2): exactly `CONTENT_LENGTH`
+/// bytes, then end-of-file, written with backpressure (the client is paused while the pipe is
+/// full). A chunked body is collected first (memory, then a temporary file) so that
+/// `CONTENT_LENGTH` can be set; without a body, stdin is `/dev/null`.
+final class ScriptInput {
+    private enum Body {
+        /// No body, or all of it handed to the pipe.
+        case none
+        /// `Content-Length` bytes stream to stdin as they arrive.
+        case streamed(remaining: Int)
+        /// A chunked body collected before the script starts.
+        case spooled(RequestBodySpool)
+    }
+
+    private var body: Body
+    private let response: ClientResponse
+    private var channel: (any Channel)?
+    private var pending: [ByteBuffer] = []
+    private var lastWrite: EventLoopFuture<Void>?
+    private var closed = false
+
+    /// Input for a request with `contentLength` (nil when absent) that is chunked or not.
+    init(contentLength: Int?, isChunked: Bool, configuration: ServerConfiguration, response: ClientResponse) {
+        self.response = response
+        if isChunked {
+            body = .spooled(RequestBodySpool(memoryLimit: configuration.bodyMemoryLimit, maximum: configuration.maxBodySize))
+        } else if let contentLength, contentLength > 0 {
+            body = .streamed(remaining: contentLength)
+        } else {
+            body = .none
+        }
+    }
+
+    /// Whether the request has a body at all.
+    var hasBody: Bool {
+        if case .none = body { false } else { true }
+    }
+
+    /// Whether the script may start only once the whole body is in (a chunked body: its length
+    /// is known only then).
+    var waitsForWholeBody: Bool {
+        if case .spooled = body { true } else { false }
+    }
+
+    /// The `CONTENT_LENGTH` the script gets for a collected body; nil for any other.
+    var collectedLength: Int? {
+        if case .spooled(let spool) = body { spool.size } else { nil }
+    }
+
+    /// A piece of the request body arrived.
+    /// - Throws: ``ScriptFailure/requestBodyTooLarge`` or ``ScriptFailure/requestBodyNotStored(_:)``
+    ///   when a chunked body cannot be collected.
+    func received(_ buffer: ByteBuffer) throws(ScriptFailure) {
+        switch body {
+        case .none:
+            break
+        case .streamed(let remaining):
+            body = .streamed(remaining: remaining - buffer.readableBytes)
+            guard !closed else { return }
+            pending.append(buffer)
+            feed()
+        case .spooled(let spool):
+            do {
+                try spool.append(buffer)
+            } catch {
+                switch error {
+                case .tooLarge: throw .requestBodyTooLarge
+                case .storage(let code): throw .requestBodyNotStored(String(cString: strerror(code)))
+                }
+            }
+        }
+    }
+
+    /// The request is complete: a collected body's bytes in memory wait for the pipe.
+    func ended() {
+        guard case .spooled(let spool) = body, let bytes = spool.bytesInMemory, bytes.readableBytes > 0 else { return }
+        pending.append(bytes)
+    }
+
+    /// The script's stdin is ready: writing begins.
+    func connect(_ channel: any Channel) {
+        self.channel = channel
+        if closed { channel.close(promise: nil) } else { feed() }
+    }
+
+    /// Writes pending body pieces to stdin while the pipe accepts them, pausing the client otherwise;
+    /// closes stdin after the last byte so that the script reads end-of-file.
+    func feed() {
+        guard let channel, !closed else { return }
+        while !pending.isEmpty && channel.isWritable {
+            lastWrite = channel.write(pending.removeFirst())
+        }
+        channel.flush()
+        response.setReading(pending.isEmpty)
+        guard pending.isEmpty else { return }
+        switch body {
+        case .streamed(let remaining) where remaining <= 0:
+            closeWhenWritten()
+        case .spooled(let spool):
+            body = .none
+            if spool.file != nil { copy(spool, from: 0) } else { closeWhenWritten() }
+        default:
+            break
+        }
+    }
+
+    /// Nothing more is written, and the client may be read again: the exchange is over, or the
+    /// script stopped reading its input (it exited or closed stdin) and the rest is dropped.
+    func close() {
+        closed = true
+        pending.removeAll()
+        channel?.close(promise: nil)
+        response.setReading(true)
+    }
+
+    /// Closes stdin once everything written so far has reached the pipe.
+    private func closeWhenWritten() {
+        guard let channel, !closed else { return }
+        closed = true
+        guard let lastWrite else { return channel.close(promise: nil) }
+        lastWrite.assumeIsolated().whenComplete { _ in channel.close(promise: nil) }
+    }
+
+    /// Copies a collected body from its temporary file to stdin, one chunk after the other.
+    private func copy(_ spool: RequestBodySpool, from offset: Int) {
+        guard let channel, let file = spool.file, !closed else { return }
+        let count = min(spool.size - offset, 256 * 1024)
+        var chunk = response.allocator.buffer(capacity: max(count, 1))
+        let read = chunk.writeWithUnsafeMutableBytes(minimumWritableBytes: max(count, 1)) { bytes in
+            max(0, pread(file, bytes.baseAddress, count, off_t(offset)))
+        }
+        guard read > 0 else { return closeWhenWritten() }
+        channel.writeAndFlush(chunk).assumeIsolated().whenComplete { [self] result in
+            guard case .success = result else { return close() }
+            copy(spool, from: offset + read)
+        }
+    }
+}

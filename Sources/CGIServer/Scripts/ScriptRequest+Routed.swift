@@ -1,0 +1,22 @@
+import CGIGateway
+import NIOCore
+import NIOHTTP1
+
+extension ScriptRequest {
+    /// The request as the gateway describes it to a script (RFC 3875 §4.1): method, target,
+    /// headers, and both ends of the client's connection.
+    init(_ request: RoutedRequest, response: ClientResponse, configuration: ServerConfiguration) {
+        let head = request.info.head
+        let local = response.localAddress
+        let authority = request.target.authority ?? head.headers.first(name: "Host")
+        self.init(
+            method: head.method.rawValue, path: request.target.rawPath, query: request.target.rawQuery,
+            headers: head.headers.map { HeaderField(name: $0.name, value: $0.value) },
+            contentLength: head.headers.first(name: "Content-Length").flatMap { Int($0) },
+            remoteAddress: request.info.remoteAddress, remotePort: response.remoteAddress?.port ?? 0,
+            serverAddress: local?.ipAddress ?? "", serverPort: local?.port ?? 0,
+            serverName: authority.flatMap(ServerName.parse) ?? local?.ipAddress ?? configuration.host,
+            serverProtocol: "HTTP/\(head.version.major).\(head.version.minor)",
+            isHTTPS: configuration.usesTLS, requestURI: head.uri)
+    }
+}
