@@ -28,12 +28,12 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
     private var timeout: RearmableTimeout?
     private var context: ChannelHandlerContext?
 
-    init(server: ServerContext, connectionNumber: Int, encoder: ResponseEncoder, lineTracker: RequestLineWatcher) {
+    init(server: ServerContext, connectionNumber: Int, encoder: ResponseEncoder, lineWatcher: RequestLineWatcher) {
         self.server = server
         self.router = Router(server: server)
         self.connectionNumber = connectionNumber
         self.encoder = encoder
-        self.lineWatcher = lineTracker
+        self.lineWatcher = lineWatcher
     }
 
     // MARK: Channel events

@@ -117,7 +117,8 @@ public struct CGIServer: Sendable {
         }
     }
 
-    private func makeContext(fileIO: NonBlockingFileIO, compilePool: NIOThreadPool) throws -> ServerContext {
+    /// What every connection shares, built from the configuration.
+    func makeContext(fileIO: NonBlockingFileIO, compilePool: NIOThreadPool) throws -> ServerContext {
         guard let documentRoot = CanonicalPath(resolving: configuration.documentRoot) else {
             throw StartError.missingFolder(configuration.documentRoot)
         }
@@ -175,13 +176,6 @@ public struct CGIServer: Sendable {
     private func bind(
         group: MultiThreadedEventLoopGroup, context: ServerContext, tls: NIOSSLContext?, registry: ConnectionRegistry
     ) throws -> ListenerGroup {
-        let limits = {
-            var limits = NIOHTTPDecoderLimitConfiguration()
-            limits.maxHeaderFieldSize = configuration.maxHeaderSize
-            limits.maxHeaderListSize = configuration.maxHeaderSize
-            limits.maxHeaderFieldCount = 1000
-            return limits
-        }()
         do {
             return try ListenerGroup(group: group, host: configuration.host, port: configuration.port) { loop in
                 ServerBootstrap(group: loop, childGroup: loop)
@@ -192,17 +186,8 @@ public struct CGIServer: Sendable {
                     .childChannelInitializer { channel in
                         let number = registry.add(channel)
                         return channel.eventLoop.makeCompletedFuture {
-                            let pipeline = channel.pipeline.syncOperations
-                            if let tls { try pipeline.addHandler(NIOSSLServerHandler(context: tls)) }
-                            let encoder = ResponseEncoder()
-                            let lineTracker = RequestLineWatcher(maxRequestTargetSize: configuration.maxRequestTargetSize)
-                            try pipeline.addHandler(encoder)
-                            try pipeline.addHandler(lineTracker)
-                            try pipeline.addHandler(ByteToMessageHandler(HTTPRequestDecoder(limitConfiguration: limits)))
-                            try pipeline.addHandler(HTTPServerPipelineHandler())
-                            try pipeline.addHandler(
-                                HTTPConnectionHandler(
-                                    server: context, connectionNumber: number, encoder: encoder, lineTracker: lineTracker))
+                            if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls)) }
+                            try ConnectionPipeline.addHandlers(to: channel.pipeline.syncOperations, server: context, connectionNumber: number)
                         }
                     }
             }
