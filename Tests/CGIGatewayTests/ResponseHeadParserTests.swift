@@ -10,6 +10,8 @@ struct ValidHead: Sendable, CustomTestStringConvertible {
     let reason: String
     let headers: [String]
     var dropped: [String] = []
+    /// The script's valid `Content-Length`.
+    var contentLength: Int? = nil
     /// The bytes after the header block.
     let rest: String
 
@@ -20,7 +22,9 @@ struct ValidHead: Sendable, CustomTestStringConvertible {
             let colon = line.firstIndex(of: ":")!
             return HeaderField(name: String(line[..<colon]), value: String(line[line.index(after: colon)...]))
         }
-        return ResponseHead(kind: kind, status: status, reason: reason, headers: fields, droppedHeaders: dropped)
+        var head = ResponseHead(kind: kind, status: status, reason: reason, headers: fields, droppedHeaders: dropped)
+        head.contentLength = contentLength
+        return head
     }
 }
 
@@ -52,7 +56,7 @@ func parse(_ output: [UInt8], cuts: [Int] = [], limits: ResponseHeadParser.Limit
         ValidHead(output: "Status: 299 Whatever\r\nContent-Type: text/plain\r\n\r\nx", kind: .document, status: 299,
                   reason: "Whatever", headers: ["Content-Type:text/plain"], rest: "x"),
         ValidHead(output: "Status: 200\nContent-Length: 6\n\nHello\n", kind: .document, status: 200, reason: "OK",
-                  headers: [], dropped: ["Content-Length"], rest: "Hello\n"),
+                  headers: [], contentLength: 6, rest: "Hello\n"),
         ValidHead(output: "Status: 204\n\n", kind: .document, status: 204, reason: "No Content", headers: [], rest: ""),
         ValidHead(output: "Status: 599\nContent-Type: a/b\n\n", kind: .document, status: 599, reason: "Server Error", headers: ["Content-Type:a/b"], rest: ""),
         ValidHead(output: "Location: http://www.example.org/\r\n\n\n", kind: .clientRedirect, status: 302, reason: "Found",
@@ -60,7 +64,7 @@ func parse(_ output: [UInt8], cuts: [Int] = [], limits: ResponseHeadParser.Limit
         ValidHead(output: "Location: /cgi-bin/other?x=1\n\n", kind: .localRedirect("/cgi-bin/other?x=1"), status: 200, reason: "OK",
                   headers: [], rest: ""),
         ValidHead(output: "Location: /x\nContent-Length: 0\n\nignored", kind: .localRedirect("/x"), status: 200, reason: "OK",
-                  headers: [], dropped: ["Content-Length"], rest: "ignored"),
+                  headers: [], rest: "ignored"),
         ValidHead(output: "Location: /local\nContent-Type: text/html\n\n<a>", kind: .clientRedirect, status: 302, reason: "Found",
                   headers: ["Location:/local", "Content-Type:text/html"], rest: "<a>"),
         ValidHead(output: "Status: 303\nLocation: /local\n\n", kind: .clientRedirect, status: 303, reason: "See Other",
@@ -75,7 +79,8 @@ func parse(_ output: [UInt8], cuts: [Int] = [], limits: ResponseHeadParser.Limit
         ValidHead(output: "Content-Type: text/plain\nContent-Length: 100\nConnection: keep-alive, Upgrade\nUpgrade: websocket\n"
                     + "Keep-Alive: 5\nTrailer: X\nTE: trailers\nProxy-Connection: x\nX-Ok: 1\n\nhello",
                   kind: .document, status: 200, reason: "OK", headers: ["Content-Type:text/plain", "X-Ok:1"],
-                  dropped: ["Content-Length", "Connection", "Upgrade", "Keep-Alive", "Trailer", "TE", "Proxy-Connection"], rest: "hello"),
+                  dropped: ["Connection", "Upgrade", "Keep-Alive", "Trailer", "TE", "Proxy-Connection"], contentLength: 100,
+                  rest: "hello"),
         ValidHead(output: "Content-Type:   text/plain  \t\nX-Empty:\nX-Tab:\tv\n\n", kind: .document, status: 200, reason: "OK",
                   headers: ["Content-Type:text/plain", "X-Empty:", "X-Tab:v"], rest: ""),
         ValidHead(output: "Status: 200 OK\nLast-Modified: Tue, 15 Feb 2005 15:00:00 GMT\nContent-Type: text/html\n\nHello world\n",

@@ -7,7 +7,12 @@ import Testing
     /// What happens to a script exchange, in order.
     enum Event: CustomStringConvertible {
         case output(String)
+        /// The output ended, the script having exited with status 0.
         case outputEnded
+        /// The output ended; the script has not exited yet.
+        case outputEndedWhileRunning
+        /// The script was reaped (nil: still running after the host's wait).
+        case exited(CGIGateway.ExitStatus?)
         case idle(scriptHasExited: Bool)
         case clientGone
         case scriptFailed(ScriptFailure)
@@ -16,6 +21,8 @@ import Testing
             switch self {
             case .output(let text): "output(\(text.debugDescription))"
             case .outputEnded: "outputEnded"
+            case .outputEndedWhileRunning: "outputEndedWhileRunning"
+            case .exited(let status): "exited(\(status.map(\.description) ?? "still running"))"
             case .idle(let exited): "idle(exited: \(exited))"
             case .clientGone: "clientGone"
             case .scriptFailed(let failure): "scriptFailed(\(failure))"
@@ -31,7 +38,9 @@ import Testing
         return events.map { event in
             switch event {
             case .output(let text): exchange.outputReceived(Array(text.utf8))
-            case .outputEnded: exchange.outputEnded()
+            case .outputEnded: exchange.outputEnded(exitStatus: .exited(0))
+            case .outputEndedWhileRunning: exchange.outputEnded(exitStatus: nil)
+            case .exited(let status): exchange.processExited(status)
             case .idle(let exited): exchange.idleTimeout(scriptHasExited: exited)
             case .clientGone: exchange.clientGone()
             case .scriptFailed(let failure): exchange.scriptFailed(failure)
@@ -118,6 +127,43 @@ import Testing
         #expect(Self.actions([head, .idle(scriptHasExited: true)]).last == .finish(unframed: false))
         // A script still running: the response cannot be completed.
         #expect(Self.actions([head, .idle(scriptHasExited: false)]).last == .abort("script timed out while writing its response"))
+    }
+
+    @Test func aValidContentLengthFramesTheBodyAndHoldsTheScriptToIt() {
+        var head = Self.document(200, "OK", [HeaderField(name: "Content-Type", value: "a/b")])
+        head.contentLength = 5
+        let start = "Content-Type: a/b\nContent-Length: 5\n\n"
+        #expect(Self.actions([.output(start + "he"), .output("llo"), .outputEnded]) == [
+            .sendHead(head, bodyStart: start.utf8.count), .sendBody, .finish(unframed: false),
+        ])
+        // Fewer bytes: the response cannot be complete.
+        #expect(Self.actions([.output(start + "he"), .outputEnded]).last == .abort("script's output ended 3 bytes short of its Content-Length"))
+        // More bytes after the head went out: the connection breaks before they are sent.
+        #expect(Self.actions([.output(start + "he"), .output("llo!")]).last == .abort("script wrote more than the 3 bytes left of its Content-Length"))
+        // More bytes with the head: nothing was sent yet, so it is a 502.
+        #expect(Self.actions([.output(start + "hello!")]) == [.fail(.bodyLongerThanContentLength(5))])
+        #expect(ScriptFailure.bodyLongerThanContentLength(5).status == 502)
+    }
+
+    @Test(arguments: [("Content-Length: 5, 5", false), ("Content-Length: x", false), ("Content-Length: 007", true)])
+    func onlyOneValidLengthIsUsed(field: String, used: Bool) {
+        let actions = Self.actions([.output("Content-Type: a/b\n\(field)\n\n")])
+        guard case .sendHead(let head, _) = actions[0] else { Issue.record("\(actions)"); return }
+        #expect((head.contentLength != nil) == used)
+        #expect(head.droppedHeaders == (used ? [] : ["Content-Length"]))
+    }
+
+    @Test func aScriptThatDiesAfterItsHeadLeavesTheResponseIncomplete() {
+        let head = Event.output("Content-Type: a/b\n\nbody")
+        #expect(Self.actions([head, .outputEndedWhileRunning, .exited(.signaled(9))]).suffix(2) == [
+            .awaitExit, .abort("script was killed by signal 9 (Killed) after its response began"),
+        ])
+        #expect(Self.actions([head, .outputEndedWhileRunning, .exited(.exited(0))]).last == .finish(unframed: false))
+        #expect(Self.actions([head, .outputEndedWhileRunning, .exited(.exited(2))]).last == .abort("script ended with exit code 2 after its response began"))
+        // Still running: it closed its output to end the response early.
+        #expect(Self.actions([head, .outputEndedWhileRunning, .exited(nil)]).last == .finish(unframed: false))
+        // A HEAD response is complete with its head.
+        #expect(Self.actions([head, .outputEndedWhileRunning], method: "HEAD").last == .finish(unframed: false))
     }
 
     @Test func nonParsedHeaderOutputPassesThroughUnframed() {

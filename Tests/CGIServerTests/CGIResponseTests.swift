@@ -96,8 +96,43 @@ struct CGIResponseTests {
         connection.send("GET /cgi-bin/probe.cgi?raw=\(output) HTTP/1.1\r\nHost: x\r\n\r\nGET /hello.txt HTTP/1.1\r\nHost: x\r\n\r\n")
         let responses = connection.readResponses(2)
         #expect(responses.count == 2)
-        #expect(responses.first?.text == "helloHTTP/1.1 200 OK\r\n\r\nextra")
+        // More body than its Content-Length before anything went out: a 502, never a second response.
+        #expect(responses.first?.status == 502)
         #expect(responses.last?.text == "hello\n")
+    }
+
+    @Test func aScriptsContentLengthFramesTheResponse() throws {
+        let get = try raw("Content-Type: text/plain\r\nContent-Length: 5\r\n\r\nhello")
+        #expect(get.text == "hello")
+        #expect(get.header("Content-Length") == "5")
+        #expect(get.header("Transfer-Encoding") == nil)
+        let head = try raw("Content-Type: text/plain\r\nContent-Length: 5\r\n\r\nhello", ["-I"])
+        #expect(head.header("Content-Length") == "5", "HEAD shows the size")
+    }
+
+    /// Everything the server sends for `query` on a connection of its own, until it closes.
+    func rawExchange(_ query: String) throws -> String {
+        let connection = try RawConnection(port: server.port)
+        connection.send("GET /cgi-bin/probe.cgi?\(query) HTTP/1.1\r\nHost: x\r\n\r\n")
+        return String(decoding: connection.readAll(idle: 5), as: UTF8.self)
+    }
+
+    @Test(arguments: ["die=9", "die=11", "exit=3"])
+    func aScriptThatFailsAfterItsHeadLeavesTheResponseIncomplete(ending: String) throws {
+        let text = try rawExchange("big=138&\(ending)")
+        #expect(text.hasPrefix("HTTP/1.1 200 OK\r\n"))
+        #expect(text.contains("\r\n8a\r\n" + String(repeating: "A", count: 138) + "\r\n"), "the body so far is sent")
+        #expect(!text.hasSuffix("0\r\n\r\n"), "but never the last chunk: the connection closes")
+        let expected = ending == "exit=3" ? "ended with exit code 3" : "was killed by signal \(ending.dropFirst(4)) ("
+        #expect(eventually(within: 5) { server.errorText.contains("script \(expected)") })
+    }
+
+    @Test func aBodyShorterThanItsContentLengthBreaksTheConnection() throws {
+        let text = try rawExchange("raw=\(base64url("Content-Type: text/plain\r\nContent-Length: 10\r\n\r\nhello"))")
+        #expect(text.hasPrefix("HTTP/1.1 200 OK\r\n"))
+        #expect(text.contains("Content-Length: 10\r\n"))
+        #expect(text.hasSuffix("\r\n\r\nhello"), "five bytes, then the connection closes")
+        #expect(eventually(within: 5) { server.errorText.contains("script's output ended 5 bytes short of its Content-Length") })
     }
 
     @Test func outputStreamsAsTheScriptWritesIt() throws {

@@ -1,7 +1,8 @@
 /// The header block of a script's response, checked and classified (RFC 3875 §6).
 ///
 /// The server sends ``status``, ``reason`` and ``headers`` as they are (it never forwards the
-/// `Status` field itself), frames the body itself, and treats the body as ``kind`` says.
+/// `Status` field itself), frames the body with ``contentLength`` when the script gave a valid
+/// one (chunked or by closing otherwise), and treats the body as ``kind`` says.
 public struct ResponseHead: Sendable, Equatable {
     /// What kind of CGI response this is (RFC 3875 §6.2).
     public enum Kind: Sendable, Equatable {
@@ -28,9 +29,13 @@ public struct ResponseHead: Sendable, Equatable {
     /// fields named in ``droppedHeaders``.
     public var headers: [HeaderField]
     /// Names of the script's fields that the server never trusts and that were removed:
-    /// `Content-Length`, `Connection`, `Keep-Alive`, `Upgrade`, `Trailer`, `TE`, `Proxy-*`.
-    /// The server frames the response itself (RFC 3875 §6.3.4).
+    /// `Connection`, `Keep-Alive`, `Upgrade`, `Trailer`, `TE`, `Proxy-*`, and a `Content-Length`
+    /// that is not one valid length. The connection is the server's (RFC 3875 §6.3.4).
     public var droppedHeaders: [String]
+    /// The body's length from the script's valid `Content-Length` (not in ``headers``): the
+    /// server sends it and holds the script to it. Nil when the script gave none, or for a
+    /// response whose body the script does not send.
+    public var contentLength: Int?
 
     /// Creates a response head.
     public init(kind: Kind, status: Int, reason: String, headers: [HeaderField], droppedHeaders: [String] = []) {

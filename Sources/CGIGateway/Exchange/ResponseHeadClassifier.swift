@@ -1,16 +1,18 @@
 import CGICore
 /// Turns the header fields of a script's response into a ``ResponseHead``: reads `Status`,
-/// decides the kind of response from `Location` and `Content-Type` (RFC 3875 §6.2), and
-/// removes the fields the server never trusts.
+/// decides the kind of response from `Location` and `Content-Type` (RFC 3875 §6.2), takes a
+/// valid `Content-Length` for the host to frame the body with, and removes the fields the
+/// server never trusts.
 enum ResponseHeadClassifier {
-    /// Fields removed from every response: the server frames responses itself.
-    static let droppedNames: Set<String> = ["content-length", "connection", "keep-alive", "upgrade", "trailer", "te"]
+    /// Fields removed from every response: the connection is the server's to manage.
+    static let droppedNames: Set<String> = ["connection", "keep-alive", "upgrade", "trailer", "te"]
 
     static func classify(_ fields: [HeaderField]) throws(ResponseHeadError) -> ResponseHead {
         guard !fields.isEmpty else { throw .noHeaders }
         var status: (code: Int, reason: String)?
         var contentType: String?
         var location: String?
+        var contentLength: ContentLength = .absent
         var kept: [HeaderField] = []
         var dropped: [String] = []
         for field in fields {
@@ -28,6 +30,10 @@ enum ResponseHeadClassifier {
                 location = field.value
             case "transfer-encoding":
                 throw .transferEncoding(field.value)
+            case "content-length":
+                contentLength = contentLength.adding(field.value)
+                if case .invalid = contentLength { dropped.append(field.name) }
+                continue
             default:
                 if droppedNames.contains(name) || name.hasPrefix("proxy-") {
                     dropped.append(field.name)
@@ -47,19 +53,48 @@ enum ResponseHeadClassifier {
             }
             let code = status?.code ?? 302
             let kind: ResponseHead.Kind = status != nil && contentType != nil ? .clientRedirectWithDocument : .clientRedirect
-            return ResponseHead(kind: kind, status: code, reason: status?.reason ?? HTTPStatus.reasonPhrase(code),
-                                headers: kept, droppedHeaders: dropped)
+            var head = ResponseHead(kind: kind, status: code, reason: status?.reason ?? HTTPStatus.reasonPhrase(code),
+                                    headers: kept, droppedHeaders: dropped)
+            if kind == .clientRedirectWithDocument { head.contentLength = contentLength.value }
+            return head
         }
         guard contentType != nil || status != nil else { throw .missingContentType }
         let code = status?.code ?? 200
-        return ResponseHead(kind: .document, status: code, reason: status?.reason ?? HTTPStatus.reasonPhrase(code),
-                            headers: kept, droppedHeaders: dropped)
+        var head = ResponseHead(kind: .document, status: code, reason: status?.reason ?? HTTPStatus.reasonPhrase(code),
+                                headers: kept, droppedHeaders: dropped)
+        head.contentLength = contentLength.value
+        return head
+    }
+
+    /// What the script's `Content-Length` fields say: nothing, one length (repeated fields must
+    /// agree), or something the host cannot frame with (dropped, and the host frames itself).
+    private enum ContentLength {
+        case absent
+        case valid(Int)
+        case invalid
+
+        /// The length, when it is valid.
+        var value: Int? {
+            if case .valid(let length) = self { length } else { nil }
+        }
+
+        /// This state after one more field with `text`: at most 18 digits (RFC 9110 §8.6).
+        func adding(_ text: String) -> ContentLength {
+            let digits = text.trimmingWhitespace()
+            guard !digits.isEmpty, digits.utf8.count <= 18, digits.utf8.allSatisfy(HTTPSyntax.isDigit), let length = Int(digits)
+            else { return .invalid }
+            switch self {
+            case .absent: return .valid(length)
+            case .valid(let first): return first == length ? self : .invalid
+            case .invalid: return .invalid
+            }
+        }
     }
 
     /// `NNN` or `NNN reason`, with NNN in 200–599 (RFC 3875 §6.3.3).
     private static func parseStatus(_ value: String) throws(ResponseHeadError) -> (code: Int, reason: String) {
         let bytes = Array(value.utf8)
-        guard bytes.count >= 3, bytes[..<3].allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }),
+        guard bytes.count >= 3, bytes[..<3].allSatisfy(HTTPSyntax.isDigit),
             bytes.count == 3 || bytes[3] == UInt8(ascii: " "),
             let code = Int(String(decoding: bytes[..<3], as: UTF8.self)), (200...599).contains(code)
         else { throw .invalidStatus(value) }

@@ -34,6 +34,10 @@ public struct ScriptExchange: Sendable {
         /// The response is complete: end it. An `unframed` response (a non-parsed-header
         /// script's) has no end of its own, so the connection closes after it.
         case finish(unframed: Bool)
+        /// The output ended but the script has not exited yet: tell ``processExited(_:)`` how it
+        /// ended once it has, or that it is still running after a short wait, before the
+        /// response is ended.
+        case awaitExit
         /// Send the client redirect page the server makes for `head` (its status, its headers and
         /// `Location`). The script's output is read and dropped until it ends.
         case sendRedirectPage(ResponseHead)
@@ -51,8 +55,10 @@ public struct ScriptExchange: Sendable {
     private enum State: Sendable {
         /// Reading the response head.
         case head(ResponseHeadParser)
-        /// Passing the body on.
-        case body
+        /// Passing the body on; `remaining` counts down the script's `Content-Length`.
+        case body(remaining: Int?)
+        /// The body is complete; whether the response is depends on how the script ends.
+        case awaitingExit
         /// Dropping the rest of the output of a response that has no body, or whose page the
         /// server made itself, until the output ends.
         case discarding(pageSent: Bool)
@@ -100,11 +106,18 @@ public struct ScriptExchange: Sendable {
                 return .wait
             }
             return respond(with: head, bodyStart: bodyStart, chunkCount: chunk.count)
-        case .body:
+        case .body(let remaining?):
+            guard chunk.count <= remaining else {
+                state = .done
+                return .abort("script wrote more than the \(remaining) bytes left of its Content-Length")
+            }
+            state = .body(remaining: remaining - chunk.count)
+            return .sendBody
+        case .body(nil):
             return .sendBody
         case .raw:
             return .sendRaw
-        case .discarding, .done:
+        case .discarding, .awaitingExit, .done:
             return .discard
         }
     }
@@ -132,26 +145,50 @@ public struct ScriptExchange: Sendable {
                 state = .discarding(pageSent: false)
                 return .sendHead(head, bodyStart: nil)
             }
-            state = .body
-            return .sendHead(head, bodyStart: bodyStart < chunkCount ? bodyStart : nil)
+            let bodyBytes = chunkCount - bodyStart
+            if let length = head.contentLength, bodyBytes > length {
+                return fail(.bodyLongerThanContentLength(length))
+            }
+            state = .body(remaining: head.contentLength.map { $0 - bodyBytes })
+            return .sendHead(head, bodyStart: bodyBytes > 0 ? bodyStart : nil)
         }
     }
 
-    /// The script closed its standard output (usually: it exited).
-    public mutating func outputEnded() -> Action {
+    /// The script closed its standard output (usually: it exited). `exitStatus` says how the
+    /// script ended if it has already; a response with a body is complete only if the script
+    /// exited with status 0, or is still running (it may have closed its output to finish the
+    /// response early).
+    public mutating func outputEnded(exitStatus: ExitStatus?) -> Action {
         switch state {
         case .head(let parser):
             return fail(.invalidResponse(parser.errorAtEndOfOutput))
-        case .body, .discarding(pageSent: false):
+        case .body(let remaining?) where remaining > 0:
+            state = .done
+            return .abort("script's output ended \(remaining) bytes short of its Content-Length")
+        case .body:
+            state = .awaitingExit
+            return exitStatus.map { processExited($0) } ?? .awaitExit
+        case .discarding(pageSent: false):
             state = .done
             return .finish(unframed: false)
         case .raw:
             state = .done
             return .finish(unframed: true)
-        case .discarding(pageSent: true), .done:
+        case .discarding(pageSent: true), .awaitingExit, .done:
             state = .done
             return .wait
         }
+    }
+
+    /// How the script ended, after ``Action/awaitExit``; nil when it is still running after the
+    /// host's short wait. A script killed by a signal or exiting with another status than 0 after
+    /// its response began leaves that response incomplete: the connection breaks.
+    public mutating func processExited(_ status: ExitStatus?) -> Action {
+        guard case .awaitingExit = state else { return .wait }
+        state = .done
+        guard let status, !status.isSuccess else { return .finish(unframed: false) }
+        let ending = if case .signaled = status { "was \(status)" } else { "ended with \(status)" }
+        return .abort("script \(ending) after its response began")
     }
 
     /// The script wrote nothing for the host's idle timeout. `scriptHasExited` says whether the
@@ -160,7 +197,7 @@ public struct ScriptExchange: Sendable {
         switch state {
         case .head:
             return fail(.timedOut)
-        case .body where scriptHasExited, .discarding(pageSent: false) where scriptHasExited:
+        case .body(remaining: nil) where scriptHasExited, .discarding(pageSent: false) where scriptHasExited:
             state = .done
             return .finish(unframed: false)
         case .discarding(pageSent: true):
@@ -170,6 +207,8 @@ public struct ScriptExchange: Sendable {
         case .body, .discarding, .raw:
             state = .done
             return .abort("script timed out while writing its response")
+        case .awaitingExit:
+            return processExited(nil)
         case .done:
             return .stopScript
         }

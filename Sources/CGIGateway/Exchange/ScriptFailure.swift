@@ -4,6 +4,8 @@ public enum ScriptFailure: Error, Sendable, Equatable {
     /// The script's output is not a valid response head (502, or 500 when it lacks a
     /// `Content-Type`; ``ResponseHeadError/httpStatus``).
     case invalidResponse(ResponseHeadError)
+    /// The script wrote more body right after its head than its `Content-Length` allows (502).
+    case bodyLongerThanContentLength(Int)
     /// The script wrote nothing for the idle timeout before its response head (504).
     case timedOut
     /// Local redirects led to more local redirects than ``ScriptExchange/maxRedirects`` (500).
@@ -25,6 +27,7 @@ public enum ScriptFailure: Error, Sendable, Equatable {
     public var status: Int {
         switch self {
         case .invalidResponse(let error): error.httpStatus
+        case .bodyLongerThanContentLength: 502
         case .timedOut: 504
         case .noScriptSlot: 503
         case .requestBodyTooLarge: 413
@@ -36,6 +39,7 @@ public enum ScriptFailure: Error, Sendable, Equatable {
     public var logMessage: String {
         switch self {
         case .invalidResponse(let error): "invalid response: \(error)"
+        case .bodyLongerThanContentLength(let length): "invalid response: script wrote more than its Content-Length of \(length) bytes"
         case .timedOut: "script timed out before its response head"
         case .tooManyRedirects(let limit): "more than \(limit) local redirects"
         case .cannotStart(let error): error.description
@@ -51,6 +55,7 @@ public enum ScriptFailure: Error, Sendable, Equatable {
     public var pageMessage: String {
         switch self {
         case .invalidResponse(let error): error.description
+        case .bodyLongerThanContentLength(let length): "The script wrote more than its Content-Length of \(length) bytes."
         case .timedOut: "The script did not answer in time."
         case .tooManyRedirects: "Too many local redirects."
         case .cannotStart(let error): error.description

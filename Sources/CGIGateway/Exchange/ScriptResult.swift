@@ -11,9 +11,9 @@ public struct ScriptResult: Sendable, Equatable {
         /// The host answers with an error page: ``ScriptFailure/status``, and
         /// ``ScriptFailure/logMessage`` in its log.
         case failed(ScriptFailure)
-        /// The response was begun and could not be completed (the script went silent while
-        /// writing its body): the host breaks the connection.
-        case aborted(String)
+        /// The response was begun (with `head`, when the script's head had gone out) and could
+        /// not be completed, for `reason`: the host breaks the connection.
+        case aborted(ResponseHead?, reason: String)
         /// A non-parsed-header script (``ScriptLocation/isNonParsedHeader``): its whole output,
         /// status line included, is in ``ScriptResult/body``, unchecked.
         case nonParsedHeader

@@ -77,6 +77,8 @@ private struct PollLoop {
     var groupKilled = false
     /// Whether the exchange said to stop the script.
     var stopRequested = false
+    /// Whether the exchange waits for the script's exit status to end the response.
+    var awaitingExit = false
 
     init(process: ScriptProcess, body: [UInt8], runner: ScriptRunner, exchange: ScriptExchange) {
         self.process = process
@@ -107,8 +109,9 @@ private struct PollLoop {
         }
         if timedOut { perform(exchange.idleTimeout(scriptHasExited: process.hasExited()), chunk: []) }
         for fd in [input, output, errors].compactMap({ $0 }) { close(fd) }
-        let stopped = (timedOut || stopRequested) && !process.hasExited()
-        let exitStatus = timedOut || stopRequested ? process.terminate(grace: runner.terminationGrace) : reap()
+        let stopped = (timedOut || stopRequested || !reapsInTime()) && !process.hasExited()
+        let exitStatus = process.hasExited() ? process.wait() : process.terminate(grace: runner.terminationGrace)
+        if awaitingExit { perform(exchange.processExited(stopped ? nil : exitStatus), chunk: []) }
         return ScriptResult(
             outcome: outcome ?? .failed(.invalidResponse(.noOutput)), body: body, standardError: standardError,
             exitStatus: exitStatus, wasStopped: stopped)
@@ -119,6 +122,8 @@ private struct PollLoop {
         switch action {
         case .wait, .discard, .finish(unframed: false):
             break
+        case .awaitExit:
+            awaitingExit = true
         case .finish(unframed: true):
             outcome = .nonParsedHeader
         case .sendHead(let head, let bodyStart):
@@ -138,7 +143,7 @@ private struct PollLoop {
             outcome = .localRedirect(target)
             stopRequested = true
         case .abort(let reason):
-            outcome = .aborted(reason)
+            if case .response(let head) = outcome { outcome = .aborted(head, reason: reason) } else { outcome = .aborted(nil, reason: reason) }
             stopRequested = true
         case .stopScript:
             stopRequested = true
@@ -181,7 +186,7 @@ private struct PollLoop {
         if chunk.isEmpty {
             close(fd)
             output = nil
-            perform(exchange.outputEnded(), chunk: [])
+            perform(exchange.outputEnded(exitStatus: nil), chunk: [])
             return false
         }
         perform(exchange.outputReceived(chunk), chunk: chunk)
@@ -212,10 +217,12 @@ private struct PollLoop {
         groupKilled = true
     }
 
-    /// Reaps the script, stopping it if it outlives its closed pipes by the idle timeout.
-    private func reap() -> ExitStatus {
-        let deadline = ContinuousClock.now + runner.idleTimeout
+    /// Waits for a script whose pipes are closed to exit, up to the idle timeout; returns
+    /// whether it did (one that outlives its pipes that long is stopped).
+    private func reapsInTime() -> Bool {
+        guard !process.hasExited() else { return true }
+        let deadline = ContinuousClock.now + (stopRequested ? .zero : runner.idleTimeout)
         while !process.hasExited(), ContinuousClock.now < deadline { usleep(5_000) }
-        return process.hasExited() ? process.wait() : process.terminate(grace: runner.terminationGrace)
+        return process.hasExited()
     }
 }

@@ -173,7 +173,7 @@ final class CGIResponder: Responder {
 
     /// The script closed its stdout (usually: it exited).
     func outputEnded() {
-        perform(exchange.outputEnded())
+        perform(exchange.outputEnded(exitStatus: script?.exitStatusIfExited()))
         finish(scriptDone: true)
     }
 
@@ -207,7 +207,7 @@ final class CGIResponder: Responder {
                 logger.debug("dropped script headers: \(head.droppedHeaders.joined(separator: ", "))")
             }
             // An HTTP/1.0 body without a length ends with the connection.
-            if request.info.head.version == .http1_0 { response.closeAfterwards() }
+            if request.info.head.version == .http1_0, head.contentLength == nil { response.closeAfterwards() }
             response.writeHead(status: HTTPResponseStatus(statusCode: head.status, reasonPhrase: head.reason), headers: Self.headers(of: head))
             if let bodyStart, let chunk { sendBody(chunk.getSlice(at: chunk.readerIndex + bodyStart, length: chunk.readableBytes - bodyStart)!) }
         case .sendBody:
@@ -216,6 +216,10 @@ final class CGIResponder: Responder {
             chunk.map(response.writeRaw)
         case .finish(let unframed):
             response.finish(unframed: unframed)
+        case .awaitExit:
+            // A script usually exits as its output ends; one that lives on may have closed its
+            // output to end the response early, and is not waited for long.
+            script?.whenExited(within: .milliseconds(200)) { [self] status in perform(exchange.processExited(status)) }
         case .sendRedirectPage(let head):
             var page = StatusPage.response(
                 HTTPResponseStatus(statusCode: head.status, reasonPhrase: head.reason), detail: "This page has moved.",
@@ -252,8 +256,11 @@ final class CGIResponder: Responder {
         finish()
     }
 
+    /// The script's header fields, and its `Content-Length` when it gave a valid one.
     private static func headers(of head: ResponseHead) -> HTTPHeaders {
-        HTTPHeaders(head.headers.map { ($0.name, $0.value) })
+        var headers = HTTPHeaders(head.headers.map { ($0.name, $0.value) })
+        if let length = head.contentLength { headers.add(name: "Content-Length", value: String(length)) }
+        return headers
     }
 
     private func sendBody(_ buffer: ByteBuffer) {

@@ -11,6 +11,10 @@ final class ScriptReaper {
     private let slots: ScriptSlots
     private let killGrace: TimeAmount
     private var reaped = false
+    /// How the script ended, once it is reaped.
+    private(set) var exitStatus: ExitStatus?
+    /// Told how the script ended once it is reaped (see ``whenExited(within:_:)``).
+    private var exitWaiters: [(ExitStatus?) -> Void] = []
     private var polling = false
     private var pollDelay = TimeAmount.milliseconds(1)
     /// The next step against a script that does not exit (a stop, or SIGKILL after SIGTERM); cancelled once it is reaped.
@@ -51,14 +55,38 @@ final class ScriptReaper {
     /// Whether the script itself (not necessarily its group) has exited.
     var hasExited: Bool { reaped || process.hasExited() }
 
+    /// How the script ended if it has exited (it is reaped now); nil while it runs.
+    func exitStatusIfExited() -> ExitStatus? {
+        if !reaped, process.hasExited() { check() }
+        return exitStatus
+    }
+
+    /// Calls `body` with the exit status once the script is reaped, or with nil if it still
+    /// runs after `limit`.
+    func whenExited(within limit: TimeAmount, _ body: @escaping (ExitStatus?) -> Void) {
+        guard !reaped else { return body(exitStatus) }
+        var called = false
+        let once: (ExitStatus?) -> Void = { status in
+            guard !called else { return }
+            called = true
+            body(status)
+        }
+        exitWaiters.append(once)
+        loop.assumeIsolated().scheduleTask(in: limit) { once(nil) }
+        startPolling()
+    }
+
     private func check() {
+        guard !reaped else { return }
         if process.hasExited() {
             // Whatever the script left behind in its group (a background child holding a pipe) ends with it.
             process.signalGroup(SIGKILL)
-            _ = process.wait()
+            exitStatus = process.wait()
             reaped = true
             escalation?.cancel()
             slots.release()
+            for waiter in exitWaiters { waiter(exitStatus) }
+            exitWaiters.removeAll()
             return
         }
         loop.assumeIsolated().scheduleTask(in: pollDelay) { [self] in check() }

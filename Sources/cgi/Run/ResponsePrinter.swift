@@ -15,19 +15,16 @@ struct ResponsePrinter {
         var valid = true
         switch result.outcome {
         case .response(let head):
-            var text = "HTTP/1.1 \(head.status) \(head.reason)\r\n"
-            for header in head.headers { text += "\(header.name): \(header.value)\r\n" }
-            text += "Content-Length: \(result.body.count)\r\n\r\n"
-            output = Array(text.utf8) + result.body
+            output = Self.text(of: head, bodyLength: result.body.count) + result.body
             for name in head.droppedHeaders { notes.append("dropped the script's \(name) header: cgi-server frames responses itself") }
         case .localRedirect(let target):
             notes.append("local redirect to \(target): cgi-server would serve that path as a new GET request (not a script here)")
         case .failed(let failure):
             valid = false
             notes.append(note(failure))
-        case .aborted(let reason):
+        case .aborted(let head, let reason):
             valid = false
-            output = result.body
+            output = (head.map { Self.text(of: $0, bodyLength: result.body.count) } ?? []) + result.body
             notes.append("cgi-server would break the connection after the response began: \(reason)")
         case .nonParsedHeader:
             output = result.body
@@ -44,6 +41,14 @@ struct ResponsePrinter {
         StandardStreams.output(output)
         for note in notes { StandardStreams.error("cgi run: " + note) }
         return valid
+    }
+
+    /// The status line and header fields, with the length the server would frame the body with.
+    private static func text(of head: ResponseHead, bodyLength: Int) -> [UInt8] {
+        var text = "HTTP/1.1 \(head.status) \(head.reason)\r\n"
+        for header in head.headers { text += "\(header.name): \(header.value)\r\n" }
+        text += "Content-Length: \(head.contentLength ?? bodyLength)\r\n\r\n"
+        return Array(text.utf8)
     }
 
     /// Explains why the script could not run at all.

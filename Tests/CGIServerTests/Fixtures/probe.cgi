@@ -15,6 +15,8 @@
 #   sig=1           prints SigIgn and SigBlk from /proc/self/status
 #   loc=URL         prints only a Location header
 #   marker=NAME     touches $PROBE_STATE/ran-NAME
+#   exit=N          exits with status N after writing its response
+#   die=SIGNAL      kills itself with SIGNAL after writing its response
 # Every run records its pid in $PROBE_STATE/pids/<pid>.
 import base64, hashlib, os, signal, subprocess, sys, time, urllib.parse
 
@@ -90,3 +92,7 @@ else:
         out.write(("env-%s=%s\n" % (name, os.environ[name])).encode())
     out.write(("cwd=%s\nargc=%d\n" % (os.getcwd(), len(sys.argv))).encode())
 out.flush()
+if "exit" in query:
+    sys.exit(int(query["exit"]))
+if "die" in query:
+    os.kill(os.getpid(), int(query["die"]))
