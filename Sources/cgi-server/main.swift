@@ -56,6 +56,9 @@ struct CGIServerCommand: ParsableCommand {
     @Option(help: "Seconds to wait for a request head (and between body reads) before 408.")
     var requestTimeout: Double = 10
 
+    @Option(help: "Slowest average rate of a request body, in bytes per second, once --request-timeout is used up (408 below).")
+    var minBodyRate = 500
+
     @Option(name: .customLong("tls-cert"), help: "PEM certificate chain; with --tls-key serves HTTPS.")
     var tlsCert: String?
 
@@ -102,6 +105,7 @@ struct CGIServerCommand: ParsableCommand {
         configuration.developmentMode = dev
         configuration.headerTimeout = requestTimeout
         configuration.bodyTimeout = requestTimeout
+        configuration.minBodyRate = minBodyRate
         configuration.tlsCertificatePath = tlsCert
         configuration.tlsKeyPath = tlsKey
         configuration.threads = threads

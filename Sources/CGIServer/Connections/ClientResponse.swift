@@ -16,6 +16,8 @@ final class ClientResponse {
     private let ended: (_ reusable: Bool) -> Void
     /// Told when a script asks for a local redirect.
     private let redirect: (_ location: String) -> Void
+    /// Told when the responder stops or resumes reading the request.
+    private let reading: (_ on: Bool) -> Void
     /// Whether the head (or anything) has gone out.
     private(set) var headWritten = false
     private var status = HTTPResponseStatus.ok
@@ -23,7 +25,7 @@ final class ClientResponse {
 
     init(
         info: RequestInfo, context: ChannelHandlerContext, server: ServerContext, encoder: ResponseEncoder,
-        ended: @escaping (Bool) -> Void, redirect: @escaping (String) -> Void
+        ended: @escaping (Bool) -> Void, redirect: @escaping (String) -> Void, reading: @escaping (Bool) -> Void
     ) {
         self.info = info
         self.context = context
@@ -31,6 +33,7 @@ final class ClientResponse {
         self.encoder = encoder
         self.ended = ended
         self.redirect = redirect
+        self.reading = reading
     }
 
     /// The client connection's event loop.
@@ -43,9 +46,10 @@ final class ClientResponse {
     /// Whether the client's socket buffer has room.
     var isWritable: Bool { context.channel.isWritable }
 
-    /// Stops or resumes reading the request (backpressure while a script's stdin is full).
-    func setReading(_ reading: Bool) {
-        context.channel.setAutoRead(reading)
+    /// Stops or resumes reading the request (backpressure while a script's stdin is full, or
+    /// while a body waits for its script); the body's clock stops meanwhile.
+    func setReading(_ on: Bool) {
+        reading(on)
     }
 
     /// Closes the connection after this response instead of waiting for another request.

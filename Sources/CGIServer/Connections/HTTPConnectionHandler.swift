@@ -25,6 +25,16 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
     private var current: (response: ClientResponse, request: RoutedRequest?, responder: (any Responder)?)?
     private var requestComplete = true
     private var responseComplete = true
+    /// The body's clock (``ServerConfiguration/bodyTimeout``, ``ServerConfiguration/minBodyRate``):
+    /// when it started or last resumed, and the bytes since.
+    private var bodyClock = (started: NIODeadline.now(), bytes: 0)
+    private var readingPaused = false
+    /// The client shut down its side (`shutdown(SHUT_WR)`): the current request is answered,
+    /// then the connection closes.
+    private var clientClosedInput = false
+    /// After an error response to a request whose body was not read, the connection reads and
+    /// drops the rest for a while, so that the client reads the response instead of a reset.
+    private var lingering = false
     private var timeout: RearmableTimeout?
     private var context: ChannelHandlerContext?
 
@@ -61,12 +71,25 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
         context.fireChannelInactive()
     }
 
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        guard case ChannelEvent.inputClosed = event else { return context.fireUserInboundEventTriggered(event) }
+        clientClosedInput = true
+        guard let current, !lingering else { return context.close(promise: nil) }
+        current.response.closeAfterwards()
+        // A half-closed client still reads; one that closed altogether answers the next bytes
+        // with a reset, which stops its script. Those bytes can be an interim response on HTTP/1.1.
+        if !current.response.headWritten, current.response.info.head.version == .http1_1 {
+            encoder.writeRaw(ByteBuffer(string: "HTTP/1.1 102 Processing\r\n\r\n"), in: context.pipeline)
+        }
+    }
+
     func channelWritabilityChanged(context: ChannelHandlerContext) {
         if context.channel.isWritable { current?.responder?.clientBecameWritable() }
         context.fireChannelWritabilityChanged()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
+        guard !lingering else { return context.close(promise: nil) }
         let responseBegun = current.map { $0.response.headWritten } ?? false
         guard let parserError = error as? HTTPParserError, !responseBegun || responseComplete else {
             return context.close(promise: nil)
@@ -81,10 +104,12 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !lingering else { return }
         switch unwrapInboundIn(data) {
         case .head(let head):
             received(head, context: context)
         case .body(let buffer):
+            bodyClock.bytes += buffer.readableBytes
             armBodyTimeout()
             current?.responder?.receivedBody(buffer)
         case .end:
@@ -106,7 +131,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
         let expectsBody = head.headers.contains(name: "Transfer-Encoding")
             || (head.headers.first(name: "Content-Length").map { $0 != "0" } ?? false)
         lineWatcher.requestHeadReceived(hasBody: expectsBody)
-        if expectsBody { armBodyTimeout() }
+        if expectsBody { startBodyClock() }
         let response = makeResponse(for: info, context: context)
         let target: RequestTarget
         do {
@@ -145,7 +170,17 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
         ClientResponse(
             info: info, context: context, server: server, encoder: encoder,
             ended: { [weak self] reusable in self?.responseEnded(reusable: reusable) },
-            redirect: { [weak self] location in self?.followLocalRedirect(to: location) })
+            redirect: { [weak self] location in self?.followLocalRedirect(to: location) },
+            reading: { [weak self] on in self?.setReading(on) })
+    }
+
+    /// Stops or resumes reading: while the server holds the body back, its clock stops.
+    private func setReading(_ on: Bool) {
+        guard on == readingPaused else { return }
+        readingPaused = !on
+        context?.channel.setAutoRead(on)
+        guard !requestComplete else { return }
+        if on { startBodyClock() } else { timeout?.disarm() }
     }
 
     /// The request's target, once the head passed every check.
@@ -166,15 +201,34 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
     /// The response is over: close the connection, or wait for the next request once this one
     /// is read to its end.
     private func responseEnded(reusable: Bool) {
-        guard reusable else { return context?.close(promise: nil) ?? () }
+        guard let context else { return }
+        guard reusable else {
+            return requestComplete || clientClosedInput ? context.close(promise: nil) : linger(context)
+        }
         responseComplete = true
         finishIfDone()
     }
+
+    /// Shuts down the sending side and reads and drops what the client still sends, until it
+    /// closes or ``lingerTime`` passes (as Apache's and nginx's lingering close do).
+    private func linger(_ context: ChannelHandlerContext) {
+        lingering = true
+        current?.responder?.clientGone()
+        current = nil
+        setReading(true)
+        timeout?.arm(Self.lingerTime)
+        context.close(mode: .output).whenFailure { _ in context.close(promise: nil) }
+    }
+
+    /// The longest a connection lingers after an error response.
+    static let lingerTime = TimeAmount.seconds(2)
 
     /// Once both the request and its response are complete, the connection waits for the next request.
     private func finishIfDone() {
         guard requestComplete && responseComplete else { return }
         current = nil
+        setReading(true)
+        if clientClosedInput { return context?.close(promise: nil) ?? () }
         armHeaderTimeout()
     }
 
@@ -184,9 +238,21 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
         armTimeout(after: server.configuration.headerTimeout)
     }
 
+    private func startBodyClock() {
+        bodyClock = (NIODeadline.now(), 0)
+        armBodyTimeout()
+    }
+
+    /// A body may stall for ``ServerConfiguration/bodyTimeout`` between reads, and must arrive
+    /// within that time from its start plus a second for every ``ServerConfiguration/minBodyRate``
+    /// bytes (the rule of Apache's mod_reqtimeout).
     private func armBodyTimeout() {
-        guard !requestComplete else { return }
-        armTimeout(after: server.configuration.bodyTimeout)
+        guard !requestComplete, !readingPaused else { return }
+        let configuration = server.configuration
+        let earned = Double(bodyClock.bytes) / Double(max(configuration.minBodyRate, 1))
+        let whole = bodyClock.started + .milliseconds(Int64((configuration.bodyTimeout + earned) * 1000))
+        let deadline = min(NIODeadline.now() + .milliseconds(Int64(configuration.bodyTimeout * 1000)), whole)
+        timeout?.arm(max(deadline - NIODeadline.now(), .zero))
     }
 
     private func armTimeout(after seconds: Double) {
@@ -196,6 +262,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
     /// A stalled head or body gets 408 (when no response has begun) and the connection closes.
     private func timedOut() {
         guard let context else { return }
+        guard !lingering else { return context.close(promise: nil) }
         current?.responder?.clientGone()
         // 408 for a stalled request; an idle kept-alive connection just closes, so that a
         // client sending its next request at that moment never reads a 408 as its answer.

@@ -47,12 +47,21 @@ final class CGIResponder: Responder {
 
     // MARK: Starting
 
-    /// Starts the script now, or (chunked body) once the body is complete.
+    /// Starts the script now, or once the body is complete (a chunked or small body).
     func start() {
-        if input.hasBody, request.info.head.headers.first(name: "Expect")?.lowercased() == "100-continue" {
-            response.writeContinue()
+        if input.waitsForWholeBody {
+            continueIfExpected()
+        } else {
+            input.holdUntilConnected()
+            acquireSlotAndSpawn()
         }
-        if !input.waitsForWholeBody { acquireSlotAndSpawn() }
+    }
+
+    /// Sends `100 Continue` to a client that waits for it before sending its body: at once for a
+    /// body collected first, once a slot is granted for one that streams to the script.
+    private func continueIfExpected() {
+        guard input.hasBody, request.info.head.headers.first(name: "Expect")?.lowercased() == "100-continue" else { return }
+        response.writeContinue()
     }
 
     private func acquireSlotAndSpawn() {
@@ -62,6 +71,7 @@ final class CGIResponder: Responder {
                 return
             }
             guard case .success = result else { return perform(exchange.scriptFailed(.noScriptSlot)) }
+            if !input.waitsForWholeBody { continueIfExpected() }
             spawn()
         }
     }

@@ -5,7 +5,8 @@ import NIOCore
 /// A request body on its way to a script's stdin (RFC 3875 §4.2): exactly `CONTENT_LENGTH`
 /// bytes, then end-of-file, written with backpressure (the client is paused while the pipe is
 /// full). A chunked body is collected first (memory, then a temporary file) so that
-/// `CONTENT_LENGTH` can be set; without a body, stdin is `/dev/null`.
+/// `CONTENT_LENGTH` can be set, and so is a small one (``ServerConfiguration/bodyBufferedBeforeScript``),
+/// so that a slow client holds no script slot; without a body, stdin is `/dev/null`.
 final class ScriptInput {
     private enum Body {
         /// No body, or all of it handed to the pipe.
@@ -26,7 +27,7 @@ final class ScriptInput {
     /// Input for a request with `contentLength` (nil when absent) that is chunked or not.
     init(contentLength: Int?, isChunked: Bool, configuration: ServerConfiguration, response: ClientResponse) {
         self.response = response
-        if isChunked {
+        if isChunked || (contentLength ?? 0) > 0 && contentLength! <= configuration.bodyBufferedBeforeScript {
             body = .spooled(RequestBodySpool(memoryLimit: configuration.bodyMemoryLimit, maximum: configuration.maxBodySize))
         } else if let contentLength, contentLength > 0 {
             body = .streamed(remaining: contentLength)
@@ -40,8 +41,8 @@ final class ScriptInput {
         if case .none = body { false } else { true }
     }
 
-    /// Whether the script may start only once the whole body is in (a chunked body: its length
-    /// is known only then).
+    /// Whether the script may start only once the whole body is in (a chunked body, whose length
+    /// is known only then, or a small one).
     var waitsForWholeBody: Bool {
         if case .spooled = body { true } else { false }
     }
@@ -79,6 +80,13 @@ final class ScriptInput {
     func ended() {
         guard case .spooled(let spool) = body, let bytes = spool.bytesInMemory, bytes.readableBytes > 0 else { return }
         pending.append(bytes)
+    }
+
+    /// Stops reading a body that streams to the script until its stdin is connected, so that
+    /// a request waiting for a script slot holds no more than what has arrived already.
+    func holdUntilConnected() {
+        guard case .streamed = body else { return }
+        response.setReading(false)
     }
 
     /// The script's stdin is ready: writing begins.

@@ -182,7 +182,7 @@ public struct CGIServer: Sendable {
                     .serverChannelOption(.backlog, value: 511)
                     .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                     .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
-                    .childChannelOption(.allowRemoteHalfClosure, value: false)
+                    .childChannelOption(.allowRemoteHalfClosure, value: true)
                     .childChannelInitializer { channel in
                         let number = registry.add(channel)
                         return channel.eventLoop.makeCompletedFuture {

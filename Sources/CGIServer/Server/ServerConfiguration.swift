@@ -20,6 +20,10 @@ public struct ServerConfiguration: Sendable {
     public var maxBodySize: Int = 100 * 1024 * 1024
     /// Largest chunked request body kept in memory before it is spooled to a temporary file, in bytes.
     public var bodyMemoryLimit: Int = 1024 * 1024
+    /// Request bodies up to this size, in bytes, are read whole before a script slot is taken, so
+    /// that a client sending slowly never holds a slot; larger ones stream to the script, which
+    /// starts once a slot is free (the server stops reading them until then).
+    public var bodyBufferedBeforeScript: Int = 64 * 1024
     /// Most scripts running at the same time.
     public var maxScripts: Int = 32
     /// Most requests waiting for a script slot; beyond it requests get 503 with `Retry-After`.
@@ -44,7 +48,11 @@ public struct ServerConfiguration: Sendable {
     /// Seconds allowed for a request head to arrive once a connection is idle or a request has begun; then 408 and close.
     public var headerTimeout: Double = 10
     /// Seconds the request body may stall between two reads before the request gets 408 and the connection closes.
+    /// The whole body also has this long from its start, plus one second for every ``minBodyRate`` bytes.
     public var bodyTimeout: Double = 10
+    /// The slowest a request body may arrive on average, in bytes per second, once ``bodyTimeout`` is used up
+    /// (a trickling upload gets 408 instead of holding the connection and its script).
+    public var minBodyRate: Int = 500
     /// Seconds in-flight requests get to finish after SIGTERM or SIGINT before the server closes them.
     public var shutdownGrace: Double = 10
     /// PEM certificate chain for HTTPS; with `tlsKeyPath` it turns TLS on (`HTTPS=on` for scripts).
