@@ -2,7 +2,7 @@
 # Multipart upload throughput and memory, in one run: a 100 MiB and a 1 GiB file upload
 # (multipart/form-data, random bytes) piped into
 #   - `cgi parse` (release): parse, spool to a temporary file while hashing it (SHA-256 on
-#     a second thread, FormOptions.hashesUploads), JSON;
+#     a second thread: cgi's SecondCoreSHA256 as FormOptions.uploadHasher), JSON;
 #   - the CGI library alone (the UploadFixture script, release): parse and spool, no hash;
 #   - Python 3.11 `cgi.FieldStorage` on the same bytes, alone and with hashlib's SHA-256;
 #   - `cat > file`, the pipe-to-disk ceiling.

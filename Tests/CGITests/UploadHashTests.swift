@@ -7,8 +7,9 @@ import Testing
 import Glibc
 #endif
 
-/// ``FormOptions/hashesUploads``: the digest computed while an upload is spooled equals the
-/// digest of the bytes read back, in memory and on disk, wherever the input is split.
+/// ``FormOptions/uploadHasher``: the digest computed while an upload is spooled equals the
+/// digest of the bytes read back, in memory and on disk, wherever the input is split; and it
+/// is the hasher's digest that ``UploadedFile/sha256()`` returns.
 @Suite struct UploadHashTests {
     static let threshold = 1024
 
@@ -20,9 +21,9 @@ import Glibc
 
     /// Spools `contents` in pieces cut at `splits` (ascending positions) and finishes the upload.
     static func spool(
-        _ contents: [UInt8], splits: [Int], hashing: Bool = true, directory: String
+        _ contents: [UInt8], splits: [Int], hasher: (any UploadHasher.Type)? = SHA256.self, directory: String
     ) throws -> UploadedFile {
-        var spool = UploadSpool(memoryThreshold: threshold, directory: directory, hashing: hashing)
+        var spool = UploadSpool(memoryThreshold: threshold, directory: directory, hasher: hasher)
         var start = 0
         try contents.withUnsafeBytes { all in
             for end in splits.filter({ $0 < all.count }) + [all.count] {
@@ -41,7 +42,7 @@ import Glibc
     }
 
     /// Split sets: none, every 1, 63 and 64 bytes (small sizes), random cuts, one cut just
-    /// past the memory threshold, and pieces larger than the hashing thread's ring.
+    /// past the memory threshold, and pieces larger than the spool's writes.
     static func splitSets(size: Int) -> [[Int]] {
         var random = SeededGenerator(seed: UInt64(size) &* 31)
         var sets: [[Int]] = [[], [threshold + 1], [size / 2]]
@@ -49,7 +50,7 @@ import Glibc
             sets += [1, 63, 64].map { Array(stride(from: $0, to: size, by: $0)) }
         } else {
             sets.append(Array(stride(from: 4099, to: size, by: 4099)))
-            sets.append(Array(stride(from: BackgroundSHA256.capacity + 7, to: size, by: BackgroundSHA256.capacity + 7)))
+            sets.append(Array(stride(from: UploadSpool.writeSize + 7, to: size, by: UploadSpool.writeSize + 7)))
         }
         for _ in 0..<4 where size > 2 {
             var cuts = Set<Int>()
@@ -80,7 +81,7 @@ import Glibc
         defer { MultipartHarness.remove(directory) }
         let contents = Self.contents(size: 300_000)
         let hashed = try Self.spool(contents, splits: [5000, 100_000], directory: directory)
-        let plain = try Self.spool(contents, splits: [5000, 100_000], hashing: false, directory: directory)
+        let plain = try Self.spool(contents, splits: [5000, 100_000], hasher: nil, directory: directory)
         #expect(try plain.sha256() == SHA256.hash(contents))
         #expect(unlink(try #require(hashed.path)) == 0)
         #expect(unlink(try #require(plain.path)) == 0)
@@ -88,16 +89,30 @@ import Glibc
         #expect(throws: CGIError.self) { try plain.sha256() }
     }
 
-    /// A spool dropped part-way (an error while reading the body) stops its hashing thread.
-    @Test func abandonedSpoolStopsHashing() throws {
+    /// A hasher of the program's own gets every byte of each upload, in order, and its digest
+    /// is the one ``UploadedFile/sha256()`` returns: here a SHA-256 of the bytes reversed,
+    /// which no other path computes.
+    @Test(arguments: [0, 700, 300_000])
+    func theOptionsHasherGetsEveryByteAndGivesTheDigest(size: Int) throws {
         let directory = try MultipartHarness.makeTemporaryDirectory()
         defer { MultipartHarness.remove(directory) }
-        let contents = Self.contents(size: 2 * BackgroundSHA256.capacity)
-        for _ in 0..<20 {
-            var spool = UploadSpool(memoryThreshold: Self.threshold, directory: directory, hashing: true)
-            try contents.withUnsafeBytes { try spool.append($0) }
-        }
-        #expect(try MultipartHarness.contents(of: directory).isEmpty)
+        let contents = Self.contents(size: size)
+        let file = try Self.spool(contents, splits: [1, 500, 5000, 100_000], hasher: ReversedSHA256.self, directory: directory)
+        #expect(try file.sha256() == SHA256.hash(contents.reversed()))
+        #expect(try Self.rereadDigest(file) == SHA256.hash(contents))
+    }
+
+    @Test func hashesUploadsChoosesSHA256() {
+        var options = FormOptions()
+        #expect(options.uploadHasher == nil && !options.hashesUploads)
+        options.hashesUploads = true
+        #expect(options.uploadHasher == SHA256.self)
+        #expect(options != FormOptions())
+        options.uploadHasher = ReversedSHA256.self
+        #expect(options.hashesUploads)
+        #expect(options != { var sha = FormOptions(); sha.hashesUploads = true; return sha }())
+        options.hashesUploads = false
+        #expect(options == FormOptions())
     }
 
     /// Through the multipart reader with ``FormOptions/hashesUploads``: every file of a body
@@ -135,5 +150,18 @@ import Glibc
                 #expect(try Self.rereadDigest(file) == SHA256.hash(contents))
             }
         }
+    }
+}
+
+/// An upload hasher that hashes the upload's bytes in reverse order.
+private struct ReversedSHA256: UploadHasher {
+    private var bytes: [UInt8] = []
+
+    mutating func update(_ bytes: UnsafeRawBufferPointer) {
+        self.bytes.append(contentsOf: bytes)
+    }
+
+    consuming func finalize() -> SHA256.Digest {
+        SHA256.hash(bytes.reversed())
     }
 }

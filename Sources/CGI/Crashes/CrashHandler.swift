@@ -83,8 +83,8 @@ enum CrashHandler {
         }
         // HTML details go in a <pre> block, so the handler only escapes <>&"'.
         let pre = reporting.display == .html ? ("<pre class=\"cgi-crash\">", "</pre>\n") : ("", "")
-        let page = ErrorPage.serverError(id: id, display: reporting.display)
-        let marker = ErrorPage.marker(id: id, display: reporting.display)
+        let page = ScriptErrorPage.serverError(id: id, display: reporting.display)
+        let marker = ScriptErrorPage.marker(id: id, display: reporting.display)
         let name = ReportFile.name(for: id)
         let place = directory >= 0 ? "; report in \(reporting.logDirectory!)/\(name)" : ""
         let texts = [

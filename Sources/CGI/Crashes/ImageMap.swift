@@ -26,7 +26,7 @@ struct ImageMap {
 
     /// Reads this process's mappings; empty where `/proc` is not available.
     static func current() -> ImageMap {
-        ImageMap(parsing: String(decoding: (try? FileIO.readAll("/proc/self/maps")) ?? [], as: UTF8.self))
+        ImageMap(parsing: String(decoding: (try? WholeFile.read("/proc/self/maps")) ?? [], as: UTF8.self))
     }
 
     /// Parses the text of a `/proc/PID/maps` file:

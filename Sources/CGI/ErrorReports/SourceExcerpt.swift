@@ -8,7 +8,7 @@ struct SourceExcerpt {
     /// Reads the lines from `line - context` to `line + context` of `path`; nil when the
     /// file cannot be read or is shorter than `line`.
     init?(path: String, line: Int, context: Int) {
-        guard line > 0, let bytes = try? FileIO.readAll(path) else { return nil }
+        guard line > 0, let bytes = try? WholeFile.read(path) else { return nil }
         let all = bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
         guard line <= all.count else { return nil }
         let range = max(1, line - context)...min(all.count, line + context)

@@ -35,13 +35,33 @@ public struct FormOptions: Sendable, Equatable {
     public var memoryThreshold = 64 << 10
     /// Where upload temporary files go; nil means `$TMPDIR`, or `/tmp` without it.
     public var temporaryDirectory: String? = nil
-    /// Compute each upload's SHA-256 while its bytes arrive, so ``UploadedFile/sha256()``
-    /// returns it without reading the file a second time. Off by default: a script that
-    /// wants no checksum pays nothing for it.
-    public var hashesUploads = false
+    /// What computes each upload's SHA-256 while its bytes arrive, so ``UploadedFile/sha256()``
+    /// returns it without reading the file a second time; a new one for every upload. nil by
+    /// default: a script that wants no checksum pays nothing for it.
+    public var uploadHasher: (any UploadHasher.Type)? {
+        get { hasher?.type }
+        set { hasher = newValue.map(HasherType.init) }
+    }
+    /// Whether uploads are hashed while they arrive: setting it chooses ``SHA256``, on the
+    /// reading thread, as the ``uploadHasher`` (or none).
+    public var hashesUploads: Bool {
+        get { uploadHasher != nil }
+        set { uploadHasher = newValue ? SHA256.self : nil }
+    }
+    /// ``uploadHasher``, stored so that options stay comparable.
+    private var hasher: HasherType?
 
     /// The defaults: safe limits, `&` separator, UTF-8.
     public init() {}
+
+    /// An upload hasher's type; two are equal when they are the same type.
+    private struct HasherType: Sendable, Equatable {
+        let type: any UploadHasher.Type
+
+        static func == (left: HasherType, right: HasherType) -> Bool {
+            ObjectIdentifier(left.type) == ObjectIdentifier(right.type)
+        }
+    }
 
     /// Checks a request's field count against ``maxFields``.
     /// - Throws: ``CGIError/tooManyFields(limit:)`` when `count` is over the limit.

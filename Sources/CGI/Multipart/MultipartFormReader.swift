@@ -3,7 +3,7 @@
 ///
 /// - A part with a `filename` parameter (even an empty one) is a file: kept in memory up to
 ///   ``FormOptions/memoryThreshold``, then spooled to a temporary file. Any other part is a
-///   text field, held in memory with its raw bytes. With ``FormOptions/hashesUploads``, each
+///   text field, held in memory with its raw bytes. With ``FormOptions/uploadHasher``, each
 ///   file's SHA-256 is computed as its bytes arrive.
 /// - Text is decoded at the end, so a character split between reads is never damaged: with
 ///   the part's `charset` parameter, else the `_charset_` field's value (RFC 7578 §4.6), else
@@ -157,7 +157,7 @@ extension MultipartFormReader {
 
         private mutating func startFile(name: String?, filename: String, contentType: String) {
             let spool = UploadSpool(
-                memoryThreshold: options.memoryThreshold, directory: temporaryDirectory, hashing: options.hashesUploads)
+                memoryThreshold: options.memoryThreshold, directory: temporaryDirectory, hasher: options.uploadHasher)
             file = FilePart(name: name, rawFilename: filename, contentType: contentType, spool: spool)
         }
 

@@ -33,7 +33,7 @@ public static func run(
         reporting: ErrorReporting? = nil, options: FormOptions = FormOptions(),
         _ handler: (Request) throws -> Response
     ) {
-        var script = ScriptRun(reporting: reporting)
+        var script = HandlerRun(reporting: reporting)
         guard let request = script.readRequest(options: options) else { return }
         do {
             script.finish(script.makeWriter(try handler(request)))
@@ -52,7 +52,7 @@ public static func run(
         reporting: ErrorReporting? = nil, options: FormOptions = FormOptions(),
         _ handler: (Request, ResponseWriter) throws -> Void
     ) {
-        var script = ScriptRun(reporting: reporting)
+        var script = HandlerRun(reporting: reporting)
         guard let request = script.readRequest(options: options) else { return }
         let writer = script.makeWriter()
         do {
@@ -78,7 +78,7 @@ public static func run(
         reporting: ErrorReporting? = nil, options: FormOptions = FormOptions(),
         _ handler: (Request) async throws -> Response
     ) async {
-        var script = ScriptRun(reporting: reporting)
+        var script = HandlerRun(reporting: reporting)
         guard let request = script.readRequest(options: options) else { return }
         do {
             script.finish(script.makeWriter(try await handler(request)))
@@ -97,7 +97,7 @@ public static func run(
         reporting: ErrorReporting? = nil, options: FormOptions = FormOptions(),
         _ handler: (Request, ResponseWriter) async throws -> Void
     ) async {
-        var script = ScriptRun(reporting: reporting)
+        var script = HandlerRun(reporting: reporting)
         guard let request = script.readRequest(options: options) else { return }
         let writer = script.makeWriter()
         do {

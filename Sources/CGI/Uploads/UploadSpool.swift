@@ -6,9 +6,8 @@
 /// at one block whatever the upload's size. Aligned writes matter: the kernel's page cache then
 /// keeps the file in large folios, and writing and deleting a 100 MiB upload took 30–40% less
 /// time than with the same writes shifted by a part's header length.
-/// With `hashing`, every piece also goes through a running ``SHA256`` as it arrives, so the
-/// upload's digest is known when it ends without reading it again; once the upload moves to
-/// a file, the hash continues on a thread of its own (``BackgroundSHA256``).
+/// With a hasher, every piece also goes through it as it arrives, so the upload's digest is
+/// known when it ends without reading it again (``FormOptions/uploadHasher``).
 struct UploadSpool {
     /// The size of one write to the temporary file, and the alignment of every write's offset.
     static let writeSize = 128 << 10
@@ -23,25 +22,22 @@ struct UploadSpool {
     /// which is always shorter than ``writeSize`` between calls.
     private var buffer: [UInt8] = []
     private var file: TemporaryFile?
-    /// The hash of the bytes so far, when the spool computes one and has not handed it to
-    /// `backgroundHash`.
-    private var hash: SHA256?
-    /// The hash once the upload is in a file.
-    private var backgroundHash: BackgroundSHA256?
+    /// What hashes the bytes so far, when the spool computes the upload's SHA-256.
+    private var hasher: (any UploadHasher)?
 
-    /// Creates an empty spool; with `hashing`, it computes the upload's SHA-256 as it goes.
-    init(memoryThreshold: Int, directory: String, hashing: Bool = false) {
+    /// Creates an empty spool; with a `hasher` type, it computes the upload's SHA-256 as it
+    /// goes with a new one.
+    init(memoryThreshold: Int, directory: String, hasher: (any UploadHasher.Type)? = nil) {
         self.memoryThreshold = memoryThreshold
         self.directory = directory
-        hash = hashing ? SHA256() : nil
+        self.hasher = hasher?.init()
     }
 
     /// Appends the next bytes of the upload.
     mutating func append(_ bytes: UnsafeRawBufferPointer) throws {
         size += bytes.count
         let file = try fileOnceOverThreshold()
-        hash?.update(bytes)
-        backgroundHash?.update(bytes)
+        hasher?.update(bytes)
         guard let file else {
             buffer.append(contentsOf: bytes)
             return
@@ -61,7 +57,7 @@ struct UploadSpool {
 
     /// Ends the upload and hands its contents to an ``UploadedFile``.
     consuming func finish(filename rawFilename: String, contentType: String) throws -> UploadedFile {
-        let digest = backgroundHash?.finalize() ?? hash?.finalize()
+        let digest = hasher?.finalize()
         guard let file else {
             return UploadedFile(rawFilename: rawFilename, contentType: contentType, bytes: buffer, sha256: digest)
         }
@@ -72,8 +68,7 @@ struct UploadSpool {
     }
 
     /// The temporary file, created when the upload first passes the memory threshold (its
-    /// whole blocks written then, and the hash moved to its thread); nil while the upload
-    /// still fits in memory.
+    /// whole blocks written then); nil while the upload still fits in memory.
     private mutating func fileOnceOverThreshold() throws -> TemporaryFile? {
         if let file { return file }
         if size <= memoryThreshold { return nil }
@@ -83,10 +78,6 @@ struct UploadSpool {
         if wholeBlocks > 0 {
             try buffer.withUnsafeBytes { try created.write(UnsafeRawBufferPointer(rebasing: $0[..<wholeBlocks])) }
             buffer.removeFirst(wholeBlocks)
-        }
-        if let running = hash, let background = BackgroundSHA256(continuing: running) {
-            backgroundHash = background
-            hash = nil
         }
         return created
     }

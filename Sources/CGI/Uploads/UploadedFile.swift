@@ -23,7 +23,7 @@ public final class UploadedFile: Sendable {
     public let contentType: String
     /// The file's size in bytes.
     public let size: Int
-    /// The SHA-256 of the contents, computed while the upload was read (``FormOptions/hashesUploads``);
+    /// The SHA-256 of the contents, computed while the upload was read (``FormOptions/uploadHasher``);
     /// nil when it was not.
     private let digest: SHA256.Digest?
 
@@ -107,7 +107,7 @@ public final class UploadedFile: Sendable {
     }
 
     /// The SHA-256 of the file's contents: the one computed while the upload was read when
-    /// ``FormOptions/hashesUploads`` was set (of the bytes received, even if the file was changed
+    /// ``FormOptions/uploadHasher`` was set (of the bytes received, even if the file was changed
     /// on disk since), else computed now by reading the file.
     public func sha256() throws -> SHA256.Digest {
         if let digest { return digest }

@@ -1,3 +1,4 @@
+import CGICore
 import Glibc
 import SystemPackage
 
@@ -30,7 +31,7 @@ public struct CGILibraryLocation: Sendable, Equatable {
                 throw .libraryNotFound(buildDirectory: buildDirectory, reason: "no Modules/\(target).swiftmodule")
             }
             let folder = buildDirectory + "/\(target).build"
-            guard let list = try? FilePath(folder + "/sources").readAllBytes() else {
+            guard let list = try? WholeFile.read(folder + "/sources") else {
                 throw .libraryNotFound(buildDirectory: buildDirectory, reason: "no \(target).build/sources")
             }
             let sources = String(decoding: list, as: UTF8.self).split(separator: "\n")

@@ -114,7 +114,7 @@ public struct CompileCache: Sendable, Equatable {
 
     /// The compiler's messages kept by ``recordFailure(_:of:)`` for the entry at `path`, if any.
     func recordedFailure(of path: String) -> String? {
-        (try? FilePath(path + ".failed").readAllBytes()).map { String(decoding: $0, as: UTF8.self) }
+        (try? WholeFile.read(path + ".failed")).map { String(decoding: $0, as: UTF8.self) }
     }
 
     /// The digest naming an entry: SHA-256 of `bytes`, in hexadecimal.

@@ -1,3 +1,4 @@
+import CGICore
 import Glibc
 import SystemPackage
 
@@ -63,7 +64,9 @@ public struct ScriptCompiler: Sendable {
             do {
                 let executablePermissions: FilePermissions = [.ownerReadWriteExecute, .groupReadExecute, .otherReadExecute]
                 try FilePath(destination).removingLastComponent().createFolders(permissions: executablePermissions)
-                try FilePath(destination).writeAtomically(FilePath(executable).readAllBytes(), permissions: executablePermissions)
+                try FilePath(destination).writeAtomically(WholeFile.read(executable), permissions: executablePermissions)
+            } catch let error as WholeFile.ReadError {
+                throw .outputUnwritable(path: destination, errno: error.errno)
             } catch {
                 throw .outputUnwritable(path: destination, errno: (error as? Errno)?.rawValue ?? EIO)
             }
@@ -124,9 +127,9 @@ public struct ScriptCompiler: Sendable {
     public func compile(_ path: String) throws(ScriptCompilerError) -> CompiledScript {
         let source: [UInt8]
         do {
-            source = try FilePath(path).readAllBytes()
+            source = try WholeFile.read(path)
         } catch {
-            throw .sourceUnreadable(path: path, errno: (error as? Errno)?.rawValue ?? EIO)
+            throw .sourceUnreadable(path: path, errno: error.errno)
         }
         let executable = cache.path(name: Self.name(of: path), key: CompileCache.key(for: source + identity))
         func cached() throws(ScriptCompilerError) -> CompiledScript? {

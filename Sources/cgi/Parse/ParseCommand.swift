@@ -46,7 +46,7 @@ struct ParseCommand: ParsableCommand {
 
     func run() throws {
         var options = FormOptions()
-        options.hashesUploads = true  // every upload's sha256 is printed: hash it as it is read
+        options.uploadHasher = SecondCoreSHA256.self  // every upload's sha256 is printed: hash it as it is read
         options.keepBlankValues = keepBlankValues
         options.strictParsing = strict
         options.separator = separator.utf8.first!

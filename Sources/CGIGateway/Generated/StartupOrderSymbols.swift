@@ -43,10 +43,10 @@ extension StartupOrder {
         __x86_rep_stosb_threshold
         __x86_rep_movsb_stop_threshold
         _dl_relocate_static_pie
+        __new_memcpy_ifunc
         __libc_memmove_ifunc
         memset_ifunc
         strlen_ifunc
-        __new_memcpy_ifunc
         memcmp_ifunc
         memchr_ifunc
         __cosf_ifunc
@@ -524,7 +524,7 @@ extension StartupOrder {
         $sSNsSxRzSZ6StrideRpzrlE5IndexOwcp
         $sSNsSxRzSZ6StrideRpzrlE5IndexOwcpTm
         $s3CGI14ErrorReportingVwet
-        $s3CGI9ScriptRunV9reportingAcA14ErrorReportingVSg_tcfCTf4nd_n
+        $s3CGI10HandlerRunV9reportingAcA14ErrorReportingVSg_tcfCTf4nd_n
         time
         getpid
         arc4random
@@ -532,7 +532,6 @@ extension StartupOrder {
         $s3CGI8ReportIDV4time7process6randomACSi_Sis6UInt32VtcfCTf4nnnd_n
         $s3CGI8ReportIDV9civilDate13daysSince1970Si4year_Si5monthSi3daytSi_tFZTf4nd_n
         $ss22_ContiguousArrayBufferV20_consumeAndCreateNew14bufferIsUnique15minimumCapacity13growForAppendAByxGSb_SiSbtFs5UInt8V_Tg5
-        $ss22_ContiguousArrayBufferV20_consumeAndCreateNew14bufferIsUnique15minimumCapacity13growForAppendAByxGSb_SiSbtFs5UInt8V_Tg5Tm
         _swiftEmptyArrayStorage
         $ss23_ContiguousArrayStorageCys5UInt8VGMD
         got.$ss23_ContiguousArrayStorageCMn
@@ -649,23 +648,38 @@ extension StartupOrder {
         _ZL52swift_conformsToProtocolMaybeInstantiateSuperclassesPKN5swift14TargetMetadataINS_9InProcessEEEPKNS_24TargetProtocolDescriptorIS1_EEb
         _swift_class_getSuperclass
         _ZZZL52swift_conformsToProtocolMaybeInstantiateSuperclassesPKN5swift14TargetMetadataINS_9InProcessEEEPKNS_24TargetProtocolDescriptorIS1_EEbENK3$_2clERKN12_GLOBAL__N_118ConformanceSectionEENKUlRKNS_35TargetProtocolConformanceDescriptorIS1_EEE_clESH_
-        $s3CGI9BacktraceV5FrameVs23CustomStringConvertibleAAMc
-        got.$ss23CustomStringConvertibleMp
-        $s3CGI9BacktraceV5FrameVSQAAMc
+        $s7CGICore11HeaderValueV9ParameterVSQAAMc
         got.$sSQMp
-        $s3CGI8CGIErrorOs5ErrorAAMc
-        got.$ss5ErrorMp
-        $s3CGI8CGIErrorOSQAAMc
-        $s3CGI8CGIErrorOs23CustomStringConvertibleAAMc
-        $s3CGI6CookieVSQAAMc
-        $s3CGI14ELFSymbolTableO6SymbolVSQAAMc
-        $s3CGI14ErrorReportingV7DisplayOSHAAMc
+        $s7CGICore11HeaderValueVSQAAMc
+        $s7CGICore6SHA256V6DigestVSQAAMc
+        $s7CGICore6SHA256V6DigestVs23CustomStringConvertibleAAMc
+        got.$ss23CustomStringConvertibleMp
+        $s7CGICore12TextEncodingOSQAAMc
+        $s7CGICore12TextEncodingOSHAAMc
         got.$sSHMp
         _ZN12_GLOBAL__N_120ConformanceCandidateC2ERKN5swift35TargetProtocolConformanceDescriptorINS1_9InProcessEEE
         _ZNK12_GLOBAL__N_120ConformanceCandidate15getMatchingTypeEPKN5swift14TargetMetadataINS1_9InProcessEEEb
         _ZN5swift13equalContextsEPKNS_23TargetContextDescriptorINS_9InProcessEEES4_
+        $s7CGICore12TextEncodingOSYAAMc
+        got.$sSYMp
+        $s7CGICore12TextEncodingOs12CaseIterableAAMc
+        got.$ss12CaseIterableMp
+        $s7CGICore9WholeFileO9ReadErrorVs0E0AAMc
+        got.$ss5ErrorMp
+        $s7CGICore9WholeFileO9ReadErrorVSQAAMc
+        $s3CGI9BacktraceV5FrameVs23CustomStringConvertibleAAMc
+        $s3CGI9BacktraceV5FrameVSQAAMc
+        $s3CGI14ELFSymbolTableO6SymbolVSQAAMc
+        $s3CGI8ImageMapV0B0VSQAAMc
+        $s3CGI16SignalSafeBufferVs16TextOutputStreamAAMc
+        got.$ss16TextOutputStreamMp
+        $s3CGI14ErrorReportingV7DisplayOSHAAMc
         $s3CGI14ErrorReportingV7DisplayOSQAAMc
         $s3CGI14ErrorReportingVSQAAMc
+        $s3CGI8ReportIDVs23CustomStringConvertibleAAMc
+        $s3CGI8ReportIDVSQAAMc
+        $s3CGI15ReportableErrorVs0C0AAMc
+        $s3CGI15ReportableErrorVs23CustomStringConvertibleAAMc
         $s3CGI4FormVSkAAMc
         got.$sSkMp
         $s3CGI4FormVSKAAMc
@@ -677,34 +691,23 @@ extension StartupOrder {
         $s3CGI9FormFieldV6SourceOSHAAMc
         $s3CGI9FormFieldV6SourceOSQAAMc
         $s3CGI11FormOptionsVSQAAMc
-        $s3CGI12TextEncodingOSQAAMc
-        $s3CGI12TextEncodingOSHAAMc
-        $s3CGI12TextEncodingOSYAAMc
-        got.$sSYMp
-        $s3CGI12TextEncodingOs12CaseIterableAAMc
-        got.$ss12CaseIterableMp
-        $s3CGI11HeaderValueV9ParameterVSQAAMc
-        $s3CGI11HeaderValueVSQAAMc
-        $s3CGI8ImageMapV0B0VSQAAMc
+        $s3CGI11FormOptionsV10HasherType33_76EC1C1C2BF01C8413932BCA867660C6LLVSQAAMc
         $s3CGI16MultipartHeadersV5FieldVSQAAMc
         $s3CGI16MultipartHeadersVSQAAMc
         $s3CGI15MultipartParserV5State33_1BCDC95B8C0DFFFC7E786E810C8574BELLOSHAAMc
         $s3CGI15MultipartParserV5State33_1BCDC95B8C0DFFFC7E786E810C8574BELLOSQAAMc
-        $s3CGI8ReportIDVs23CustomStringConvertibleAAMc
-        $s3CGI8ReportIDVSQAAMc
-        $s3CGI15ReportableErrorVs0C0AAMc
-        $s3CGI15ReportableErrorVs23CustomStringConvertibleAAMc
+        $s3CGI8CGIErrorOs5ErrorAAMc
+        $s3CGI8CGIErrorOSQAAMc
+        $s3CGI8CGIErrorOs23CustomStringConvertibleAAMc
+        $s3CGI6CookieVSQAAMc
         $s3CGI14RequestHeadersVSQAAMc
         $s3CGI14RequestHeadersVSTAAMc
         $s3CGI15ResponseHeadersVSTAAMc
-        $s3CGI6SHA256V6DigestVSQAAMc
-        $s3CGI6SHA256V6DigestVs23CustomStringConvertibleAAMc
         $s3CGI9SetCookieV8SameSiteOSQAAMc
         $s3CGI9SetCookieV8SameSiteOSHAAMc
         $s3CGI9SetCookieV8SameSiteOSYAAMc
         $s3CGI9SetCookieVSQAAMc
-        $s3CGI16SignalSafeBufferVs16TextOutputStreamAAMc
-        got.$ss16TextOutputStreamMp
+        $s7CGICore6SHA256V3CGI12UploadHasherADMc
         $sSayxGs24_DestructorSafeContainersMc
         $sSayxGs14_ArrayProtocolsMc
         $sSayxGSksMc
@@ -2107,10 +2110,11 @@ extension StartupOrder {
         $sSSWV
         $ss10_HashTableV8capacity8forScaleSis4Int8V_tFZTf4nd_n
         $ss6HasherV5_hash4seed_S2i_s6UInt64VtFZTf4nnd_nTm
-        $ss18_DictionaryStorageCfD
-        $ss18_DictionaryStorageCfd
         $ss27_stringCompareWithSmolCheck__9expectingSbs11_StringGutsV_ADs01_G16ComparisonResultOtF
         $ss22_stringCompareInternal__9expectingSbs11_StringGutsV_ADs01_E16ComparisonResultOtF
+        $ss18_DictionaryStorageCfD
+        $ss18_DictionaryStorageCfd
+        $ss22_stringCompareFastUTF8__9expecting7bothNFCSbSRys5UInt8VG_AFs23_StringComparisonResultOSbtF
         $s3CGI14ErrorReportingV15fromEnvironmentyACSDyS2SGFZTf4nd_n
         $ss23_ContiguousArrayStorageCySSGMD
         swift_initStaticObject
@@ -2129,7 +2133,108 @@ extension StartupOrder {
         $ss32_copyCollectionToContiguousArrayys0dE0Vy7ElementQzGxSlRzlFSS8UTF8ViewV_Tgq5
         $ss22_ContiguousArrayBufferV19_uninitializedCount15minimumCapacityAByxGSi_SitcfCs5UInt8V_Tt1gq5
         $ss11_StringGutsV8copyUTF84intoSiSgSrys5UInt8VG_tF
-        $s3CGI15PercentEncodingO6decode_11plusAsSpaceSays5UInt8VGx_SbtSlRzAG7ElementRtzlFZs10ArraySliceVyAGG_Tt1g5Tf4xn_n
+        $ss10ArraySliceVys5UInt8VGMD
+        got.$ss10ArraySliceVMn
+        $ss10ArraySliceVMn
+        $ss10ArraySliceVMa
+        __swift_instantiateGenericMetadata
+        swift_getGenericMetadata
+        $ss10ArraySliceVMI
+        $ss10ArraySliceVMP
+        $ss10ArraySliceVMi
+        $sSPMi
+        __unnamed_844
+        _ZN5swift38areAllTransitiveMetadataComplete_cheapEPKNS_14TargetMetadataINS_9InProcessEEE
+        _ZZN5swift38areAllTransitiveMetadataComplete_cheapEPKNS_14TargetMetadataINS_9InProcessEEEENK3$_0clES4_
+        $sSaySSGSayxGSKsWlTm
+        $ss10ArraySliceVys5UInt8VGAByxGSlsWL
+        __swift_instantiateConcreteTypeFromMangledNameAbstract
+        $ss10ArraySliceVyxGSlsMcMK
+        _ZN5swift4LazyINS_13MetadataCacheIN12_GLOBAL__N_122WitnessTableCacheEntryELt16EEEE19defaultInitCallbackEPv
+        _ZN5swift25ConcurrentReadableHashMapINS_21HashMapElementWrapperIN12_GLOBAL__N_122WitnessTableCacheEntryEEENS_5MutexEE4findIPKNS_14TargetMetadataINS_9InProcessEEEEESt4pairIPS4_jERKT_NS6_12IndexStorageEmSE_
+        $sSlMp
+        _ZL23instantiateWitnessTablePKN5swift14TargetMetadataINS_9InProcessEEEPKNS_35TargetProtocolConformanceDescriptorIS1_EEPKPKvPPv
+        $ss10ArraySliceVyxGSlsWp
+        $sSlSTTb
+        $sSl5IndexSl_SLTn
+        $sSl7IndicesSl_SlTn
+        $sSl11SubSequenceSl_SlTn
+        $s5IndexSlTl
+        $s11SubSequenceSlTl
+        $s7IndicesSlTl
+        $sSl10startIndex0B0QzvgTq
+        $sSl8endIndex0B0QzvgTq
+        $sSly7ElementQz5IndexQzcirTq
+        $sSly11SubSequenceQzSny5IndexQzGcigTq
+        $sSl7indices7IndicesQzvgTq
+        $sSl7isEmptySbvgTq
+        $sSl5countSivgTq
+        $sSl30_customIndexOfEquatableElementy0B0QzSgSg0E0QzFTq
+        $sSl34_customLastIndexOfEquatableElementy0C0QzSgSg0F0QzFTq
+        $sSl5index_8offsetBy5IndexQzAD_SitFTq
+        $sSl5index_8offsetBy07limitedC05IndexQzSgAE_SiAEtFTq
+        $sSl8distance4from2toSi5IndexQz_AEtFTq
+        $sSl20_failEarlyRangeCheck_6boundsy5IndexQz_SnyADGtFTq
+        $sSl20_failEarlyRangeCheck_6boundsy5IndexQz_SNyADGtFTq
+        $sSl20_failEarlyRangeCheck_6boundsySny5IndexQzG_AEtFTq
+        $sSl5index5after5IndexQzAD_tFTq
+        $sSl9formIndex5aftery0B0Qzz_tFTq
+        $ss10ArraySliceVyxGSlsWI
+        $ss10ArraySliceVyxGSTsMcMK
+        $sSTMp
+        $ss10ArraySliceVyxGSTsWp
+        $sST8IteratorST_StTn
+        $s7ElementSTTl
+        $s8IteratorSTTl
+        $sST12makeIterator0B0QzyFTq
+        $sST19underestimatedCountSivgTq
+        $sST31_customContainsEquatableElementySbSg0D0QzFTq
+        $sST22_copyToContiguousArrays0cD0Vy7ElementQzGyFTq
+        $sST13_copyContents12initializing8IteratorQz_SitSry7ElementQzG_tFTq
+        $sST32withContiguousStorageIfAvailableyqd__Sgqd__SRy7ElementQzGKXEKlFTq
+        $s7CGICore15PercentEncodingO6decode_11plusAsSpaceSays5UInt8VGx_SbtSlRzAG7ElementRtzlFZ
+        swift_getAssociatedTypeWitness
+        swift_getAssociatedTypeWitnessSlow
+        _ZN5swift24findConformingSuperclassEPKNS_14TargetMetadataINS_9InProcessEEEPKNS_35TargetProtocolConformanceDescriptorIS1_EE
+        _ZN5swift34SubstGenericParametersFromMetadataC2EPKNS_14TargetMetadataINS_9InProcessEEE
+        _ZNSt17_Function_handlerIFPKvjjEZL38swift_getAssociatedTypeWitnessSlowImplN5swift15MetadataRequestEPNS3_18TargetWitnessTableINS3_9InProcessEEEPKNS3_14TargetMetadataIS6_EEPKNS3_25TargetProtocolRequirementIS6_EESG_E3$_2E10_M_managerERSt9_Any_dataRKSJ_St18_Manager_operation
+        _ZNSt17_Function_handlerIFPKN5swift18TargetWitnessTableINS0_9InProcessEEEPKNS0_14TargetMetadataIS2_EEjEZL38swift_getAssociatedTypeWitnessSlowImplNS0_15MetadataRequestEPS3_S9_PKNS0_25TargetProtocolRequirementIS2_EESG_E3$_3E10_M_managerERSt9_Any_dataRKSJ_St18_Manager_operation
+        $sSiMn
+        $sSiMa
+        $sSiN
+        _ZN5swift17TypeLookupErrorOrINS_8TypeInfoEEaSEOS2_
+        _ZZN5swift15TypeLookupErrorC1EPKcENUlPvNS0_7CommandES3_E_8__invokeES3_S4_S3_
+        $sSiMf
+        $sBi64_WV
+        $sSl5countSivgTj
+        $ss10ArraySliceVyxGSlsSl5countSivgTW
+        $ss10ArraySliceV5countSivg
+        $sSl10startIndex0B0QzvgTj
+        $ss10ArraySliceVyxGSlsSl10startIndex0D0QzvgTW
+        $sSl8endIndex0B0QzvgTj
+        $ss10ArraySliceVyxGSlsSl8endIndex0D0QzvgTW
+        $ss10ArraySliceV8endIndexSivg
+        swift_getAssociatedConformanceWitness
+        swift_getAssociatedConformanceWitnessSlow
+        $ss10ArraySliceVyxGSls5IndexSl_SLWT
+        $sSiSLsWP
+        $sSQ2eeoiySbx_xtFZTj
+        $sSiSQsWP
+        $sSiSQsSQ2eeoiySbx_xtFZTW
+        _ZN5swift12metadataimpl14ValueWitnessesINS0_9NativeBoxImLm8ELm8ELm8EEEE7destroyEPNS_11OpaqueValueEPKNS_14TargetMetadataINS_9InProcessEEE
+        $sSly7ElementQz5IndexQzcirTj
+        $ss10ArraySliceVyxGSlsSly7ElementQz5IndexQzcirTW
+        $ss10ArraySliceVyxSicir
+        _ZN5swift12metadataimpl14ValueWitnessesINS0_9NativeBoxIhLm1ELm1ELm1EEEE18initializeWithCopyEPNS_11OpaqueValueES6_PKNS_14TargetMetadataINS_9InProcessEEE
+        $ss10ArraySliceVyxGSlsSly7ElementQz5IndexQzcirTW.resume.0
+        $sSD4KeysVyxq__GSlsSly7ElementQz5IndexQzcirTW.resume.0
+        $sSayxGSMsSMy7ElementQz5IndexQzciMTW.resume.0Tm
+        $ss10ArraySliceVyxSicir.resume.0
+        $sSD4KeysVyxSD5IndexVyxq__Gcir.resume.0
+        $ss10ArraySliceVyxSicir.resume.0Tm
+        _ZN5swift12metadataimpl14ValueWitnessesINS0_9NativeBoxIhLm1ELm1ELm1EEEE7destroyEPNS_11OpaqueValueEPKNS_14TargetMetadataINS_9InProcessEEE
+        $sSl9formIndex5aftery0B0Qzz_tFTj
+        $ss10ArraySliceVyxGSlsSl9formIndex5aftery0D0Qzz_tFTW
         $s3CGI14ErrorReportingV5hidesySbSSFTf4nx_n
         $sSTsE10allSatisfyyS2b7ElementQzKXEKFSS8UTF8ViewV_Tg550$s3CGI14ErrorReportingV5hidesySbSSFSbs5UInt8VXEfU_Tf1cn_n
         $sSS8UTF8ViewVySsAAVSnySS5IndexVGcigTf4nn_g
@@ -2164,8 +2269,8 @@ extension StartupOrder {
         $s3CGI14RequestSummaryVwxx
         $s3CGI12CrashHandlerO7install2id9reporting7requestyAA8ReportIDV_AA14ErrorReportingVAA14RequestSummaryVtFZTf4nxnd_n
         $s3CGI12CrashHandlerO8prepared33_3269D63F82335E80D0F0CD7A985B6293LLSpyAC8PreparedAELLVGSgvpZ
-        $s3CGI9ErrorPageV06serverB02id7displayAcA8ReportIDV_AA0B9ReportingV7DisplayOtFZTf4nnd_n
-        $s3CGI9ErrorPageV4head33_D16E228B0B42F2E99C3D4BBF718AC54DLL6status11contentTypeSSSi_SStFZTf4nnd_n
+        $s3CGI15ScriptErrorPageV06serverC02id7displayAcA8ReportIDV_AA0C9ReportingV7DisplayOtFZTf4nnd_n
+        $s3CGI15ScriptErrorPageV4head33_4740686118E606C273CD0B39497A1E4CLL6status11contentTypeSSSi_SStFZTf4nnd_n
         $ss11_StringGutsV4growyySiF
         $ss11_StringGutsV20uniqueNativeCapacitySiSgvg
         $ss15__StringStorageCMf
@@ -2175,14 +2280,14 @@ extension StartupOrder {
         $sSis23CustomStringConvertiblesWP
         $sSis23CustomStringConvertiblessAAP11descriptionSSvgTW
         $ss21_BinaryIntegerToASCII8negative9magnitude5radix9uppercase6bufferSnySiGSb_9MagnitudeQzxSbs11MutableSpanVys5UInt8VGztSzRzlFs6UInt64V_Tg5
-        $s3CGI10HTTPStatusO12reasonPhraseySSSiFZTf4nd_n
+        $s7CGICore10HTTPStatusO12reasonPhraseySSSiFZ
         $ss11_StringGutsV6appendyys01_aB5SliceVF
         $ss11_StringGutsV23prepareForAppendInPlace33_408A76AB043BD3EFBAB6FAAAAA9B4914LL10totalCount09otherUTF8O0ySi_SitF
         $ss11_StringGutsV20nativeUnusedCapacitySiSgvg
         $ss11_StringGutsV14nativeCapacitySiSgvg
         $ss15__StringStorageC20_updateCountAndFlags03newD00G7IsASCIIySi_SbtF
         $ss15__StringStorageC19_breadcrumbsAddress33_A317BBF16F3432B4D1DDED3E0452DA4DLLSpys01_A11BreadcrumbsCSgGvg
-        $s3CGI4HTMLO6escapeyS2SFZTf4nd_n
+        $s7CGICore4HTMLO6escapeyS2SFZ
         $ss12_Unwrappable_pSgWOhTm
         $ss18_StringBreadcrumbsCSgMD
         $ss18_StringBreadcrumbsCMn
@@ -2193,7 +2298,7 @@ extension StartupOrder {
         $sSNsSxRzSZ6StrideRpzrlE5IndexOwxx
         $sSNsSxRzSZ6StrideRpzrlE5IndexOwxxTm
         _ZN5swift12metadataimpl29FixedSizeBufferValueWitnessesINS0_14ValueWitnessesINS0_18SwiftRetainableBoxEEELb1ELm8ELm8ELb1EE23getEnumTagSinglePayloadEPKNS_11OpaqueValueEjPKNS_14TargetMetadataINS_9InProcessEEE
-        $s3CGI9ErrorPageV6marker2id7displayAcA8ReportIDV_AA0B9ReportingV7DisplayOtFZTf4nnd_n
+        $s3CGI15ScriptErrorPageV6marker2id7displayAcA8ReportIDV_AA0C9ReportingV7DisplayOtFZTf4nnd_n
         $s3CGI11ErrorReportV18programDescriptionSSyFZTf4d_n
         $sSa28_allocateBufferUninitialized15minimumCapacitys016_ContiguousArrayB0VyxGSi_tFZ
         $ss22_ContiguousArrayBufferV19_uninitializedCount15minimumCapacityAByxGSi_SitcfC
@@ -2206,18 +2311,12 @@ extension StartupOrder {
         $ss5Int32Vs23CustomStringConvertiblessACP11descriptionSSvgTW
         $sSzsE12_description5radix9uppercaseSSSi_SbtFs5Int32V_Tg5
         $ss23_ContiguousArrayStorageCySiGMD
-        $sSiMn
-        $sSiMa
-        $sSiN
         $s3CGI12CrashHandlerO7install2id9reporting7requestyAA8ReportIDV_AA14ErrorReportingVAA14RequestSummaryVtFZTv_
         $ss15ContiguousArrayV16_createNewBuffer14bufferIsUnique15minimumCapacity13growForAppendySb_SiSbtFSi_Tg5
         $ss22_ContiguousArrayBufferV20_consumeAndCreateNew14bufferIsUnique15minimumCapacity13growForAppendAByxGSb_SiSbtFSi_Tg5
-        $ss22_ContiguousArrayBufferV20_consumeAndCreateNew14bufferIsUnique15minimumCapacity13growForAppendAByxGSb_SiSbtFSu_Tg5Tm
         unlink_chunk.constprop.0
         $s3CGI12CrashHandlerO7install2id9reporting7requestyAA8ReportIDV_AA14ErrorReportingVAA14RequestSummaryVtFZTv0_
         $sSa6append10contentsOfyqd__n_t7ElementQyd__RszSTRd__lFSi_SaySiGTg5
-        $sSiMf
-        $sBi64_WV
         $s3CGI16SignalSafeMemoryV6blocksACSaySiG_tcfCTf4nd_n
         mmap64
         $ss15ContiguousArrayV16_createNewBuffer14bufferIsUnique15minimumCapacity13growForAppendySb_SiSbtF3CGI010SignalSafeE0V_Tg5
@@ -2249,19 +2348,18 @@ extension StartupOrder {
         $s3CGI12CrashHandlerO7signals_WZTv_
         sigaction
         __libc_sigaction
-        $s3CGI9ScriptRunVWOc
-        $s3CGI9ScriptRunVwcp
-        $s3CGI9ScriptRunVWOh
-        $s3CGI9ScriptRunVMf
-        $s3CGI9ScriptRunVWV
-        $s3CGI9ScriptRunVwxx
-        $s3CGI9ScriptRunV11readRequest7optionsAA0E0VSgAA11FormOptionsV_tF
+        $s3CGI10HandlerRunVWOc
+        $s3CGI10HandlerRunVwcp
+        $s3CGI10HandlerRunVWOh
+        $s3CGI10HandlerRunVMf
+        $s3CGI10HandlerRunVWV
+        $s3CGI10HandlerRunVwxx
+        $s3CGI10HandlerRunV11readRequest7optionsAA0E0VSgAA11FormOptionsV_tF
         $s3CGI11FormOptionsVWOc
         $s3CGI11FormOptionsVwcp
         $s3CGI7RequestV11environment5input7optionsACSDyS2SG_s5Int32VAA11FormOptionsVtKcfCTf4nnnd_n
         $s3CGI7RequestV11environment5input7optionsACSDyS2SG_s5Int32VAA11FormOptionsVtKcfc8variableL_ySSSgSSF
         $sSS10uppercasedSSyF
-        $ss22_stringCompareFastUTF8__9expecting7bothNFCSbSRys5UInt8VG_AFs23_StringComparisonResultOSbtF
         $s3CGI14RequestHeadersV11environmentACSDyS2SG_tcfCTf4nd_n
         $sSS9hasPrefixySbSSF
         $ss11_StringGutsV27isOnGraphemeClusterBoundaryySbSS5IndexVF
@@ -2309,23 +2407,11 @@ extension StartupOrder {
         $s3CGI6CookieV5parse6headerSayACGSS_tFZTf4nd_n
         $sSlsE5split9maxSplits25omittingEmptySubsequences14whereSeparatorSay11SubSequenceQzGSi_S2b7ElementQzKXEtKFSays5UInt8VG_Tg5
         $sSlsSQ7ElementRpzrlE5split9separator9maxSplits25omittingEmptySubsequencesSay11SubSequenceQzGAB_SiSbtFSbABXEfU_Says5UInt8VG_TG5TA
+        $sSlsSQ7ElementRpzrlE5split9separator9maxSplits25omittingEmptySubsequencesSay11SubSequenceQzGAB_SiSbtFSbABXEfU_Says5UInt8VG_TG5
         $ss22_ContiguousArrayBufferV20_consumeAndCreateNew14bufferIsUnique15minimumCapacity13growForAppendAByxGSb_SiSbtFs0B5SliceVys5UInt8VG_Tg5
         $ss23_ContiguousArrayStorageCys0B5SliceVys5UInt8VGGMD
-        got.$ss10ArraySliceVMn
-        $ss10ArraySliceVMn
-        $ss10ArraySliceVMa
-        __swift_instantiateGenericMetadata
-        swift_getGenericMetadata
-        $ss10ArraySliceVMI
-        $ss10ArraySliceVMP
-        $ss10ArraySliceVMi
-        $sSPMi
-        __unnamed_844
-        _ZN5swift38areAllTransitiveMetadataComplete_cheapEPKNS_14TargetMetadataINS_9InProcessEEE
-        _ZZN5swift38areAllTransitiveMetadataComplete_cheapEPKNS_14TargetMetadataINS_9InProcessEEEENK3$_0clES4_
-        $ss10ArraySliceVys5UInt8VGMD
         $s3CGI6CookieV5parse6headerSayACGSS_tFZACSgs10ArraySliceVys5UInt8VGXEfU_
-        $ss10ArraySliceV3CGIs5UInt8VRszlE18trimmingWhitespaceAByAEGyF
+        $ss10ArraySliceV7CGICores5UInt8VRszlE18trimmingWhitespaceAByAEGyF
         $ss22_ContiguousArrayBufferV20_consumeAndCreateNew14bufferIsUnique15minimumCapacity13growForAppendAByxGSb_SiSbtF3CGI6CookieV_Tg5
         $ss23_ContiguousArrayStorageCy3CGI6CookieVGMD
         got.$s3CGI6CookieVMn
@@ -2336,13 +2422,78 @@ extension StartupOrder {
         $ss10ArraySliceVwxx
         $sSD4KeysV8IteratorVwxx
         $s3CGI7RequestV8readForm33_55F78B159926E28A7FE4F6F9699334CELL6method11contentType0N6Length5query5input7optionsAA0D0V_AA10BodyStreamCSgtSS_SSSgSiSgSSs5Int32VAA0D7OptionsVtKFZTf4nnnnnnd_n
-        $s3CGI11HeaderValueV7parsingACSS_tcfCTf4nd_n
-        $s3CGI11HeaderValueV15splitParameters33_9C35E7FE8A7F7B131F73034E99ED9AD6LLySays10ArraySliceVys5UInt8VGGSayAIGFZTf4nd_n
+        $s7CGICore11HeaderValueV7parsingACSS_tcfC
+        $s7CGICore11HeaderValueV15splitParameters33_49FF3ED5EACD01D8148A5369BDF1CCB0LLySays10ArraySliceVys5UInt8VGGSayAIGFZTf4nd_n
         $ss15ContiguousArrayV16_createNewBuffer14bufferIsUnique15minimumCapacity13growForAppendySb_SiSbtFs0B5SliceVys5UInt8VG_Tg5
         $sSa15replaceSubrange_4withySnySiG_qd__nt7ElementQyd__RszSlRd__lFs10ArraySliceVys5UInt8VG_s15EmptyCollectionVyAJGTg5Tf4ndn_n
         $sSS10lowercasedSSyF
         $s3CGI14URLEncodedFormO5parse_6source7optionsSayAA0C5FieldVGx_AH6SourceOAA0C7OptionsVtKSlRzs5UInt8V7ElementRtzlFZSayAOG_Tt2g5
-        $s3CGI12TextEncodingO6decodeySSxSlRzs5UInt8V7ElementRtzlFSayAFG_Tg5
+        $ss10ArraySliceVys5UInt8VGAByxGSlsWlTm
+        $sSays5UInt8VGMD
+        _ZN5swift8Demangle9__runtime9Demangler10createTypeEPNS1_4NodeE
+        _ZN5swift8Demangle9__runtime9Demangler18createWithChildrenENS1_4Node4KindEPS3_S5_
+        $sSaMn
+        $sSaMa
+        $sSaMz
+        $sSaMI
+        _ZN5swift3ABI25trailing_objects_internal19TrailingObjectsImplILi4ENS_22TargetStructDescriptorINS_9InProcessEEENS0_15TrailingObjectsIS5_JNS_40TargetTypeGenericContextDescriptorHeaderIS4_EENS_22GenericParamDescriptorENS_34TargetGenericRequirementDescriptorIS4_EENS_22GenericPackShapeHeaderENS_26GenericPackShapeDescriptorENS_32ConditionalInvertibleProtocolSetENS_46ConditionalInvertibleProtocolsRequirementCountENS_46TargetConditionalInvertibleProtocolRequirementIS4_EENS_18GenericValueHeaderENS_22GenericValueDescriptorENS_35TargetForeignMetadataInitializationIS4_EENS_37TargetSingletonMetadataInitializationIS4_EENS_44TargetCanonicalSpecializedMetadatasListCountIS4_EENS_44TargetCanonicalSpecializedMetadatasListEntryIS4_EENS_51TargetCanonicalSpecializedMetadatasCachingOnceTokenIS4_EENS_21InvertibleProtocolSetENS_30TargetSingletonMetadataPointerIS4_EEEEESJ_JSL_SN_SP_SR_ST_SU_SW_EE22getTrailingObjectsImplEPKS5_NS1_19TrailingObjectsBase13OverloadTokenISL_EE
+        $sSaySSGMf
+        $sSays5UInt8VGMf
+        $sSayytGMf
+        $sSayypGMf
+        $sSays11AnyHashableVGMf
+        $sSaySDySSypGGMf
+        $sSaySDySSyXlGGMf
+        $sSays5Int64VGMf
+        $sSaySiGMf
+        $sSayypSgGMf
+        $sSaySSSgGMf
+        $sSaySsGMf
+        $sSaySJGMf
+        $sSaMP
+        $sSays5UInt8VGSayxGSlsWL
+        $sSayxGSlsMcMK
+        $sSayxGSlsWp
+        $sSayxGSlsWI
+        $sSayxGSTsMcMK
+        $sSayxGSTsWp
+        $s7CGICore12TextEncodingO6decodeySSxSlRzs5UInt8V7ElementRtzlF
+        _ZN5swift12metadataimpl14ValueWitnessesINS0_18SwiftRetainableBoxEE18initializeWithCopyEPNS_11OpaqueValueES5_PKNS_14TargetMetadataINS_9InProcessEEE
+        $sST32withContiguousStorageIfAvailableyqd__Sgqd__SRy7ElementQzGKXEKlFTj
+        $sSayxGSTsST32withContiguousStorageIfAvailableyqd__Sgqd__SRy7ElementQzGKXEKlFTW
+        $sSa32withContiguousStorageIfAvailableyqd__Sgqd__SRyxGKXEKlF
+        $sSa32withContiguousStorageIfAvailableyqd__Sgqd__SRyxGKXEKlFTm
+        $sSS8decoding2asSSx_q_mtcSlRzs16_UnicodeEncodingR_8CodeUnitQy_7ElementRtzr0_lufcSSSRyAGGXEfU_TA
+        $ss7UnicodeO4UTF8OADs01_A8EncodingsWl
+        $ss7UnicodeO4UTF8OADs01_A8EncodingsWL
+        $ss7UnicodeO4UTF8OMn
+        $ss7UnicodeO4UTF8Os01_A8EncodingsMcMK
+        $ss16_UnicodeEncodingMp
+        $ss7UnicodeO4UTF8ON
+        $ss7UnicodeO4UTF8Os01_A8EncodingsWP
+        $ss16_UnicodeEncodingP8CodeUnitAB_s17FixedWidthIntegerTn
+        $ss16_UnicodeEncodingP8CodeUnitAB_SUTn
+        $ss16_UnicodeEncodingP13EncodedScalarAB_SKTn
+        $ss16_UnicodeEncodingP13ForwardParserAB_s01_aD0Tn
+        $ss16_UnicodeEncodingP13ReverseParserAB_s01_aD0Tn
+        $s8CodeUnits16_UnicodeEncodingPTl
+        $s13EncodedScalars16_UnicodeEncodingPTl
+        $s13ForwardParsers16_UnicodeEncodingPTl
+        $s13ReverseParsers16_UnicodeEncodingPTl
+        $ss16_UnicodeEncodingP27encodedReplacementCharacter13EncodedScalarQzvgZTq
+        $ss16_UnicodeEncodingP6decodeys0A0O6ScalarV07EncodedD0QzFZTq
+        $ss16_UnicodeEncodingP6encodey13EncodedScalarQzSgs0A0O0E0VFZTq
+        $ss16_UnicodeEncodingP9transcode_4from13EncodedScalarQzSgAEQyd___qd__mtsAARd__lFZTq
+        $ss16_UnicodeEncodingP9_isScalarySb8CodeUnitQzFZTq
+        $sSS8decoding2asSSx_q_mtcSlRzs16_UnicodeEncodingR_8CodeUnitQy_7ElementRtzr0_lufcSSSRyAGGXEfU_
+        _ZNSt17_Function_handlerIFPKvjjEZL38swift_getAssociatedTypeWitnessSlowImplN5swift15MetadataRequestEPNS3_18TargetWitnessTableINS3_9InProcessEEEPKNS3_14TargetMetadataIS6_EEPKNS3_25TargetProtocolRequirementIS6_EESG_E3$_2E9_M_invokeERKSt9_Any_dataOjSM_
+        _ZNK5swift34SubstGenericParametersFromMetadata11getMetadataEjj
+        _ZNK5swift34SubstGenericParametersFromMetadata5setupEv
+        _ZNK5swift34SubstGenericParametersFromMetadata19buildDescriptorPathEPKNS_23TargetContextDescriptorINS_9InProcessEEERNS_8Demangle9__runtime9DemanglerE
+        $sSSwst
+        $sSJwst
+        $sSJwstTm
+        _ZN5swift12metadataimpl14ValueWitnessesINS0_18SwiftRetainableBoxEE7destroyEPNS_11OpaqueValueEPKNS_14TargetMetadataINS_9InProcessEEE
         $s3CGI9FormFieldVWOc
         $s3CGI9FormFieldVMf
         $s3CGI9FormFieldVWV
@@ -2390,6 +2541,126 @@ extension StartupOrder {
         $s3CGI8ResponseV4headSays5UInt8VGyKFTf4x_n
         $sSTsE8contains5whereS2b7ElementQzKXE_tKFSS8UTF8ViewV_Tg545$s3CGI8ResponseV4headSays5UInt8VGyKFSbAFXEfU_Tf1cn_n
         $s3CGI15ResponseHeadersV8validateyyKF
+        $sS2SSysWl
+        $sS2SSysWL
+        $sSSSysMcMK
+        $sSyMp
+        $sSSSysWP
+        $sSySKTb
+        $sSySLTb
+        $sSys32ExpressibleByStringInterpolationTb
+        $sSySHTb
+        $sSys25LosslessStringConvertibleTb
+        $sSys16TextOutputStreamTb
+        $sSys20TextOutputStreamableTb
+        $sSy11SubSequenceSl_SyTn
+        $sSy9UTF16ViewSy_SKTn
+        $sSy8UTF8ViewSy_SlTn
+        $sSy17UnicodeScalarViewSy_SKTn
+        $s8UTF8ViewSyTl
+        $s9UTF16ViewSyTl
+        $s17UnicodeScalarViewSyTl
+        $sSy4utf88UTF8ViewQzvgTq
+        $sSy5utf169UTF16ViewQzvgTq
+        $sSy14unicodeScalars17UnicodeScalarViewQzvgTq
+        $sSy9hasPrefixySbSSFTq
+        $sSy9hasSuffixySbSSFTq
+        $sSy10lowercasedSSyFTq
+        $sSy10uppercasedSSyFTq
+        $sSy8decoding2asxqd___qd_0_mtcSlRd__s16_UnicodeEncodingRd_0_8CodeUnitQyd_0_7ElementRtd__r0_lufCTq
+        $sSy7cStringxSPys4Int8VG_tcfCTq
+        $sSy15decodingCString2asxSPy8CodeUnitQyd__G_qd__mtcs16_UnicodeEncodingRd__lufCTq
+        $sSy11withCStringyqd__qd__SPys4Int8VGKXEKlFTq
+        $sSy11withCString9encodedAs_qd__qd_0_m_qd__SPy8CodeUnitQyd_0_GKXEtKs16_UnicodeEncodingRd_0_r0_lFTq
+        $sSSSysWI
+        $sS2SSKsWl
+        $sS2SSKsWL
+        $sSSSKsMcMK
+        $sSKMp
+        $sSSSKsWP
+        $sSKSlTb
+        $sSK7IndicesSl_SKTn
+        $sSK11SubSequenceSl_SKTn
+        $sSK5index6before5IndexQzAD_tFTq
+        $sSK9formIndex6beforey0B0Qzz_tFTq
+        $sSK5index_8offsetBy5IndexQzAD_SitFTq
+        $sSK5index_8offsetBy07limitedC05IndexQzSgAE_SiAEtFTq
+        $sSK8distance4from2toSi5IndexQz_AEtFTq
+        $sSSSKsWI
+        $sS2SSlsWl
+        $sS2SSlsWL
+        $sSSSlsMcMK
+        $sSSSlsWP
+        $s7CGICore10HTTPSyntaxO7isTokenySbxSyRzlFZ
+        $sSS8UTF8ViewVMn
+        $sSS8UTF8ViewVMa
+        $sSS8UTF8ViewVN
+        $sSS8UTF8ViewVMf
+        $sSS8UTF8ViewVWV
+        $sSl7isEmptySbvgTj
+        $sSSSlsSl7isEmptySbvgTW
+        $sSy4utf88UTF8ViewQzvgTj
+        $sSB18exponentBitPattern11RawExponentQzvgTj
+        $sSSSysSy4utf88UTF8ViewQzvgTW
+        $sSSSys8UTF8ViewSy_SlWT
+        $sSS8UTF8ViewVABSlsWl
+        $sSS8UTF8ViewVABSlsWL
+        $sSS8UTF8ViewVSlsMcMK
+        $sSS8UTF8ViewVSlsWP
+        $sSS8UTF8ViewVSlsWI
+        $sSS8UTF8ViewVABSTsWl
+        $sSS8UTF8ViewVABSTsWL
+        $sSS8UTF8ViewVSTsMcMK
+        $sSS8UTF8ViewVSTsWP
+        $sSTsE10allSatisfyyS2b7ElementQzKXEKF
+        $ss5UInt8VSgWV
+        $ss16IndexingIteratorVMn
+        $ss16IndexingIteratorVMa
+        $ss16IndexingIteratorVMI
+        $ss16IndexingIteratorVMP
+        $ss16IndexingIteratorVMi
+        $sSD5IndexV8_VariantOMi
+        __unnamed_867
+        $ss16IndexingIteratorVWV
+        $ss16IndexingIteratorVMr
+        $sSS5IndexVMn
+        $sSS5IndexVMa
+        $sSS5IndexVN
+        $sSS5IndexVMf
+        swift_initStructMetadata
+        $sSS8UTF8ViewVwcp
+        $sSS8UTF8ViewVSTsST12makeIterator0D0QzyFTW
+        $sSS8UTF8ViewVSTs8IteratorST_StWT
+        $ss5SliceVys7UnicodeO6ScalarV9UTF16ViewVGAByxGSlsWlTm
+        $ss16IndexingIteratorVySS8UTF8ViewVGAByxGStsWL
+        $ss16IndexingIteratorVySS8UTF8ViewVGMD
+        swift_getTypeByMangledNameInContextInMetadataState2
+        _ZL54swift_getTypeByMangledNameInContextInMetadataStateImplmPKcmPKN5swift23TargetContextDescriptorINS1_9InProcessEEEPKPKv
+        _ZNSt17_Function_handlerIFPKvjjEZL54swift_getTypeByMangledNameInContextInMetadataStateImplmPKcmPKN5swift23TargetContextDescriptorINS5_9InProcessEEEPKS1_E3$_0E10_M_managerERSt9_Any_dataRKSF_St18_Manager_operation
+        _ZNSt17_Function_handlerIFPKN5swift18TargetWitnessTableINS0_9InProcessEEEPKNS0_14TargetMetadataIS2_EEjEZL54swift_getTypeByMangledNameInContextInMetadataStateImplmPKcmPKNS0_23TargetContextDescriptorIS2_EEPKPKvE3$_1E10_M_managerERSt9_Any_dataRKSN_St18_Manager_operation
+        $ss16IndexingIteratorVyxGStsMcMK
+        $sStTL
+        $ss16IndexingIteratorVyxGStsWp
+        $sStMp
+        $s7ElementStTl
+        $sSt4next7ElementQzSgyFTq
+        $ss16IndexingIteratorVyxGStsSt4next7ElementQzSgyFTW
+        $sSS8UTF8ViewVSlsSl8endIndex0D0QzvgTW
+        $sSSSlsSl8endIndex0B0QzvgTWTm
+        $sSS8UTF8ViewVSls5IndexSl_SLWT
+        $sSS5IndexVSLsWP
+        $sSS5IndexVSQsWP
+        $sSS5IndexVSQsSQ2eeoiySbx_xtFZTW
+        $sSS8UTF8ViewVSlsSly7ElementQz5IndexQzcirTW
+        $sSS8UTF8ViewVSlsSly7ElementQz5IndexQzcirTW.resume.0
+        $sSS8UTF8ViewVSlsSl9formIndex5aftery0D0Qzz_tFTW
+        _ZN5swift12metadataimpl29FixedSizeBufferValueWitnessesINS0_14ValueWitnessesINS0_9NativeBoxIhLm1ELm1ELm1EEEEELb1ELm1ELm1ELb0EE25storeEnumTagSinglePayloadEPNS_11OpaqueValueEjjPKNS_14TargetMetadataINS_9InProcessEEE
+        _ZN5swift12metadataimpl29FixedSizeBufferValueWitnessesINS0_14ValueWitnessesINS0_9NativeBoxIhLm1ELm1ELm1EEEEELb1ELm1ELm1ELb0EE23getEnumTagSinglePayloadEPKNS_11OpaqueValueEjPKNS_14TargetMetadataINS_9InProcessEEE
+        _ZN5swift12metadataimpl14ValueWitnessesINS0_9NativeBoxIhLm1ELm1ELm1EEEE18initializeWithTakeEPNS_11OpaqueValueES6_PKNS_14TargetMetadataINS_9InProcessEEE
+        $s7CGICore10HTTPSyntaxO7isTokenySbxSyRzlFZSbyKXEfu_Sbs5UInt8VYbcfu0_TA
+        $s7CGICore10HTTPSyntaxO11isTokenByteySbs5UInt8VFZTf4nd_n
+        $ss16IndexingIteratorVwxx
+        $sSS8UTF8ViewVwxx
         $sSa6append10contentsOfyqd__n_t7ElementQyd__RszSTRd__lFs5UInt8V_SayAFGTg5
         write
         $s3CGI7RequestVSgWOh

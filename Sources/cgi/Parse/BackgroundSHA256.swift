@@ -1,3 +1,4 @@
+import CGI
 import Glibc
 
 /// A ``SHA256`` computed on a thread of its own, so a large upload is hashed on the second

@@ -4,7 +4,7 @@
 /// A page is split into an opening and a closing so the details can go between them: a
 /// rendered ``ErrorReport`` for a thrown error, or what the ``CrashHandler`` composes when the
 /// script crashes.
-struct ErrorPage {
+struct ScriptErrorPage {
     /// Everything before the details.
     var opening: String
     /// Everything after the details.
@@ -17,17 +17,17 @@ struct ErrorPage {
 
     /// The 500 response of a failed script. With ``ErrorReporting/Display/none`` it names
     /// only the reference; otherwise the details follow, as HTML or plain text.
-    static func serverError(id: ReportID, display: ErrorReporting.Display) -> ErrorPage {
+    static func serverError(id: ReportID, display: ErrorReporting.Display) -> ScriptErrorPage {
         let explanation = "The script failed. If you report the problem, please quote the reference"
         switch display {
         case .none, .html:
-            return ErrorPage(
+            return ScriptErrorPage(
                 opening: head(status: 500, contentType: "text/html; charset=utf-8")
                     + document(title: "500 Internal Server Error")
                     + "<h1>Internal Server Error</h1>\n<p>\(explanation) <code>\(id)</code>.</p>\n",
                 closing: "</body>\n</html>\n")
         case .text:
-            return ErrorPage(
+            return ScriptErrorPage(
                 opening: head(status: 500, contentType: "text/plain; charset=utf-8")
                     + "Internal Server Error\n\n\(explanation) \(id).\n\n",
                 closing: "")
@@ -36,20 +36,20 @@ struct ErrorPage {
 
     /// The marker appended to a response whose head was already sent, in development; in
     /// production (``ErrorReporting/Display/none``) nothing is appended.
-    static func marker(id: ReportID, display: ErrorReporting.Display) -> ErrorPage {
+    static func marker(id: ReportID, display: ErrorReporting.Display) -> ScriptErrorPage {
         let notice = "The script failed after sending part of this response (reference \(id))."
         switch display {
         case .none:
-            return ErrorPage(opening: "", closing: "")
+            return ScriptErrorPage(opening: "", closing: "")
         case .html:
             // Closing tags that may be open, so the marker shows; a parser ignores the others.
-            return ErrorPage(
+            return ScriptErrorPage(
                 opening: "</script></style></textarea></pre>\n"
                     + "<div class=\"cgi-error-marker\" style=\"border:3px solid #c00;padding:1em;background:#fee\">\n"
                     + "<p><strong>\(notice)</strong></p>\n",
                 closing: "</div>\n")
         case .text:
-            return ErrorPage(opening: "\n\n*** \(notice) ***\n\n", closing: "")
+            return ScriptErrorPage(opening: "\n\n*** \(notice) ***\n\n", closing: "")
         }
     }
 

@@ -1,11 +1,11 @@
-/// One run of a script under `CGI.run`: the request read once, the response sent through a
-/// ``ResponseWriter`` the ``CrashHandler`` watches, and every failure reported as
+/// One run of the handler a script gives `CGI.run`: the request read once, the response sent
+/// through a ``ResponseWriter`` the ``CrashHandler`` watches, and every failure reported as
 /// ``ErrorReporting`` asks.
 ///
 /// Usable from inlinable code: the asynchronous `CGI.run` entry points are compiled into
 /// the scripts that call them (see ``CGI``).
 @usableFromInline
-struct ScriptRun {
+struct HandlerRun {
     /// The reference any report of this run gets.
     let id = ReportID.make()
     /// The process environment (the request's meta-variables).
@@ -37,7 +37,7 @@ struct ScriptRun {
             return request
         } catch let error as CGIError where error.httpStatus < 500 {
             StandardError.write("CGI request rejected (\(error.httpStatus)): \(error.description)\n")
-            send(ErrorPage.clientError(error))
+            send(ScriptErrorPage.clientError(error))
             CrashHandler.finish()
             return nil
         } catch {
@@ -92,9 +92,9 @@ struct ScriptRun {
         if let writer, started {
             // What the script produced still goes out; the head cannot change any more.
             try? writer.flush()
-            send(ErrorPage.marker(id: id, display: reporting.display).with(details: details))
+            send(ScriptErrorPage.marker(id: id, display: reporting.display).with(details: details))
         } else {
-            send(ErrorPage.serverError(id: id, display: reporting.display).with(details: details))
+            send(ScriptErrorPage.serverError(id: id, display: reporting.display).with(details: details))
         }
         CrashHandler.finish()
     }
