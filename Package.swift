@@ -63,7 +63,7 @@ let package = Package(
         .executableTarget(
             name: "cgi-server",
             dependencies: [
-                "CGIServer", "CGIGateway",
+                "CGIServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -1,5 +1,4 @@
 import ArgumentParser
-import CGIGateway
 import CGIServer
 import Logging
 
@@ -60,11 +59,6 @@ struct CGIServerCommand: ParsableCommand {
     @Option(help: "Most bytes all chunked request bodies being collected may hold together, in memory and $TMPDIR (413 beyond).")
     var maxSpool = 1024 * 1024 * 1024
 
-    @Option(name: .customLong("script-limit"), help: ArgumentHelp(
-        "NAME=VALUE resource limit for every script (repeatable): cpu (seconds), memory (bytes of address space), files, processes, file-size (bytes).",
-        valueName: "name=value"))
-    var scriptLimit: [String] = []
-
     @Option(help: "When started as root: bind, then run as this user (and so do scripts).")
     var user: String?
 
@@ -105,13 +99,6 @@ struct CGIServerCommand: ParsableCommand {
         if (tlsCert == nil) != (tlsKey == nil) {
             throw ValidationError("--tls-cert and --tls-key go together")
         }
-        for entry in scriptLimit {
-            do {
-                _ = try ResourceLimit(parsing: entry)
-            } catch {
-                throw ValidationError("--script-limit: \(error)")
-            }
-        }
         for (name, value) in [("--max-connections", maxConnections), ("--max-spool", maxSpool), ("--swift-cache-max", swiftCacheMax)] {
             if let value, value < 1 { throw ValidationError("\(name) needs a positive number, got \(value)") }
         }
@@ -136,7 +123,6 @@ struct CGIServerCommand: ParsableCommand {
         configuration.errorLogPath = errorLog
         configuration.maxConnections = maxConnections
         configuration.maxSpoolSize = maxSpool
-        configuration.scriptLimits = scriptLimit.compactMap { try? ResourceLimit(parsing: $0) }
         configuration.user = user
         configuration.allowRootScripts = allowRootScripts
         configuration.developmentMode = dev

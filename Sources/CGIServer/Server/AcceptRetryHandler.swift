@@ -1,10 +1,13 @@
+import Glibc
 import NIOCore
 
-/// Makes a listener wait ``delay`` after a failed accept (above all `EMFILE`/`ENFILE`: out of
-/// descriptors) before it tries again, and logs the failure (``AcceptFailureLog``).
+/// Makes a listener wait ``delay`` after an accept that failed for want of resources (`EMFILE`,
+/// `ENFILE`: out of descriptors; `ENOBUFS`, `ENOMEM`) before it tries again, and logs the
+/// failure (``AcceptFailureLog``). Other failures, such as a connection reset before it was
+/// accepted, concern one connection and pass on.
 ///
 /// The connection that could not be accepted stays in the listen queue, so the socket stays
-/// readable; NIO keeps its read pending after the failure and tried again at once, spinning every
+/// readable; NIO keeps its read pending after the failure and tries again at once, spinning every
 /// event loop on a failing `accept`. NIO's `AcceptBackoffHandler` does not stop that here: it
 /// delays the next `read()`, and none comes while the failed one is still pending (measured:
 /// 44,000 failed accepts a second with it installed). So this handler turns the listener's
@@ -24,8 +27,13 @@ final class AcceptRetryHandler: ChannelInboundHandler, RemovableChannelHandler {
         self.log = log
     }
 
+    /// The `errno` values that mean the process or the system is short of something.
+    private static let exhaustion: Set<Int32> = [EMFILE, ENFILE, ENOBUFS, ENOMEM]
+
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        guard let error = error as? IOError else { return context.fireErrorCaught(error) }
+        guard let error = error as? IOError, Self.exhaustion.contains(error.errnoCode) else {
+            return context.fireErrorCaught(error)
+        }
         log.record(error, retry: Self.delay)
         guard retry == nil, let options = context.channel.syncOptions else { return }
         try? options.setOption(.autoRead, value: false)

@@ -64,8 +64,6 @@ public struct ServerConfiguration: Sendable {
     /// until the script's program is running (`posix_spawn`), so more loops than cores keep the
     /// other connections moving, above all on a machine shared with other work.
     public var threads: Int? = nil
-    /// Limits set on every script process (`setrlimit`), such as CPU seconds or address space.
-    public var scriptLimits: [ResourceLimit] = []
     /// The account to run as after binding, when started as root (`nil`: stay as started). Scripts run as it too.
     public var user: String? = nil
     /// Whether scripts may run as root (without it, a server that would do so refuses to start).
