@@ -253,7 +253,7 @@ public struct CGIServer: Sendable {
                             try pipeline.addHandler(AcceptLimitHandler(registry: registry))
                         }
                     }
-                    .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+                    .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
                     .childChannelOption(.allowRemoteHalfClosure, value: false)
                     .childChannelInitializer { channel in
                         let number = registry.add(channel)
