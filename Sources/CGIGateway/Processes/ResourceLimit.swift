@@ -7,7 +7,8 @@ import Glibc
 /// exceeded"; the hard limit is a second later, where the kernel sends SIGKILL to a script that
 /// caught SIGXCPU), `file-size` SIGXFSZ on the write that crosses it; `memory` makes allocations
 /// fail, `files` makes `open` fail with EMFILE, `processes` makes `fork` fail with EAGAIN (the
-/// count is of all processes of the script's user, as the kernel counts it).
+/// count is of all processes of the script's user, as the kernel counts it, and the kernel does
+/// not apply it to root).
 public struct ResourceLimit: Sendable, Equatable, CustomStringConvertible {
     /// What is limited.
     public enum Kind: String, Sendable, CaseIterable {
