@@ -64,7 +64,7 @@ wait_for_port() {
 CLEAN_ENV=(env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8)
 
 start_servers() {
-    "${CLEAN_ENV[@]}" "$ROOT/.build/release/cgi-server" "$OUT" --port $PORT_CGI_SERVER > "$OUT/logs/cgi-server.out" 2> "$OUT/logs/cgi-server.err" &
+    "${CLEAN_ENV[@]}" "$ROOT/.build/release/cgi-server" "$OUT" --port $PORT_CGI_SERVER --allow-root-scripts > "$OUT/logs/cgi-server.out" 2> "$OUT/logs/cgi-server.err" &
     echo $! > "$OUT/run/cgi-server.pid"
     "${CLEAN_ENV[@]}" /usr/sbin/lighttpd -f "$OUT/conf/lighttpd.conf"
     "${CLEAN_ENV[@]}" /usr/bin/spawn-fcgi -s "$OUT/run/fcgiwrap.sock" -M 0660 -U www-data -G www-data \

@@ -34,7 +34,7 @@ gcc -O2 -o "$out/site/cgi-bin/hello-c" "$out/hello.c"
 
 swift build -c release --product cgi-server >&2
 server_bin="$(swift build -c release --show-bin-path)/cgi-server"
-"$server_bin" "$out/site" --port 0 --swift-cache "$PWD/$out/cache" >"$out/server.log" 2>&1 &
+"$server_bin" "$out/site" --port 0 --allow-root-scripts --swift-cache "$PWD/$out/cache" >"$out/server.log" 2>&1 &
 server=$!
 trap 'kill "$server" 2>/dev/null; wait "$server" 2>/dev/null' EXIT
 for _ in $(seq 100); do

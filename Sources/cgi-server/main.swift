@@ -50,6 +50,21 @@ struct CGIServerCommand: ParsableCommand {
     @Option(name: .customLong("access-log"), help: "Access log file in Combined Log Format, or - for stdout.")
     var accessLog: String?
 
+    @Option(name: .customLong("error-log"), help: "File for server messages and script stderr instead of stderr (SIGHUP reopens both logs).")
+    var errorLog: String?
+
+    @Option(help: "Most client connections open at once; beyond it new ones wait in the listen queue (default: no limit).")
+    var maxConnections: Int?
+
+    @Option(help: "Most bytes all chunked request bodies being collected may hold together, in memory and $TMPDIR (413 beyond).")
+    var maxSpool = 1024 * 1024 * 1024
+
+    @Option(help: "When started as root: bind, then run as this user (and so do scripts).")
+    var user: String?
+
+    @Flag(help: "Allow scripts to run as root (without it a server that would run them as root does not start).")
+    var allowRootScripts = false
+
     @Flag(help: "Development mode: error pages show details.")
     var dev = false
 
@@ -77,12 +92,18 @@ struct CGIServerCommand: ParsableCommand {
     @Option(help: "The swiftc that compiles .swift scripts (default: swiftc on PATH).")
     var swiftc: String?
 
+    @Option(help: "Most bytes of compiled scripts kept in the compile cache; the least recently used go first (default: no limit).")
+    var swiftCacheMax: Int?
+
     func validate() throws {
         for entry in setEnv where !entry.contains("=") {
             throw ValidationError("--set-env needs NAME=VALUE, got \(entry)")
         }
         if (tlsCert == nil) != (tlsKey == nil) {
             throw ValidationError("--tls-cert and --tls-key go together")
+        }
+        for (name, value) in [("--max-connections", maxConnections), ("--max-spool", maxSpool), ("--swift-cache-max", swiftCacheMax)] {
+            if let value, value < 1 { throw ValidationError("\(name) needs a positive number, got \(value)") }
         }
     }
 
@@ -102,6 +123,11 @@ struct CGIServerCommand: ParsableCommand {
         }
         configuration.passAuthorization = passAuthorization
         configuration.accessLogPath = accessLog
+        configuration.errorLogPath = errorLog
+        configuration.maxConnections = maxConnections
+        configuration.maxSpoolSize = maxSpool
+        configuration.user = user
+        configuration.allowRootScripts = allowRootScripts
         configuration.developmentMode = dev
         configuration.headerTimeout = requestTimeout
         configuration.bodyTimeout = requestTimeout
@@ -110,7 +136,7 @@ struct CGIServerCommand: ParsableCommand {
         configuration.tlsKeyPath = tlsKey
         configuration.threads = threads
         configuration.swiftScripts = .init(
-            compilerPath: swiftc, libraryBuildDirectory: swiftLibrary, cacheDirectory: swiftCache)
+            compilerPath: swiftc, libraryBuildDirectory: swiftLibrary, cacheDirectory: swiftCache, cacheLimit: swiftCacheMax)
 
         LoggingSystem.bootstrap(StreamLogHandler.standardError)
         var logger = Logger(label: "cgi-server")

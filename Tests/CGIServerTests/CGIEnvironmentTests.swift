@@ -37,6 +37,32 @@ struct CGIEnvironmentTests {
         #expect(response.text.contains("cwd=\(server.site.cgiBin.resolvingSymlinksInPath().path)\n"))
     }
 
+    @Test func headerValuesLoseTheirSurroundingWhitespace() throws {
+        let connection = try RawConnection(port: server.port)
+        connection.send(
+            "POST /cgi-bin/probe.cgi HTTP/1.1\r\nHost: example.com \r\nHello:  World   \r\nX-Tab: a b\t\r\n"
+                + "Content-Type: application/x-www-form-urlencoded  \r\nContent-Length: 3\r\nConnection: close\r\n\r\na=b")
+        let response = try #require(connection.readResponses(1).first)
+        #expect(response.status == 200)
+        let env = response.environment
+        #expect(env["HTTP_HELLO"] == "World")
+        #expect(env["HTTP_X_TAB"] == "a b")
+        #expect(env["CONTENT_TYPE"] == "application/x-www-form-urlencoded")
+        #expect(env["HTTP_HOST"] == "example.com")
+        #expect(env["SERVER_NAME"] == "example.com")
+    }
+
+    @Test func fragmentIsNotPartOfTheQueryOrPath() throws {
+        let connection = try RawConnection(port: server.port)
+        connection.send("GET /cgi-bin/probe.cgi/info?a=b#frag?x=y HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        let env = try #require(connection.readResponses(1).first).environment
+        #expect(env["QUERY_STRING"] == "a=b")
+        #expect(env["PATH_INFO"] == "/info")
+        let bare = try RawConnection(port: server.port)
+        bare.send("GET /cgi-bin/probe.cgi#frag HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        #expect(try #require(bare.readResponses(1).first).environment["QUERY_STRING"] == "")
+    }
+
     @Test func developmentModeTellsScriptsToShowErrorReports() throws {
         #expect(try curl([server.url("/cgi-bin/probe.cgi")]).environment["CGI_DEBUG"] == nil)
         let dev = try TestServer(options: ["--dev"])

@@ -65,17 +65,18 @@ struct CGIProcessTests {
         #expect(eventually(within: 5) { server.openDescriptorCount() <= descriptorsBefore + 2 }, "descriptors \(descriptorsBefore) → \(server.openDescriptorCount())")
     }
 
-    /// The server's own threads block SIGTERM, SIGINT and SIGCHLD and nothing else, whatever mask
+    /// The server's own threads block SIGTERM, SIGINT, SIGHUP and SIGCHLD and nothing else, whatever mask
     /// it was started with (this test runner starts it with nearly every signal blocked). So a
     /// script's exit wakes no idle thread (under load, about one context switch per request before;
     /// `Benchmarks/PEERS.md`). Scripts still start with an empty mask:
     /// ``CGIEnvironmentTests/signalsAreResetInTheScript()``; SIGTERM and SIGINT still stop the
-    /// server: ``HTTPProtocolTests/signalsExitCleanly(signal:)``.
+    /// server: ``HTTPProtocolTests/signalsExitCleanly(signal:)``; SIGHUP reopens the logs:
+    /// ``LogReopenTests/sighupReopensBothLogsAndRequestsInFlightFinish()``.
     @Test func serverThreadsBlockOnlyShutdownAndChildExitSignals() throws {
         let server = try TestServer()
         #expect(try curl([server.url("/cgi-bin/hello.sh")]).text == "hello\n")
         let own = server.blockedSignalMasks().filter { ["cgi-server", "NIO-ELT", "TP-"].contains(where: $0.thread.hasPrefix) }
-        let expected = [SIGTERM, SIGINT, SIGCHLD].reduce(UInt64(0)) { $0 | 1 << ($1 - 1) }
+        let expected = [SIGTERM, SIGINT, SIGHUP, SIGCHLD].reduce(UInt64(0)) { $0 | 1 << ($1 - 1) }
         #expect(own.count >= 4)
         for (thread, mask) in own {
             #expect(mask == expected, "\(thread) blocks \(String(mask, radix: 16))")

@@ -90,6 +90,32 @@ struct HTTPProtocolTests {
         #expect(text.hasPrefix("HTTP/1.1 400") || text.hasPrefix("HTTP/1.1 501"))
     }
 
+    @Test func transferEncodingOnHTTP10IsRejected() throws {
+        let connection = try RawConnection(port: server.port)
+        connection.send("POST /cgi-bin/hello.sh HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n")
+        let text = String(decoding: connection.readAll(), as: UTF8.self)
+        #expect(text.hasPrefix("HTTP/1.0 400"), "\(text.prefix(40))")
+        #expect(text.contains("Transfer-Encoding is not defined for HTTP/1.0"))
+    }
+
+    @Test func hostWithTrailingWhitespaceIsAccepted() throws {
+        for version in ["1.0", "1.1"] {
+            let connection = try RawConnection(port: server.port)
+            connection.send("GET /hello.txt HTTP/\(version)\r\nHost: example.com \t\r\nConnection: close\r\n\r\n")
+            let text = String(decoding: connection.readAll(), as: UTF8.self)
+            #expect(text.hasPrefix("HTTP/\(version) 200") && text.hasSuffix("hello\n"), "\(text.prefix(40))")
+        }
+    }
+
+    @Test func invalidHostOnHTTP10SaysWhatIsWrong() throws {
+        let connection = try RawConnection(port: server.port)
+        connection.send("GET /hello.txt HTTP/1.0\r\nHost: exa mple.com\r\n\r\n")
+        let text = String(decoding: connection.readAll(), as: UTF8.self)
+        #expect(text.hasPrefix("HTTP/1.0 400"))
+        #expect(text.contains("The Host header is not a valid host name."))
+        #expect(!text.contains("HTTP/1.1 request"))
+    }
+
     @Test func longTargetsGet414AndHugeHeaders431() throws {
         let long = try curl([server.url("/" + String(repeating: "a", count: 9000))])
         #expect(long.status == 414)
@@ -147,7 +173,7 @@ struct HTTPProtocolTests {
 
         let second = Process()
         second.executableURL = TestServer.binary
-        second.arguments = [own.site.root.path, "--port", "\(own.port)"]
+        second.arguments = [own.site.root.path, "--port", "\(own.port)", "--allow-root-scripts"]
         let errors = Pipe()
         second.standardOutput = FileHandle.nullDevice
         second.standardError = errors
@@ -165,7 +191,7 @@ struct HTTPProtocolTests {
         #expect(own.stop() == 0)
         let restarted = Process()
         restarted.executableURL = TestServer.binary
-        restarted.arguments = [own.site.root.path, "--port", "\(own.port)"]
+        restarted.arguments = [own.site.root.path, "--port", "\(own.port)", "--allow-root-scripts"]
         let output = Pipe()
         restarted.standardOutput = output
         restarted.standardError = FileHandle.nullDevice

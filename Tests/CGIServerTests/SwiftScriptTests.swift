@@ -50,6 +50,50 @@ import Testing
         #expect(compileCount(server, "greet.swift") == 1)
     }
 
+    @Test func startingLeavesNothingBehindInTMPDIR() throws {
+        let site = try TestSite()
+        let temporary = site.root.appending(path: "tmp"), cache = site.root.appending(path: "cache")
+        try FileManager.default.createDirectory(at: temporary, withIntermediateDirectories: true)
+        let server = try TestServer(
+            site: site, options: ["--swift-cache", cache.path, "--swiftc", swiftc], environment: ["TMPDIR": temporary.path])
+        #expect(!server.errorText.contains("cannot be compiled"), "the compiler was found and asked for its version")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: temporary.path) == [])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: cache.path).filter { !$0.hasPrefix("startup-order-") } == [])
+    }
+
+    @Test func cacheKeepsItsLimitDroppingTheLeastRecentlyUsed() throws {
+        let site = try TestSite()
+        let cache = site.root.appending(path: "cache")
+        for name in ["alpha", "beta", "gamma"] {
+            try site.script("\(name).swift", contents: Self.greeting(name), mode: 0o644)
+        }
+        func entries() -> [String: Int] {
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: cache.path)) ?? []
+            var sizes: [String: Int] = [:]
+            for name in names where name.count > 65 && !name.contains(".") {
+                var info = stat()
+                guard stat(cache.appending(path: name).path, &info) == 0 else { continue }
+                sizes[String(name.prefix(name.count - 65))] = Int(info.st_blocks) * 512
+            }
+            return sizes
+        }
+        let first = try TestServer(site: site, options: ["--swift-cache", cache.path, "--swiftc", swiftc])
+        #expect(try curl([first.url("/cgi-bin/alpha")], timeout: 120).text == "alpha, world!\n")
+        #expect(try curl([first.url("/cgi-bin/beta")], timeout: 120).text == "beta, world!\n")
+        #expect(first.stop() == 0)
+        defer { withExtendedLifetime(first) {} }  // its site, shared with the second server, goes with it
+        let size = try #require(entries()["alpha"])
+
+        // Room for two and a half: the third compile removes the one used longest ago, beta.
+        let second = try TestServer(
+            site: site, options: ["--swift-cache", cache.path, "--swiftc", swiftc, "--swift-cache-max", "\(size * 5 / 2)"])
+        #expect(try curl([second.url("/cgi-bin/alpha")], timeout: 120).text == "alpha, world!\n")
+        #expect(compileCount(second, "alpha.swift") == 0)
+        #expect(try curl([second.url("/cgi-bin/gamma")], timeout: 120).text == "gamma, world!\n")
+        #expect(Set(entries().keys) == ["alpha", "gamma"])
+        #expect(entries().values.reduce(0, +) <= size * 5 / 2)
+    }
+
     @Test func compileErrorShowsTheCompilersMessageInDevelopmentMode() throws {
         let server = try server(dev: true)
         try server.site.script("broken.swift", contents: "import CGI\nlet x: Int = \"<text>\"\n", mode: 0o644)

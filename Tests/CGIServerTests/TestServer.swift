@@ -23,12 +23,26 @@ final class TestServer: @unchecked Sendable {
     }
 
     /// Starts the server on `site` with extra options and waits for its `listening on` line.
-    init(site: TestSite? = nil, options: [String] = [], host: String = "127.0.0.1") throws {
+    ///
+    /// `launcher` is a command that runs the server (such as `prlimit --nofile=128`), and
+    /// `environment` adds to the server's environment. Run as root, the server is allowed to run
+    /// scripts as root unless `rootScripts` is false.
+    init(
+        site: TestSite? = nil, options: [String] = [], host: String = "127.0.0.1", launcher: [String] = [],
+        environment: [String: String] = [:], rootScripts: Bool = true
+    ) throws {
         self.site = try site ?? TestSite()
-        process.executableURL = Self.binary
-        process.arguments = [self.site.root.path, "--host", host, "--port", "0", "--script-timeout", "2",
-                             "--max-body", "\(1 << 20)", "--set-env", "PROBE_STATE=\(self.site.state.path)"] + options
-        process.environment = ["PATH": "/usr/bin:/bin", "SERVER_SECRET": "s3cr3t", "LANG": "C"]
+        let arguments = [self.site.root.path, "--host", host, "--port", "0", "--script-timeout", "2",
+                         "--max-body", "\(1 << 20)", "--set-env", "PROBE_STATE=\(self.site.state.path)"]
+            + (getuid() == 0 && rootScripts ? ["--allow-root-scripts"] : []) + options
+        if let command = launcher.first {
+            process.executableURL = URL(filePath: command)
+            process.arguments = launcher.dropFirst() + [Self.binary.path] + arguments
+        } else {
+            process.executableURL = Self.binary
+            process.arguments = arguments
+        }
+        process.environment = ["PATH": "/usr/bin:/bin", "SERVER_SECRET": "s3cr3t", "LANG": "C"].merging(environment) { $1 }
         process.standardOutput = output
         process.standardError = errors
         try process.run()
@@ -72,6 +86,21 @@ final class TestServer: @unchecked Sendable {
         process.terminate()
         process.waitUntilExit()
         return process.terminationStatus
+    }
+
+    /// CPU seconds (user and system) the server process has used so far, from /proc.
+    func cpuSeconds() -> Double {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")")
+        else { return -1 }
+        // After the command name: state is field 3, utime and stime are fields 14 and 15.
+        let fields = stat[stat.index(close, offsetBy: 2)...].split(separator: " ")
+        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return -1 }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
+    /// Sends `signal` to the server.
+    func send(_ signal: Int32) {
+        kill(pid, signal)
     }
 
     /// Descriptors the server process has open now.

@@ -17,7 +17,7 @@ swift build --product cgi-server
 server_bin=$(swift build --product cgi-server --show-bin-path)/cgi-server
 cache=$(mktemp -d)
 log="$output/server.log"
-"$server_bin" Examples/site --port 0 --dev --swift-cache "$cache" >"$log" 2>&1 &
+"$server_bin" Examples/site --port 0 --dev --allow-root-scripts --swift-cache "$cache" >"$log" 2>&1 &
 server=$!
 trap 'kill "$server" 2>/dev/null; wait "$server" 2>/dev/null; rm -rf "$cache"' EXIT
 

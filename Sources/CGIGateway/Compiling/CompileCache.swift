@@ -11,6 +11,11 @@ import SystemPackage
 /// kept as `NAME-KEY.failed`. Compiles of one entry are serialised by an exclusive `flock(2)`
 /// on `NAME-KEY.lock`, which holds between processes and, since every caller opens the lock
 /// file anew, between threads of one process too.
+///
+/// With a size limit (``prune(toAtMost:keeping:)``), the least recently used executables are
+/// removed first. An entry's last use is its access time: set when it is compiled and whenever
+/// ``ScriptCompiler`` finds it here (``markUsed(_:)``), and by the kernel when it runs (under
+/// the usual `relatime` mount option, at most once a day).
 public struct CompileCache: Sendable, Equatable {
     /// The cache folder, as an absolute path: the compiler runs inside it, so paths handed
     /// to it must not depend on the working directory.
@@ -103,6 +108,50 @@ public struct CompileCache: Sendable, Equatable {
         } catch {
             return (error as? Errno) ?? .ioError
         }
+    }
+
+    /// Marks the entry at `path` as used now (its access time), for ``prune(toAtMost:keeping:)``.
+    func markUsed(_ path: String) {
+        let now = (1 << 30) - 1, unchanged = (1 << 30) - 2  // UTIME_NOW, UTIME_OMIT
+        var times = [timespec(tv_sec: 0, tv_nsec: now), timespec(tv_sec: 0, tv_nsec: unchanged)]
+        utimensat(AT_FDCWD, path, &times, 0)
+    }
+
+    /// Removes the least recently used executables, with their lock and failure files, until
+    /// the executables left take at most `bytes` of disk; the one at `kept` (just compiled)
+    /// stays whatever its size. Best effort: an entry that cannot be removed is skipped.
+    func prune(toAtMost bytes: Int, keeping kept: String) {
+        var entries = executables()
+        var total = entries.reduce(0) { $0 + $1.bytes }
+        entries.sort { ($0.lastUsed.tv_sec, $0.lastUsed.tv_nsec) < ($1.lastUsed.tv_sec, $1.lastUsed.tv_nsec) }
+        for entry in entries where total > bytes && entry.path != kept {
+            guard unlink(entry.path) == 0 else { continue }
+            unlink(entry.path + ".lock")
+            unlink(entry.path + ".failed")
+            total -= entry.bytes
+        }
+    }
+
+    /// The cache's executables (`NAME-KEY`, KEY a SHA-256 in hexadecimal), with their disk use
+    /// and last use.
+    private func executables() -> [(path: String, bytes: Int, lastUsed: timespec)] {
+        guard let folder = opendir(directory) else { return [] }
+        defer { closedir(folder) }
+        var found: [(path: String, bytes: Int, lastUsed: timespec)] = []
+        while let entry = readdir(folder) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            guard let dash = name.lastIndex(of: "-"), Self.isKey(name[name.index(after: dash)...]) else { continue }
+            var info = stat()
+            let path = directory + "/" + name
+            guard lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { continue }
+            found.append((path, Int(info.st_blocks) * 512, info.st_atim))
+        }
+        return found
+    }
+
+    /// Whether `text` is a key: 64 lower-case hexadecimal digits.
+    private static func isKey(_ text: Substring) -> Bool {
+        text.utf8.count == 64 && text.utf8.allSatisfy { HTTPSyntax.isDigit($0) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0) }
     }
 
     /// Keeps the compiler's messages for an entry whose source does not compile

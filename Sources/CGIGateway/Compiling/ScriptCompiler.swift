@@ -36,16 +36,20 @@ public struct ScriptCompiler: Sendable {
         public var cacheDirectory: String?
         /// The longest one compile may take before the compiler is stopped.
         public var timeout: Duration
+        /// The most disk the cache's executables may take, in bytes; after each compile the least
+        /// recently used are removed down to it. nil keeps everything.
+        public var cacheLimit: Int?
 
         /// A configuration; every field defaults as documented on it.
         public init(
             compilerPath: String? = nil, libraryBuildDirectory: String? = nil, cacheDirectory: String? = nil,
-            timeout: Duration = .seconds(300)
+            timeout: Duration = .seconds(300), cacheLimit: Int? = nil
         ) {
             self.compilerPath = compilerPath
             self.libraryBuildDirectory = libraryBuildDirectory
             self.cacheDirectory = cacheDirectory
             self.timeout = timeout
+            self.cacheLimit = cacheLimit
         }
     }
 
@@ -86,6 +90,8 @@ public struct ScriptCompiler: Sendable {
     public let cache: CompileCache
     /// The longest one compile may take.
     public let timeout: Duration
+    /// The cache's size limit in bytes (``Configuration/cacheLimit``).
+    public let cacheLimit: Int?
     /// The flags that link with lld in ``StartupOrder``'s layout, or none when the toolchain
     /// has no lld or the order file cannot be written.
     private let linkFlags: [String]
@@ -108,7 +114,8 @@ public struct ScriptCompiler: Sendable {
         }
         cache = try CompileCache(directory: configuration.cacheDirectory ?? CompileCache.defaultDirectory)
         timeout = configuration.timeout
-        let version = try Self.run(compilerPath, ["--version"], in: cache.directory, timeout: timeout)
+        cacheLimit = configuration.cacheLimit
+        let version = try Self.askVersion(of: compilerPath, in: cache.directory, timeout: timeout)
         guard let status = version.status, status.isSuccess else {
             let ending = version.status.map { "ended with \($0)" } ?? "did not answer in time"
             throw .compilerUnusable(path: compilerPath, reason: "`swiftc --version` \(ending)")
@@ -133,7 +140,10 @@ public struct ScriptCompiler: Sendable {
         }
         let executable = cache.path(name: Self.name(of: path), key: CompileCache.key(for: source + identity))
         func cached() throws(ScriptCompilerError) -> CompiledScript? {
-            if cache.contains(executable) { return CompiledScript(executable: executable, compiledNow: false) }
+            if cache.contains(executable) {
+                cache.markUsed(executable)
+                return CompiledScript(executable: executable, compiledNow: false)
+            }
             if let diagnostics = cache.recordedFailure(of: executable) {
                 throw .compileFailed(script: path, diagnostics: diagnostics)
             }
@@ -155,6 +165,7 @@ public struct ScriptCompiler: Sendable {
                 throw .compileFailed(script: path, diagnostics: diagnostics)
             }
             try cache.install(partial, at: executable)
+            if let cacheLimit { cache.prune(toAtMost: cacheLimit, keeping: executable) }
             return CompiledScript(executable: executable, compiledNow: true)
         }
     }
@@ -165,14 +176,29 @@ public struct ScriptCompiler: Sendable {
             + library.objectFiles + ["-o", output]
     }
 
-    /// Runs the compiler with only what it needs from this process's environment.
+    /// Runs `swiftc --version` with `TMPDIR` set to a new folder in `folder`, removed afterwards:
+    /// the driver makes a `TemporaryDirectory.XXXXXX` in `TMPDIR` and, for `--version`, leaves it
+    /// behind (an empty folder in /tmp for every server start).
+    private static func askVersion(
+        of compiler: String, in folder: String, timeout: Duration
+    ) throws(ScriptCompilerError) -> CapturedProcess {
+        var template = Array((folder + "/version-XXXXXX").utf8CString)
+        guard mkdtemp(&template) != nil else { throw .cacheUnusable(path: folder, errno: errno) }
+        let temporary = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        defer { FilePath(temporary).removeTree() }
+        return try run(compiler, ["--version"], in: folder, timeout: timeout, temporaryFolder: temporary)
+    }
+
+    /// Runs the compiler with only what it needs from this process's environment (`TMPDIR`
+    /// replaced by `temporaryFolder` when given).
     private static func run(
-        _ compiler: String, _ arguments: [String], in folder: String, timeout: Duration
+        _ compiler: String, _ arguments: [String], in folder: String, timeout: Duration, temporaryFolder: String? = nil
     ) throws(ScriptCompilerError) -> CapturedProcess {
         var environment: [String: String] = [:]
         for name in ["PATH", "HOME", "TMPDIR"] {
             environment[name] = getenv(name).map { String(cString: $0) }
         }
+        if let temporaryFolder { environment["TMPDIR"] = temporaryFolder }
         do {
             return try CapturedProcess.run(
                 compiler, arguments: arguments, environment: environment, workingDirectory: folder, timeout: timeout)

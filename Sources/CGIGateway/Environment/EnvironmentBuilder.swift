@@ -1,3 +1,4 @@
+import CGICore
 import Glibc
 
 /// Builds a script's environment from scratch: the meta-variables of RFC 3875 §4.1, the common
@@ -7,6 +8,7 @@ import Glibc
 ///
 /// Request headers become `HTTP_*` variables (RFC 3875 §4.1.18) with these rules:
 /// - a name that is not `[A-Za-z0-9-]+` is dropped, so `X_User` cannot pose as `X-User`;
+/// - spaces and tabs around a value are not part of it (OWS, RFC 9112 §5.1) and are removed;
 /// - a value with NUL, CR or LF is dropped;
 /// - `Proxy` is always dropped (httpoxy: no script ever sees `HTTP_PROXY`);
 /// - `Authorization` and `Proxy-Authorization` are dropped unless
@@ -63,7 +65,7 @@ public struct EnvironmentBuilder: Sendable {
         if let root = configuration.documentRoot { variables["DOCUMENT_ROOT"] = root }
         if let length = request.contentLength, length > 0 { variables["CONTENT_LENGTH"] = String(length) }
         if let type = request.headers.first(where: { $0.name.lowercased() == "content-type" }), Self.isSafe(type.value) {
-            variables["CONTENT_TYPE"] = type.value
+            variables["CONTENT_TYPE"] = type.value.trimmingWhitespace()
         }
         if let user = request.remoteUser { variables["REMOTE_USER"] = user }
         if let type = request.authType { variables["AUTH_TYPE"] = type }
@@ -74,10 +76,11 @@ public struct EnvironmentBuilder: Sendable {
         for header in headers where isPassed(header) {
             // The name is letters, digits and `-` (isPassed): upper-cased and `-` → `_` byte by byte.
             let name = "HTTP_" + String(decoding: header.name.utf8.map(Self.variableNameByte), as: UTF8.self)
+            let value = header.value.trimmingWhitespace()
             if let earlier = variables[name] {
-                variables[name] = earlier + (name == "HTTP_COOKIE" ? "; " : ", ") + header.value
+                variables[name] = earlier + (name == "HTTP_COOKIE" ? "; " : ", ") + value
             } else {
-                variables[name] = header.value
+                variables[name] = value
             }
         }
         return variables

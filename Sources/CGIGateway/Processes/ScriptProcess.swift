@@ -8,6 +8,14 @@ import Glibc
 /// directory set (RFC 3875 §7.2), its own process group, every signal at its default
 /// disposition, an empty signal mask, and only descriptors 0, 1 and 2 open.
 ///
+/// Resource limits (``ResourceLimit``) are set with `prlimit(2)` as soon as `posix_spawn`
+/// returns, since `posix_spawn` cannot set them in the child and nothing may run between its
+/// `fork` and `exec`. glibc's `posix_spawn` returns once the child has called `exec`, so the
+/// program has started when its limits arrive: for the few microseconds between the two, it
+/// runs with the host's limits. CPU time counts from the start all the same, and the other
+/// limits hold for everything the script asks for afterwards (an allocation, an open, a fork
+/// or a write already made stays). When a limit cannot be set, the script is stopped.
+///
 /// The parent's pipe ends are plain descriptors, created close-on-exec and blocking; the host
 /// owns them and must close them (or hand them to an event loop that will). The process must be
 /// reaped exactly once: by ``wait()``, by ``poll()`` returning a status, or by
@@ -30,16 +38,18 @@ public struct ScriptProcess: Sendable {
     /// The read end of the script's standard error.
     public let standardError: Int32
 
-    /// Starts `executable` as a script process.
+    /// Starts `executable` as a script process, with `limits` set on it.
     ///
-    /// - Throws: ``ScriptSpawnError`` when a pipe cannot be made, a value holds a NUL byte, or the
-    ///   program cannot be started (missing, not executable, bad interpreter, missing folder).
+    /// - Throws: ``ScriptSpawnError`` when a pipe cannot be made, a value holds a NUL byte, the
+    ///   program cannot be started (missing, not executable, bad interpreter, missing folder), or
+    ///   a limit cannot be set (a hard limit above the host's own, without the privilege to raise it).
     public static func spawn(
         executable: String,
         arguments: [String] = [],
         environment: [String: String],
         workingDirectory: String,
-        standardInput: StandardInput = .pipe
+        standardInput: StandardInput = .pipe,
+        limits: [ResourceLimit] = []
     ) throws(ScriptSpawnError) -> ScriptProcess {
         let entries = environment.sorted { $0.key < $1.key }
         for (key, value) in entries where containsNUL(key) || containsNUL(value) {
@@ -98,8 +108,17 @@ public struct ScriptProcess: Sendable {
             if let input { close(input.writeEnd) }
             throw .spawn(executable: executable, errno: result)
         }
-        return ScriptProcess(
+        let process = ScriptProcess(
             pid: pid, standardInput: input?.writeEnd, standardOutput: output.readEnd, standardError: errors.readEnd)
+        for limit in limits {
+            guard let code = limit.apply(to: pid) else { continue }
+            process.signalGroup(SIGKILL)
+            _ = process.wait()
+            [output.readEnd, errors.readEnd].forEach { close($0) }
+            if let input { close(input.writeEnd) }
+            throw .limit(limit, errno: code)
+        }
+        return process
     }
 
     /// Sends `signal` to every process in the script's group (the script and anything it started).

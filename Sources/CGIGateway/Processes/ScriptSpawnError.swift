@@ -8,6 +8,8 @@ public enum ScriptSpawnError: Error, Sendable, Equatable, CustomStringConvertibl
     case nulByte(String)
     /// `posix_spawn` failed for this executable with this `errno` (missing, not executable, bad interpreter…).
     case spawn(executable: String, errno: Int32)
+    /// A resource limit could not be set on the started script (which was stopped) for this `errno`.
+    case limit(ResourceLimit, errno: Int32)
 
     /// A sentence for the log.
     public var description: String {
@@ -15,6 +17,7 @@ public enum ScriptSpawnError: Error, Sendable, Equatable, CustomStringConvertibl
         case .pipe(let code): "cannot create a pipe for the script: \(Self.message(code))"
         case .nulByte(let text): "cannot pass a value with a NUL byte to the script: \(text.prefix(40))"
         case .spawn(let path, let code): "cannot start \(path): \(Self.message(code))"
+        case .limit(let limit, let code): "cannot set the script limit \(limit): \(Self.message(code))"
         }
     }
 

@@ -7,14 +7,20 @@ import CGICore
 enum RequestRejection: Error, Equatable {
     /// The request target is longer than the configured limit (414).
     case targetTooLong
-    /// An HTTP/1.1 request without exactly one `Host` header, or a `Host` that is not a host name (400).
-    case missingOrRepeatedHost
+    /// An HTTP/1.1 request without a `Host` header (400).
+    case missingHost
+    /// More than one `Host` header (400).
+    case repeatedHost
+    /// A `Host` that is not a host name with an optional port (400).
+    case invalidHost
     /// A header value holds a control byte such as NUL, CR or DEL (400).
     case controlByteInHeader
     /// Both `Content-Length` and `Transfer-Encoding`, the classic smuggling vector (400).
     case ambiguousFraming
     /// A `Content-Length` that is not one plain decimal number, or several that disagree (400).
     case invalidContentLength
+    /// `Transfer-Encoding` on an HTTP/1.0 request, whose framing it cannot define (400, RFC 9112 §6.1).
+    case transferEncodingInHTTP10
     /// A transfer coding other than `chunked` (501).
     case unsupportedTransferEncoding
     /// The announced body is larger than the configured limit (413).
@@ -26,7 +32,8 @@ enum RequestRejection: Error, Equatable {
     var status: HTTPResponseStatus {
         switch self {
         case .targetTooLong: .uriTooLong
-        case .missingOrRepeatedHost, .controlByteInHeader, .ambiguousFraming, .invalidContentLength, .malformedTarget:
+        case .missingHost, .repeatedHost, .invalidHost, .controlByteInHeader, .ambiguousFraming,
+            .transferEncodingInHTTP10, .invalidContentLength, .malformedTarget:
             .badRequest
         case .unsupportedTransferEncoding: .notImplemented
         case .bodyTooLarge: .payloadTooLarge
@@ -37,7 +44,10 @@ enum RequestRejection: Error, Equatable {
     var message: String {
         switch self {
         case .targetTooLong: "The request target is too long."
-        case .missingOrRepeatedHost: "An HTTP/1.1 request needs exactly one valid Host header."
+        case .missingHost: "An HTTP/1.1 request needs a Host header."
+        case .repeatedHost: "The request has more than one Host header."
+        case .invalidHost: "The Host header is not a valid host name."
+        case .transferEncodingInHTTP10: "Transfer-Encoding is not defined for HTTP/1.0 requests."
         case .controlByteInHeader: "A header value contains a control character."
         case .ambiguousFraming: "The request has both Content-Length and Transfer-Encoding."
         case .invalidContentLength: "The Content-Length header is invalid."
@@ -51,15 +61,16 @@ enum RequestRejection: Error, Equatable {
     static func check(_ head: HTTPRequestHead, configuration: ServerConfiguration) throws(RequestRejection) {
         guard head.uri.utf8.count <= configuration.maxRequestTargetSize else { throw .targetTooLong }
         let hosts = head.headers["Host"]
-        if head.version == .http1_1 && hosts.count != 1 || hosts.count > 1 || hosts.contains(where: { ServerName.parse($0) == nil }) {
-            throw .missingOrRepeatedHost
-        }
+        if head.version == .http1_1 && hosts.isEmpty { throw .missingHost }
+        if hosts.count > 1 { throw .repeatedHost }
+        if hosts.contains(where: { ServerName.parse($0) == nil }) { throw .invalidHost }
         for (_, value) in head.headers where value.utf8.contains(where: { ($0 < 0x20 && $0 != 0x09) || $0 == 0x7F }) {
             throw .controlByteInHeader
         }
         let lengths = head.headers["Content-Length"]
         let codings = head.headers["Transfer-Encoding"]
         if !lengths.isEmpty && !codings.isEmpty { throw .ambiguousFraming }
+        if !codings.isEmpty && head.version == .http1_0 { throw .transferEncodingInHTTP10 }
         if !codings.isEmpty, codings.joined(separator: ",").split(separator: ",").map({ $0.trimmingWhitespace().lowercased() }) != ["chunked"] {
             throw .unsupportedTransferEncoding
         }

@@ -12,9 +12,11 @@ struct RequestTarget: Sendable {
     /// The decoded, normalized path.
     var path: RequestPath
 
-    /// Parses an origin-form (`/a/b?x`) or absolute-form (`http://host/a/b?x`) target.
+    /// Parses an origin-form (`/a/b?x`) or absolute-form (`http://host/a/b?x`) target. A
+    /// `#fragment` (which clients should not send) is not part of the path or the query.
     init(_ target: String) throws(ScriptResolverError) {
         var rest = Substring(target)
+        if let hash = rest.firstIndex(of: "#") { rest = rest[..<hash] }
         for scheme in Self.schemes where rest.utf8.first != UInt8(ascii: "/") && rest.prefix(scheme.count).lowercased() == scheme {
             let authorityAndPath = rest.dropFirst(scheme.count)
             let slash = authorityAndPath.firstIndex(where: { $0 == "/" || $0 == "?" }) ?? authorityAndPath.endIndex

@@ -4,8 +4,10 @@ import CGICore
 /// without its port, lower-cased, IPv6 literals keeping their brackets (RFC 3875 §4.1.14).
 enum ServerName {
     /// The name in `authority`, or `nil` when it is not a plausible host (a reg-name or IP literal).
+    /// Spaces and tabs around it are not part of it (a field value's OWS, RFC 9112 §5.1).
     static func parse(_ authority: String) -> String? {
-        let bytes = authority.utf8
+        let trimmed = authority.trimmingWhitespace()
+        let bytes = Substring(trimmed).utf8
         let host: Substring.UTF8View
         if bytes.first == UInt8(ascii: "[") {
             guard let close = bytes.firstIndex(of: UInt8(ascii: "]")) else { return nil }

@@ -13,30 +13,29 @@ final class AccessLog: Sendable {
         var userAgent: String?
     }
 
-    /// Why the log cannot be opened.
-    struct OpenError: Error, CustomStringConvertible {
-        var path: String
-        var errno: Int32
-        var description: String { "cannot open access log \(path): \(String(cString: strerror(errno)))" }
-    }
-
     private let descriptor: Int32
-    private let ownsDescriptor: Bool
+    /// The file, or `nil` for standard output.
+    private let file: LogFile?
 
     /// Opens `path` for appending, or uses standard output for `-`.
-    init(path: String) throws(OpenError) {
+    init(path: String) throws(LogFile.OpenError) {
         if path == "-" {
             descriptor = STDOUT_FILENO
-            ownsDescriptor = false
+            file = nil
             return
         }
-        descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw OpenError(path: path, errno: errno) }
-        ownsDescriptor = true
+        let file = try LogFile(path: path)
+        descriptor = file.descriptor
+        self.file = file
     }
 
     deinit {
-        if ownsDescriptor { close(descriptor) }
+        if file != nil { close(descriptor) }
+    }
+
+    /// Opens the file again by its path (after logrotate renamed it); nothing for standard output.
+    func reopen() throws(LogFile.OpenError) {
+        try file?.reopen()
     }
 
     /// Appends one line for `entry`, stamped with the current time.

@@ -8,7 +8,8 @@ import NIOPosix
 import NIOSSL
 
 /// An HTTP/1.1 server for a site folder: static files from the document root, CGI scripts from the
-/// script folder at `/cgi-bin/`. Runs until SIGTERM or SIGINT, then lets requests in flight finish.
+/// script folder at `/cgi-bin/`. Runs until SIGTERM or SIGINT, then lets requests in flight finish;
+/// SIGHUP reopens the log files (after logrotate moved them) and serving goes on.
 public struct CGIServer: Sendable {
     /// Why the server cannot start.
     public enum StartError: Error, CustomStringConvertible {
@@ -16,18 +17,27 @@ public struct CGIServer: Sendable {
         case missingFolder(String)
         /// The access log cannot be opened.
         case accessLog(String)
+        /// The error log cannot be opened.
+        case errorLog(String)
         /// The TLS certificate or key cannot be loaded.
         case tls(String)
         /// The address cannot be bound.
         case bind(String)
+        /// The server cannot switch to the `--user` account.
+        case user(String)
+        /// Scripts would run as root, and the configuration does not allow it.
+        case rootScripts
 
         /// A sentence for the person starting the server, such as `no such folder: site/htdocs`.
         public var description: String {
             switch self {
             case .missingFolder(let path): "no such folder: \(path)"
-            case .accessLog(let reason): reason
+            case .accessLog(let reason), .errorLog(let reason): reason
             case .tls(let reason): "TLS: \(reason)"
             case .bind(let reason): "cannot listen: \(reason)"
+            case .user(let reason): reason
+            case .rootScripts:
+                "refusing to run scripts as root: start as root with --user NAME to serve as NAME, or allow it with --allow-root-scripts"
             }
         }
     }
@@ -47,6 +57,16 @@ public struct CGIServer: Sendable {
     public func run(ready: (String) -> Void) throws {
         signal(SIGPIPE, SIG_IGN)
         setSignalMask()
+        let user = try configuration.user.map { name throws(StartError) in try ServerUser(name: name) }
+        guard (user?.uid ?? geteuid()) != 0 || configuration.allowRootScripts else { throw StartError.rootScripts }
+        SpoolBudget.process.setLimit(configuration.maxSpoolSize)
+        // TLS keys are often readable by root alone: loaded before the switch.
+        let tls = try makeTLSContext()
+        if let user {
+            try user.actAs()
+            setenv("HOME", user.home, 1)
+        }
+        let errorLog = try openErrorLog()
         let group = MultiThreadedEventLoopGroup(numberOfThreads: configuration.threads ?? 2 * System.coreCount)
         let threadPool = NIOThreadPool(numberOfThreads: 1)
         threadPool.start()
@@ -58,14 +78,30 @@ public struct CGIServer: Sendable {
             try? compilePool.syncShutdownGracefully()
         }
         let context = try makeContext(fileIO: NonBlockingFileIO(threadPool: threadPool), compilePool: compilePool)
-        let tls = try makeTLSContext()
-        let registry = ConnectionRegistry()
+        let registry = ConnectionRegistry(limit: configuration.maxConnections)
+        try user?.actAsRoot()
         let listeners = try bind(group: group, context: context, tls: tls, registry: registry)
+        if let user {
+            do {
+                try user.become()
+            } catch {
+                listeners.close()
+                throw error
+            }
+            logger.info("running as \(user.name) (uid \(user.uid))")
+        }
         let stop = group.next().makePromise(of: Int32.self)
-        // Blocked since start-up (setSignalMask), a SIGTERM or SIGINT that came early waits for its source.
+        // Blocked since start-up (setSignalMask), a signal that came early waits for its source.
         let signalSources = [SIGTERM, SIGINT].map { number in
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler { stop.succeed(number) }
+            source.resume()
+            return source
+        } + [SIGHUP].map { number in
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { [logger] in
+                Self.reopen(accessLog: context.accessLog, errorLog: errorLog, logger: logger)
+            }
             source.resume()
             return source
         }
@@ -89,7 +125,29 @@ public struct CGIServer: Sendable {
     ///   script's exit woke an idle thread (a thread-pool or the main thread) for nothing, about one
     ///   context switch per request under load.
     /// Scripts start with an empty mask all the same (``ScriptProcess``).
-    private static let blockedSignals = [SIGTERM, SIGINT, SIGCHLD]
+    /// - SIGHUP, for the Dispatch source that reopens the logs (its default action ended the server).
+    private static let blockedSignals = [SIGTERM, SIGINT, SIGHUP, SIGCHLD]
+
+    /// Opens the error log (`--error-log`) at standard error, where the logger and script stderr write.
+    private func openErrorLog() throws -> LogFile? {
+        guard let path = configuration.errorLogPath else { return nil }
+        do {
+            return try LogFile(path: path, at: STDERR_FILENO)
+        } catch {
+            throw StartError.errorLog("\(error)")
+        }
+    }
+
+    /// Reopens both logs by their paths (SIGHUP); a log that cannot be reopened keeps its old file.
+    private static func reopen(accessLog: AccessLog?, errorLog: LogFile?, logger: Logger) {
+        do {
+            try errorLog?.reopen()
+            try accessLog?.reopen()
+            logger.info("signal \(SIGHUP): log files reopened")
+        } catch {
+            logger.error("signal \(SIGHUP): \(error); writing on to the old file")
+        }
+    }
 
     private func setSignalMask() {
         var blocked = sigset_t()
@@ -177,11 +235,19 @@ public struct CGIServer: Sendable {
         group: MultiThreadedEventLoopGroup, context: ServerContext, tls: NIOSSLContext?, registry: ConnectionRegistry
     ) throws -> ListenerGroup {
         do {
+            let acceptFailures = AcceptFailureLog(logger: logger)
             return try ListenerGroup(group: group, host: configuration.host, port: configuration.port) { loop in
                 ServerBootstrap(group: loop, childGroup: loop)
                     .serverChannelOption(.backlog, value: 511)
                     .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-                    .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+                    .serverChannelInitializer { channel in
+                        channel.eventLoop.makeCompletedFuture {
+                            let pipeline = channel.pipeline.syncOperations
+                            try pipeline.addHandler(AcceptRetryHandler(log: acceptFailures))
+                            try pipeline.addHandler(AcceptLimitHandler(registry: registry))
+                        }
+                    }
+                    .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
                     .childChannelOption(.allowRemoteHalfClosure, value: true)
                     .childChannelInitializer { channel in
                         let number = registry.add(channel)

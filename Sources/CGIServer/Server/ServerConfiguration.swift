@@ -24,6 +24,9 @@ public struct ServerConfiguration: Sendable {
     /// that a client sending slowly never holds a slot; larger ones stream to the script, which
     /// starts once a slot is free (the server stops reading them until then).
     public var bodyBufferedBeforeScript: Int = 64 * 1024
+    /// Most bytes all request bodies collected before their scripts start (chunked ones, and small ones) may hold together (memory and temporary
+    /// files in `$TMPDIR`); a body that would go beyond it gets 413.
+    public var maxSpoolSize: Int = 1024 * 1024 * 1024
     /// Most scripts running at the same time.
     public var maxScripts: Int = 32
     /// Most requests waiting for a script slot; beyond it requests get 503 with `Retry-After`.
@@ -38,6 +41,12 @@ public struct ServerConfiguration: Sendable {
     public var passAuthorization: Bool = false
     /// Where to write the access log in Combined Log Format: a file path, `-` for standard output, or `nil` for none.
     public var accessLogPath: String? = nil
+    /// A file that takes the place of standard error (server messages and script stderr), or `nil` to keep
+    /// standard error. SIGHUP reopens it and the access log by their paths.
+    public var errorLogPath: String? = nil
+    /// Most client connections open at once, or `nil` for no limit. At the limit the server stops accepting:
+    /// new connections wait in the kernel's listen queue until one closes.
+    public var maxConnections: Int? = nil
     /// Development mode: error pages show the reason (script errors, invalid response heads, compile errors) instead of a
     /// reference id, and scripts get `CGI_DEBUG=1` so that the `CGI` library shows its error reports too.
     public var developmentMode: Bool = false
@@ -63,6 +72,10 @@ public struct ServerConfiguration: Sendable {
     /// until the script's program is running (`posix_spawn`), so more loops than cores keep the
     /// other connections moving, above all on a machine shared with other work.
     public var threads: Int? = nil
+    /// The account to run as after binding, when started as root (`nil`: stay as started). Scripts run as it too.
+    public var user: String? = nil
+    /// Whether scripts may run as root (without it, a server that would do so refuses to start).
+    public var allowRootScripts: Bool = false
     /// Where `.swift` scripts are compiled from and to: the `swiftc`, the `CGI` library's build
     /// folder and the compile cache (each defaults when nil).
     public var swiftScripts = ScriptCompiler.Configuration()
