@@ -7,7 +7,7 @@
 /// ```
 public enum RejectionFormat: Sendable, Equatable {
     /// As the request asks: JSON when its `Accept` header prefers `application/json` (or a
-    /// `+json` type) to `text/html`, or has neither while the request's own body is JSON;
+    /// `+json` type) to `text/html`, or names neither while the request's own body is JSON;
     /// otherwise HTML.
     case byAccept
     /// Always an HTML page.
@@ -27,7 +27,7 @@ public enum RejectionFormat: Sendable, Equatable {
                 let header = HeaderValue(parsing: String(range))
                 let type = header.value.lowercased()
                 let quality = header.parameter("q").flatMap { Double($0) } ?? 1
-                if type == "application/json" || (type.hasPrefix("application/") && type.hasSuffix("+json")) {
+                if JSON.isMediaType(type) {
                     json = max(json ?? 0, quality)
                 } else if type == "text/html" {
                     html = max(html ?? 0, quality)
@@ -35,7 +35,7 @@ public enum RejectionFormat: Sendable, Equatable {
             }
             if let json { return json > 0 && json > (html ?? 0) }
             let body = HeaderValue(parsing: environment["CONTENT_TYPE"] ?? "").value.lowercased()
-            return html == nil && body == "application/json"
+            return html == nil && JSON.isMediaType(body)
         }
     }
 }

@@ -19,8 +19,7 @@ extension Request {
     ///   not `application/json` or a `+json` type; ``CGIError/bodyTooLarge(limit:)`` (413);
     ///   ``CGIError/malformed(_:)`` (400) for a missing body or one that is not JSON.
     public func json(maxBytes: Int = 1 << 20, maxDepth: Int = 100) throws -> JSON {
-        let type = mediaType?.value ?? ""
-        guard type == "application/json" || (type.hasPrefix("application/") && type.hasSuffix("+json")) else {
+        guard JSON.isMediaType(mediaType?.value ?? "") else {
             throw CGIError.unsupportedMediaType(contentType ?? "", expected: "application/json")
         }
         guard let body else { throw CGIError.malformed("the request has no JSON body") }
@@ -30,5 +29,13 @@ extension Request {
         } catch let error as JSONError {
             throw CGIError.malformed(error.description)
         }
+    }
+}
+
+extension JSON {
+    /// Whether the lower-cased media type `type` is JSON: `application/json` or an
+    /// `application/…+json` type (RFC 6839 §3.1).
+    static func isMediaType(_ type: String) -> Bool {
+        type == "application/json" || (type.hasPrefix("application/") && type.hasSuffix("+json"))
     }
 }

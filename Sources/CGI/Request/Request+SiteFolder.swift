@@ -1,14 +1,4 @@
 extension Request {
-    /// The body's media type (CONTENT_TYPE) with the type and subtype lower-cased, such as
-    /// `application/json` for `Application/JSON; charset=UTF-8`, and its parameters parsed
-    /// (`mediaType?.parameter("charset")`); nil when the request has no CONTENT_TYPE.
-    public var mediaType: HeaderValue? {
-        guard let contentType else { return nil }
-        var header = HeaderValue(parsing: contentType)
-        header.value = header.value.lowercased()
-        return header
-    }
-
     /// The folder of the site the script belongs to: the script's folder
     /// (``scriptFilename``) with the trailing folders that the URL path (``scriptName``) also
     /// names taken off. For `/srv/site/cgi-bin/admin/users` run as `/cgi-bin/admin/users`,
