@@ -68,12 +68,16 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // The start-up benchmark's CGI script (Benchmarks/startup.sh).
+        // The start-up benchmark's CGI scripts (Benchmarks/startup.sh): a hello, a JSON answer with
+        // the library's JSON, and the same with FoundationEssentials (from the toolchain) for scale.
         .executableTarget(name: "cgi-bench-hello", dependencies: ["CGI"], path: "Benchmarks/hello"),
+        .executableTarget(name: "cgi-bench-json", dependencies: ["CGI"], path: "Benchmarks/json"),
+        .executableTarget(name: "cgi-bench-json-foundation", dependencies: ["CGI"], path: "Benchmarks/json-foundation"),
         .testTarget(
             name: "CGITests",
             dependencies: [
                 "CGI", "TestSupport", "ErrorReportFixture", "AsyncErrorReportFixture", "StreamFixture", "UploadFixture",
+                "ToolkitFixture",
             ]),
         // Scripts the tests run as real processes.
         .executableTarget(name: "ErrorReportFixture", dependencies: ["CGI"], path: "Tests/Fixtures/ErrorReportFixture"),
@@ -81,6 +85,7 @@ let package = Package(
             name: "AsyncErrorReportFixture", dependencies: ["CGI"], path: "Tests/Fixtures/AsyncErrorReportFixture"),
         .executableTarget(name: "StreamFixture", dependencies: ["CGI"], path: "Tests/Fixtures/StreamFixture"),
         .executableTarget(name: "UploadFixture", dependencies: ["CGI"], path: "Tests/Fixtures/UploadFixture"),
+        .executableTarget(name: "ToolkitFixture", dependencies: ["CGI"], path: "Tests/Fixtures/ToolkitFixture"),
         // What the test targets share: a seeded random generator, a Python runner.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "CGICoreTests", dependencies: ["CGICore", "TestSupport"]),

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Fuzzes the CGI library's parsers with libFuzzer for about SECONDS in all (default 60):
-# the multipart reader (whole vs. chunked must agree), the urlencoded parser and header
-# parsing. The library is compiled once with coverage and AddressSanitizer
+# the multipart reader (whole vs. chunked must agree), the urlencoded parser, header
+# parsing and the JSON reader (what it reads must write and read back the same). The
+# library (CGICore, then CGI) is compiled once with coverage and AddressSanitizer
 # (swiftc -sanitize=fuzzer,address, -enable-testing so targets reach internal types; its C
 # part, Sources/CSHA256, with clang and a module map written here); each target in
-# Fuzz/*FuzzTarget.swift links against both. Seeds come from Fuzz/corpus/TARGET;
+# Fuzz/*FuzzTarget.swift links against them. Seeds come from Fuzz/corpus/TARGET;
 # new inputs and crash artifacts go to Fuzz/out/ (not in git). Exits non-zero on a crash,
 # a sanitizer report, a timeout or a failed build.
 set -euo pipefail
@@ -12,11 +13,12 @@ set -euo pipefail
 seconds=${1:-60}
 root=$(cd "$(dirname "$0")/.." && pwd)
 out="$root/Fuzz/out"
-targets=(multipart urlencoded headervalue)
+targets=(multipart urlencoded headervalue json)
 declare -A sources=(
     [multipart]=MultipartFuzzTarget.swift
     [urlencoded]=URLEncodedFuzzTarget.swift
     [headervalue]=HeaderValueFuzzTarget.swift
+    [json]=JSONFuzzTarget.swift
 )
 per_target=$((seconds / ${#targets[@]}))
 ((per_target >= 1)) || per_target=1
@@ -35,12 +37,15 @@ for source in "$root"/Sources/CSHA256/*.c; do
         2>> "$out/build.log" || { cat "$out/build.log"; exit 1; }
     c_objects+=("$object")
 done
-swiftc "${flags[@]}" -enable-testing -module-name CGI -emit-module -emit-library -static -I "$out/csha256" \
-    "$root"/Sources/CGI/*.swift -o "$out/lib/libCGI.a" 2>> "$out/build.log" || { cat "$out/build.log"; exit 1; }
+for module in CGICore CGI; do
+    swiftc "${flags[@]}" -enable-testing -module-name "$module" -emit-module -emit-module-path "$out/lib/$module.swiftmodule" \
+        -emit-library -static -I "$out/csha256" -I "$out/lib" $(find "$root/Sources/$module" -name '*.swift' | sort) \
+        -o "$out/lib/lib$module.a" 2>> "$out/build.log" || { cat "$out/build.log"; exit 1; }
+done
 
 status=0
 for target in "${targets[@]}"; do
-    swiftc "${flags[@]}" -I "$out/lib" "$root/Fuzz/${sources[$target]}" -L "$out/lib" -lCGI "${c_objects[@]}" -o "$out/$target" \
+    swiftc "${flags[@]}" -I "$out/lib" "$root/Fuzz/${sources[$target]}" -I "$out/csha256" -L "$out/lib" -lCGI -lCGICore "${c_objects[@]}" -o "$out/$target" \
         2>> "$out/build.log" || { cat "$out/build.log"; exit 1; }
     corpus="$out/corpus-$target"
     mkdir -p "$corpus"

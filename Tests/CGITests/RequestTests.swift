@@ -45,7 +45,7 @@ import Testing
         #expect(request.headers.fields.map(\.name) == [
             "Content-Length", "Content-Type", "Cookie", "User-Agent", "X-Forwarded-For",
         ])
-        #expect(request.cookies == [Cookie(name: "sid", value: "abc"), Cookie(name: "theme", value: "dark")])
+        #expect(request.cookies == [Cookie(name: "sid", rawValue: "abc"), Cookie(name: "theme", rawValue: "dark")])
         #expect(request.cookie("theme") == "dark")
         #expect(request.form.map(\.name) == ["y", "x"])
         #expect(request.form.map(\.source) == [.body, .query])

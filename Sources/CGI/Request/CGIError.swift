@@ -26,6 +26,9 @@ public enum CGIError: Error, Equatable, Sendable, CustomStringConvertible {
     case textTooLarge(limit: Int)
     /// Uploads spooled to disk together exceed ``FormOptions/maxDiskBytes``.
     case diskQuotaExceeded(limit: Int)
+    /// The body's media type is not one the script accepts (the given CONTENT_TYPE, or "" when
+    /// there is none); `expected` names what would be.
+    case unsupportedMediaType(String, expected: String)
     /// CONTENT_LENGTH is present but not a non-negative decimal number (RFC 3875 §4.1.2).
     case invalidContentLength(String)
     /// A response header name or value would break the response (CR, LF or NUL, a name
@@ -56,6 +59,7 @@ public enum CGIError: Error, Equatable, Sendable, CustomStringConvertible {
         case .fileTooLarge: "file_too_large"
         case .textTooLarge: "text_too_large"
         case .diskQuotaExceeded: "disk_quota_exceeded"
+        case .unsupportedMediaType: "unsupported_media_type"
         case .invalidContentLength: "invalid_content_length"
         case .invalidHeader: "invalid_header"
         case .invalidStatus: "invalid_status"
@@ -73,6 +77,8 @@ public enum CGIError: Error, Equatable, Sendable, CustomStringConvertible {
             413
         case .strictParsing, .invalidBoundary, .truncated, .malformed, .invalidContentLength:
             400
+        case .unsupportedMediaType:
+            415
         case .invalidHeader, .invalidStatus, .invalidCookie, .headAlreadySent, .io:
             500
         }
@@ -103,6 +109,10 @@ public enum CGIError: Error, Equatable, Sendable, CustomStringConvertible {
             "the form's text fields hold more than \(limit) bytes"
         case .diskQuotaExceeded(let limit):
             "the uploads need more than the \(limit) bytes of temporary disk allowed"
+        case .unsupportedMediaType(let type, let expected):
+            type.isEmpty
+                ? "the request has no Content-Type; send \(expected)"
+                : "the Content-Type \(Self.quote(type)) is not accepted; send \(expected)"
         case .invalidContentLength(let value):
             "CONTENT_LENGTH \(Self.quote(value)) is not a non-negative whole number"
         case .invalidHeader(let name):

@@ -3,13 +3,20 @@
 public struct Cookie: Sendable, Equatable {
     /// The cookie's name, as sent.
     public var name: String
-    /// The cookie's value, as sent, without surrounding double quotes.
-    public var value: String
+    /// The cookie's value as sent, without surrounding double quotes.
+    public var rawValue: String
 
-    /// Creates a cookie pair.
-    public init(name: String, value: String) {
+    /// Creates a cookie pair from the value as sent.
+    public init(name: String, rawValue: String) {
         self.name = name
-        self.value = value
+        self.rawValue = rawValue
+    }
+
+    /// The value with `%XX` escapes decoded, as ``SetCookie`` encodes them (a `%` not followed
+    /// by two hex digits stays; bytes that are not UTF-8 become U+FFFD).
+    public var value: String {
+        guard rawValue.utf8.contains(UInt8(ascii: "%")) else { return rawValue }
+        return String(decoding: PercentEncoding.decode(rawValue.utf8), as: UTF8.self)
     }
 
     /// Parses a `Cookie` header leniently, the way RFC 6265 §5.2 asks user agents to read
@@ -27,7 +34,7 @@ public struct Cookie: Sendable, Equatable {
             if value.count >= 2, value.first == UInt8(ascii: "\""), value.last == UInt8(ascii: "\"") {
                 value = value.dropFirst().dropLast()
             }
-            return Cookie(name: String(decoding: name, as: UTF8.self), value: String(decoding: value, as: UTF8.self))
+            return Cookie(name: String(decoding: name, as: UTF8.self), rawValue: String(decoding: value, as: UTF8.self))
         }
     }
 }

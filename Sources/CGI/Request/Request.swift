@@ -58,6 +58,12 @@ public struct Request {
     public let authType: String?
     /// CONTENT_TYPE (§4.1.3): the body's media type with parameters.
     public let contentType: String?
+    /// SCRIPT_FILENAME: the script's file path (not in RFC 3875; set by common servers, by
+    /// `cgi-server` with symbolic links resolved).
+    public let scriptFilename: String?
+    /// DOCUMENT_ROOT: the folder the server serves documents from (not in RFC 3875; set by
+    /// common servers, by `cgi-server` to the site's `htdocs`).
+    public let documentRoot: String?
     /// CONTENT_LENGTH (§4.1.2): the body's size in bytes.
     public let contentLength: Int?
     /// Whether the request came over TLS (HTTPS is `on` or `1`; not in RFC 3875, set by
@@ -108,6 +114,8 @@ public struct Request {
         remoteUser = variable("REMOTE_USER")
         authType = variable("AUTH_TYPE")
         contentType = variable("CONTENT_TYPE")
+        scriptFilename = variable("SCRIPT_FILENAME")
+        documentRoot = variable("DOCUMENT_ROOT")
         switch variable("HTTPS")?.lowercased() {
         case "on", "1": https = true
         default: https = false
@@ -162,7 +170,7 @@ public struct Request {
         return (Form(queryFields + parts), nil)
     }
 
-    /// The value of the first cookie called `name`, or nil.
+    /// The value of the first cookie called `name`, percent-decoded (``Cookie/value``), or nil.
     public func cookie(_ name: String) -> String? {
         cookies.first { $0.name == name }?.value
     }

@@ -3,11 +3,17 @@ import Glibc
 /// A cookie to set in the browser: one `Set-Cookie` response header (RFC 6265 §4.1).
 ///
 /// ```swift
-/// var cookie = SetCookie(name: "session", value: token)
+/// var cookie = SetCookie(name: "flash", value: "Saved, thank you!")
 /// cookie.maxAge = 3600
 /// cookie.httpOnly = true
 /// try response.setCookie(cookie)
 /// ```
+///
+/// Any value can be set: bytes that RFC 6265 does not allow in a cookie (space, `"`, `,`,
+/// `;`, `\`, controls, non-ASCII) and `%` are percent-encoded (`Saved%2C%20thank%20you!`),
+/// and ``Cookie/value`` (``Request/cookie(_:)``) decodes them again, as JavaScript's
+/// `encodeURIComponent`/`decodeURIComponent` would. ``deleting(name:path:domain:)`` makes the
+/// header that removes a cookie.
 public struct SetCookie: Sendable, Equatable {
     /// The `SameSite` attribute (RFC 6265bis §4.1.2.7).
     public enum SameSite: String, Sendable {
@@ -21,8 +27,7 @@ public struct SetCookie: Sendable, Equatable {
 
     /// The cookie's name: an RFC 9110 token.
     public var name: String
-    /// The cookie's value: RFC 6265 cookie-octets (no spaces, `"`, `,`, `;` or `\`), optionally
-    /// in double quotes.
+    /// The cookie's value, any text: written percent-encoded where RFC 6265 needs it.
     public var value: String
     /// `Path`: the URL path prefix the cookie is sent for.
     public var path: String?
@@ -45,19 +50,28 @@ public struct SetCookie: Sendable, Equatable {
         self.value = value
     }
 
-    /// The `Set-Cookie` header value, such as `id=a3fW; Path=/; Max-Age=3600; HttpOnly`.
-    /// - Throws: ``CGIError/invalidCookie(_:)`` when the name is not a token, the value is
-    ///   not cookie-octets, `Path` or `Domain` holds a control character or `;`, or
-    ///   `SameSite=None` comes without `Secure`.
+    /// A cookie that deletes the browser's cookie `name`: an empty value with `Max-Age=0`
+    /// and an `Expires` in the past (for clients that know only `Expires`). `path` and
+    /// `domain` must be the ones the cookie was set with, or the browser keeps it (RFC 6265
+    /// §5.3 step 11).
+    public static func deleting(name: String, path: String? = "/", domain: String? = nil) -> SetCookie {
+        var cookie = SetCookie(name: name, value: "")
+        cookie.path = path
+        cookie.domain = domain
+        cookie.maxAge = 0
+        cookie.expires = 0
+        return cookie
+    }
+
+    /// The `Set-Cookie` header value, such as `id=a3fW; Path=/; Max-Age=3600; HttpOnly`,
+    /// with the value percent-encoded where needed.
+    /// - Throws: ``CGIError/invalidCookie(_:)`` when the name is not a token, `Path` or
+    ///   `Domain` holds a control character or `;`, or `SameSite=None` comes without `Secure`.
     public func headerValue() throws -> String {
         guard HTTPSyntax.isToken(name) else {
             throw CGIError.invalidCookie("the name \(CGIError.quote(name)) is not an RFC 9110 token")
         }
-        guard Self.isCookieValue(value) else {
-            throw CGIError.invalidCookie(
-                "the value of \(name) may hold only letters, digits and !#$%&'()*+-./:<=>?@[]^_`{|}~ (RFC 6265 §4.1.1)")
-        }
-        var header = name + "=" + value
+        var header = name + "=" + Self.encode(value)
         for (attribute, text) in [("Path", path), ("Domain", domain)] {
             guard let text else { continue }
             guard text.utf8.allSatisfy({ $0 >= 0x20 && $0 != 0x7F && $0 != UInt8(ascii: ";") }) else {
@@ -66,7 +80,7 @@ public struct SetCookie: Sendable, Equatable {
             header += "; \(attribute)=\(text)"
         }
         if let maxAge { header += "; Max-Age=\(maxAge)" }
-        if let expires { header += "; Expires=\(Self.httpDate(expires))" }
+        if let expires { header += "; Expires=\(HTTPDate.format(expires))" }
         if secure { header += "; Secure" }
         if httpOnly { header += "; HttpOnly" }
         if let sameSite {
@@ -78,29 +92,24 @@ public struct SetCookie: Sendable, Equatable {
         return header
     }
 
-    /// Whether `value` is `*cookie-octet` or `DQUOTE *cookie-octet DQUOTE` (RFC 6265 §4.1.1).
-    private static func isCookieValue(_ value: String) -> Bool {
-        var octets = Substring(value).utf8[...]
-        if octets.count >= 2, octets.first == UInt8(ascii: "\""), octets.last == UInt8(ascii: "\"") {
-            octets = octets.dropFirst().dropLast()
+    /// `value` with every byte that is not an RFC 6265 §4.1.1 cookie-octet, and `%`, as `%XX`.
+    static func encode(_ value: String) -> String {
+        let hexDigits = Array("0123456789ABCDEF".utf8)
+        var encoded: [UInt8] = []
+        encoded.reserveCapacity(value.utf8.count)
+        for byte in value.utf8 {
+            if isCookieOctet(byte) && byte != UInt8(ascii: "%") {
+                encoded.append(byte)
+            } else {
+                encoded += [UInt8(ascii: "%"), hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0xF)]]
+            }
         }
-        return octets.allSatisfy { byte in
-            byte == 0x21 || (0x23...0x2B).contains(byte) || (0x2D...0x3A).contains(byte)
-                || (0x3C...0x5B).contains(byte) || (0x5D...0x7E).contains(byte)
-        }
+        return String(decoding: encoded, as: UTF8.self)
     }
 
-    /// `seconds` since the epoch as an IMF-fixdate (RFC 9110 §5.6.7), e.g.
-    /// `Sun, 06 Nov 1994 08:49:37 GMT`.
-    static func httpDate(_ seconds: Int) -> String {
-        var time = time_t(seconds)
-        var parts = tm()
-        gmtime_r(&time, &parts)
-        let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
-        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-        func twoDigits(_ number: Int32) -> String { number < 10 ? "0\(number)" : "\(number)" }
-        return "\(days[Int(parts.tm_wday)]), \(twoDigits(parts.tm_mday)) \(months[Int(parts.tm_mon)]) "
-            + "\(parts.tm_year + 1900) \(twoDigits(parts.tm_hour)):\(twoDigits(parts.tm_min)):"
-            + "\(twoDigits(parts.tm_sec)) GMT"
+    /// Whether `byte` is a `cookie-octet`: visible ASCII other than `"`, `,`, `;` and `\`.
+    private static func isCookieOctet(_ byte: UInt8) -> Bool {
+        byte == 0x21 || (0x23...0x2B).contains(byte) || (0x2D...0x3A).contains(byte)
+            || (0x3C...0x5B).contains(byte) || (0x5D...0x7E).contains(byte)
     }
 }

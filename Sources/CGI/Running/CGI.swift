@@ -10,9 +10,10 @@
 /// }
 /// ```
 ///
-/// `run` reads the request (a request the library rejects gets a 400 or 413 page), calls the
-/// handler, sends the response, and turns a thrown error or a crash into an error report as
-/// ``ErrorReporting`` says: by default the visitor sees a 500 page with a reference, the
+/// `run` reads the request (a request the library rejects gets a 400 or 413 answer, as HTML or
+/// JSON: ``RejectionFormat``), calls the handler (a 4xx ``CGIError`` it throws, such as a body
+/// over the limit, is answered the same way), sends the response, and turns a thrown error
+/// or a crash into an error report as ``ErrorReporting`` says: by default the visitor sees a 500 page with a reference, the
 /// server's error log gets a summary, and `CGI_DEBUG=1` shows the whole report.
 ///
 /// A handler either returns a ``Response`` or, to send the response in pieces, takes a
@@ -28,12 +29,13 @@ public enum CGI {
     ///   - reporting: how failures are reported; nil reads the options from the environment
     ///     (``ErrorReporting/fromEnvironment(_:)``).
     ///   - options: how the form is parsed, and its limits.
+    ///   - rejections: the format of the answer to a rejected request (see ``RejectionFormat``).
     ///   - handler: builds the response.
-public static func run(
-        reporting: ErrorReporting? = nil, options: FormOptions = FormOptions(),
+    public static func run(
+        reporting: ErrorReporting? = nil, options: FormOptions = FormOptions(), rejections: RejectionFormat = .byAccept,
         _ handler: (Request) throws -> Response
     ) {
-        var script = HandlerRun(reporting: reporting)
+        var script = HandlerRun(reporting: reporting, rejections: rejections)
         guard let request = script.readRequest(options: options) else { return }
         do {
             script.finish(script.makeWriter(try handler(request)))
@@ -47,12 +49,13 @@ public static func run(
     /// - Parameters:
     ///   - reporting: how failures are reported; nil reads the options from the environment.
     ///   - options: how the form is parsed, and its limits.
+    ///   - rejections: the format of the answer to a rejected request (see ``RejectionFormat``).
     ///   - handler: writes the response.
-public static func run(
-        reporting: ErrorReporting? = nil, options: FormOptions = FormOptions(),
+    public static func run(
+        reporting: ErrorReporting? = nil, options: FormOptions = FormOptions(), rejections: RejectionFormat = .byAccept,
         _ handler: (Request, ResponseWriter) throws -> Void
     ) {
-        var script = HandlerRun(reporting: reporting)
+        var script = HandlerRun(reporting: reporting, rejections: rejections)
         guard let request = script.readRequest(options: options) else { return }
         let writer = script.makeWriter()
         do {
@@ -72,13 +75,14 @@ public static func run(
     /// - Parameters:
     ///   - reporting: how failures are reported; nil reads the options from the environment.
     ///   - options: how the form is parsed, and its limits.
+    ///   - rejections: the format of the answer to a rejected request (see ``RejectionFormat``).
     ///   - handler: builds the response.
     @_alwaysEmitIntoClient
     public static func run(
-        reporting: ErrorReporting? = nil, options: FormOptions = FormOptions(),
+        reporting: ErrorReporting? = nil, options: FormOptions = FormOptions(), rejections: RejectionFormat = .byAccept,
         _ handler: (Request) async throws -> Response
     ) async {
-        var script = HandlerRun(reporting: reporting)
+        var script = HandlerRun(reporting: reporting, rejections: rejections)
         guard let request = script.readRequest(options: options) else { return }
         do {
             script.finish(script.makeWriter(try await handler(request)))
@@ -91,13 +95,14 @@ public static func run(
     /// - Parameters:
     ///   - reporting: how failures are reported; nil reads the options from the environment.
     ///   - options: how the form is parsed, and its limits.
+    ///   - rejections: the format of the answer to a rejected request (see ``RejectionFormat``).
     ///   - handler: writes the response.
     @_alwaysEmitIntoClient
     public static func run(
-        reporting: ErrorReporting? = nil, options: FormOptions = FormOptions(),
+        reporting: ErrorReporting? = nil, options: FormOptions = FormOptions(), rejections: RejectionFormat = .byAccept,
         _ handler: (Request, ResponseWriter) async throws -> Void
     ) async {
-        var script = HandlerRun(reporting: reporting)
+        var script = HandlerRun(reporting: reporting, rejections: rejections)
         guard let request = script.readRequest(options: options) else { return }
         let writer = script.makeWriter()
         do {

@@ -12,20 +12,23 @@ struct HandlerRun {
     let environment: [String: String]
     /// How failures are reported.
     let reporting: ErrorReporting
+    /// The format of the answer to a rejected request.
+    let rejections: RejectionFormat
     /// What a report says about the request; the form is added once it was parsed.
     private(set) var summary: RequestSummary
 
     /// Starts a run: settles the reporting options (from the environment when nil) and
     /// installs the crash handler.
     @usableFromInline
-    init(reporting: ErrorReporting?) {
+    init(reporting: ErrorReporting?, rejections: RejectionFormat = .byAccept) {
         environment = ProcessEnvironment.current()
+        self.rejections = rejections
         self.reporting = reporting ?? .fromEnvironment(environment)
         summary = RequestSummary(environment: environment, reporting: self.reporting)
         CrashHandler.install(id: id, reporting: self.reporting, request: summary)
     }
 
-    /// Reads the request. A request the library rejects gets its 400 or 413 page (and a line
+    /// Reads the request. A request the library rejects gets its 400 or 413 answer (and a line
     /// in the error log); other failures are reported. Returns nil when there is nothing more
     /// to do.
     @usableFromInline
@@ -36,9 +39,7 @@ struct HandlerRun {
             CrashHandler.update(request: summary)
             return request
         } catch let error as CGIError where error.httpStatus < 500 {
-            StandardError.write("CGI request rejected (\(error.httpStatus)): \(error.description)\n")
-            send(ScriptErrorPage.clientError(error))
-            CrashHandler.finish()
+            reject(error)
             return nil
         } catch {
             fail(error, writer: nil)
@@ -66,11 +67,29 @@ struct HandlerRun {
         }
     }
 
+    /// Answers a rejected request (a ``CGIError`` with a 4xx status) in the format
+    /// ``rejections`` chooses, with a line in the error log.
+    private func reject(_ error: CGIError) {
+        StandardError.write("CGI request rejected (\(error.httpStatus)): \(error.description)\n")
+        if rejections.usesJSON(environment: environment) {
+            try? Response.json(error.json, status: error.httpStatus).write()
+        } else {
+            send(ScriptErrorPage.clientError(error))
+        }
+        CrashHandler.finish()
+    }
+
     /// Reports `error`: a report file, a line in the error log, and for the browser a 500
     /// page when nothing was sent yet, or else (in development) a marker after what was sent.
+    /// A 4xx ``CGIError`` (such as ``CGIError/bodyTooLarge(limit:)`` from reading the body)
+    /// thrown before the head went out is a rejection of the request instead.
     @usableFromInline
     func fail(_ error: any Error, writer: ResponseWriter?) {
         let started = writer?.isHeadSent ?? false
+        if let rejection = error as? CGIError, rejection.httpStatus < 500, !started {
+            reject(rejection)
+            return
+        }
         let report = ErrorReport(
             error: error, id: id, request: summary, responseStarted: started, reporting: reporting)
         var logLine = report.summary

@@ -8,14 +8,19 @@ import Glibc
 /// the upload was moved with ``move(to:)``.
 ///
 /// ```swift
-/// if let photo = form.file("photo") {
-///     try photo.move(to: "/srv/photos/\(photo.filename)")
+/// if let photo = request.form.file("photo"), try photo.sniffedMediaType() == "image/jpeg" {
+///     // A fresh random prefix: a second upload of `cat.jpg` must not replace the first.
+///     try photo.move(to: "/srv/photos/\(SecureRandom.token(byteCount: 12))-\(photo.storageName)")
 /// }
 /// ```
+///
+/// Never store an upload under ``filename``: it may be empty, hidden (`.htaccess`) or a
+/// name already taken; ``storageName`` is safe to use in a path.
 public final class UploadedFile: Sendable {
     /// The client's filename reduced to its last path component (`C:\dir\a.txt` gives
-    /// `a.txt`, `../../etc/passwd` gives `passwd`, `..` gives ""); may be empty
-    /// (RFC 7578 §4.2: receivers must not use the path information).
+    /// `a.txt`, `../../etc/passwd` gives `passwd`, `..` gives ""), for display; may be empty
+    /// or hidden (RFC 7578 §4.2: receivers must not use the path information). To store the
+    /// file, use ``storageName``.
     public let filename: String
     /// The filename exactly as the client sent it (after RFC 5987 decoding), paths included.
     public let rawFilename: String
