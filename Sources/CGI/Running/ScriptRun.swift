@@ -15,10 +15,12 @@ struct ScriptRun {
     /// What a report says about the request; the form is added once it was parsed.
     private(set) var summary: RequestSummary
 
-    /// Starts a run: settles the reporting options (from the environment when nil) and
-    /// installs the crash handler.
+    /// Starts a run: gives the response a descriptor of its own, so that `print` goes to the
+    /// error log (``ResponseDescriptor``), settles the reporting options (from the
+    /// environment when nil) and installs the crash handler.
     @usableFromInline
     init(reporting: ErrorReporting?) {
+        ResponseDescriptor.separateFromStandardOutput()
         environment = ProcessEnvironment.current()
         self.reporting = reporting ?? .fromEnvironment(environment)
         summary = RequestSummary(environment: environment, reporting: self.reporting)
@@ -99,8 +101,8 @@ struct ScriptRun {
         CrashHandler.finish()
     }
 
-    /// Writes text to standard output as it is (a failure to write is past reporting).
+    /// Writes text to the response as it is (a failure to write is past reporting).
     private func send(_ text: String) {
-        try? FileDescriptorOutput.write(Array(text.utf8), to: 1)
+        try? FileDescriptorOutput.write(Array(text.utf8), to: ResponseDescriptor.current)
     }
 }
