@@ -12,7 +12,7 @@ import Glibc
 /// `CGI_SYMBOLIZER` names, or else `llvm-symbolizer` on `PATH` (the Swift toolchain ships it).
 enum LineTables {
     /// One source position; an address inside inlined code has several.
-    struct Position: Equatable {
+    struct Position {
         /// The function, as the debug information names it (mangled for Swift).
         var function: String
         /// The source file's path when it was compiled, or `<compiler-generated>`.
@@ -52,17 +52,28 @@ enum LineTables {
     /// Parses `llvm-symbolizer`'s output: for each address, a function line and a
     /// `file:line:column` line per inlined level, then a blank line.
     static func parse(_ output: String) -> [[Position]] {
-        output.split(separator: "\n\n", omittingEmptySubsequences: false).compactMap { block in
-            let lines = block.split(separator: "\n")
-            guard !lines.isEmpty else { return nil }
-            return stride(from: 0, to: lines.count - 1, by: 2).map { index in
+        // Split by Character, not by a "\n\n" String: that `split` comes from
+        // _StringProcessing, which would grow every script by a megabyte of code.
+        var blocks: [[Position]] = []
+        var block: [Position] = []
+        var function: Substring?
+        for line in output.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.isEmpty {
+                if !block.isEmpty { blocks.append(block) }
+                block = []
+            } else if let name = function {
                 // The file name may itself hold colons: take line and column from the right.
-                let place = lines[index + 1].split(separator: ":", omittingEmptySubsequences: false)
-                let line = place.count >= 3 ? Int(place[place.count - 2]) ?? 0 : 0
-                let file = place.count >= 3 ? place.dropLast(2).joined(separator: ":") : String(lines[index + 1])
-                return Position(function: String(lines[index]), file: file, line: line)
+                let place = line.split(separator: ":", omittingEmptySubsequences: false)
+                let number = place.count >= 3 ? Int(place[place.count - 2]) ?? 0 : 0
+                let file = place.count >= 3 ? place.dropLast(2).joined(separator: ":") : String(line)
+                block.append(Position(function: String(name), file: file, line: number))
+                function = nil
+            } else {
+                function = line
             }
         }
+        if !block.isEmpty { blocks.append(block) }
+        return blocks
     }
 
     /// The symbolizer to run, or nil when there is none.

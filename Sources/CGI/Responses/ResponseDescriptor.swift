@@ -10,12 +10,10 @@
 /// standard output and points descriptor 1, and with it `print`, at standard error, which
 /// a CGI server copies to its error log. The lines arrive there as they are (tagging them
 /// would need a pipe and a thread, which every request's start-up would pay for).
-@usableFromInline
 enum ResponseDescriptor {
     /// Where responses go by default: 1, or the duplicate once ``separateFromStandardOutput()``
     /// ran. A signal handler may read it (a plain load).
-    @usableFromInline
-    nonisolated(unsafe) static var current: Int32 = 1
+    @exclusivity(unchecked) nonisolated(unsafe) static var current: Int32 = 1
 
     /// Moves the response to a duplicate of standard output (closed on `exec`) and points
     /// descriptor 1 at standard error; what `print` buffered so far goes to standard error

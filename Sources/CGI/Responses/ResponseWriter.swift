@@ -25,10 +25,10 @@ public final class ResponseWriter {
     private static let flushThreshold = 64 << 10
 
     /// Creates a writer that will send `response`'s head, then its body (if any) as the first
-    /// chunk, then what is written, to `fileDescriptor`: by default standard output, or the
-    /// response's own descriptor under `CGI.run` (where standard output leads to the error log).
-    public init(_ response: Response = Response(), fileDescriptor: Int32 = ResponseDescriptor.current) {
-        self.fileDescriptor = fileDescriptor
+    /// chunk, then what is written, to `fileDescriptor`: by default (nil) standard output, or
+    /// under `CGI.run` the response's own descriptor (standard output leads to the error log).
+    public init(_ response: Response = Response(), fileDescriptor: Int32? = nil) {
+        self.fileDescriptor = fileDescriptor ?? ResponseDescriptor.current
         self.buffer = response.body
         self.response = response
         self.response.body = []

@@ -14,6 +14,8 @@ struct ScriptRun {
     let reporting: ErrorReporting
     /// What a report says about the request; the form is added once it was parsed.
     private(set) var summary: RequestSummary
+    /// Where the response goes (see ``ResponseDescriptor``).
+    let responseDescriptor: Int32
 
     /// Starts a run: gives the response a descriptor of its own, so that `print` goes to the
     /// error log (``ResponseDescriptor``), settles the reporting options (from the
@@ -21,6 +23,7 @@ struct ScriptRun {
     @usableFromInline
     init(reporting: ErrorReporting?) {
         ResponseDescriptor.separateFromStandardOutput()
+        responseDescriptor = ResponseDescriptor.current
         environment = ProcessEnvironment.current()
         self.reporting = reporting ?? .fromEnvironment(environment)
         summary = RequestSummary(environment: environment, reporting: self.reporting)
@@ -51,7 +54,7 @@ struct ScriptRun {
     /// A writer for the response, watched by the crash handler.
     @usableFromInline
     func makeWriter(_ response: Response = Response()) -> ResponseWriter {
-        let writer = ResponseWriter(response)
+        let writer = ResponseWriter(response, fileDescriptor: responseDescriptor)
         CrashHandler.watch(writer)
         return writer
     }
@@ -103,6 +106,6 @@ struct ScriptRun {
 
     /// Writes text to the response as it is (a failure to write is past reporting).
     private func send(_ text: String) {
-        try? FileDescriptorOutput.write(Array(text.utf8), to: ResponseDescriptor.current)
+        try? FileDescriptorOutput.write(Array(text.utf8), to: responseDescriptor)
     }
 }
