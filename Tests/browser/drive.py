@@ -2,8 +2,10 @@
 
 Usage: drive.py BASE_URL OUTPUT_FOLDER
 Loads the index, submits the name/address form (first incomplete, then complete), ticks
-checkboxes, uploads a real file through the upload page (XMLHttpRequest with progress) and
-keeps a screenshot of the upload result. Exits 1 with a message on the first failed check.
+checkboxes, uploads a real file through the upload page (XMLHttpRequest with progress),
+checks that the example pages share the site's stylesheet, and keeps screenshots of the
+index and of the form, checkbox and upload results. Exits 1 with a message on the first
+failed check.
 """
 import base64
 import hashlib
@@ -95,6 +97,17 @@ class Browser:
         shutil.rmtree(self.profile, ignore_errors=True)
 
 
+def check_styled(browser, output, name):
+    """Checks that the page uses the site's stylesheet (not the browser's serif default) and keeps a screenshot."""
+    sheets = browser.evaluate("[...document.styleSheets].map(s => s.href || '')")
+    font = browser.evaluate("getComputedStyle(document.body).fontFamily")
+    check(any(href.endswith("/style.css") for href in sheets) and "serif" not in font.replace("sans-serif", ""),
+          f"the {name} page uses the shared stylesheet (font: {font})")
+    shot = browser.command("Page.captureScreenshot", format="png")["data"]
+    with open(os.path.join(output, f"{name}.png"), "wb") as file:
+        file.write(base64.b64decode(shot))
+
+
 def fail(message):
     print(f"FAIL: {message}")
     sys.exit(1)
@@ -116,6 +129,7 @@ def main():
         for script in ["hello.swift", "form.swift", "checkboxes.swift", "upload.swift", "environment.swift",
                        "error.swift", "hello.sh", "hello.py"]:
             check(f"/cgi-bin/{script}" in links, f"the index links {script}")
+        check_styled(browser, output, "index")
 
         browser.open(base + "/cgi-bin/hello.swift?name=Chromium")
         check(browser.text().strip() == "Hello, Chromium!", "hello.swift greets by name", browser.text())
@@ -131,12 +145,14 @@ def main():
         browser.wait_for_load(lambda: browser.evaluate("document.querySelector('button').click()"))
         text = browser.text()
         check("Thank you, Ada Lovelace." in text and "London" in text, "the complete form is accepted", text)
+        check_styled(browser, output, "form-result")
 
         browser.open(base + "/cgi-bin/checkboxes.swift")
         browser.evaluate("for (const v of ['cheese', 'olives']) document.querySelector(`[value=${v}]`).checked = true")
         browser.wait_for_load(lambda: browser.evaluate("document.querySelector('button').click()"))
         text = browser.text()
         check("You chose 2: cheese, olives." in text, "both ticked boxes arrive under one name", text)
+        check_styled(browser, output, "checkboxes-result")
 
         upload(browser, base, output)
     finally:
@@ -175,10 +191,8 @@ def upload(browser, base, output):
     check(progress is not None, "the upload went through XMLHttpRequest (no page load)")
     check(any(value == total and total >= len(contents) for value, total in progress),
           f"the progress bar reached the whole body ({len(progress)} updates)")
-    shot = browser.command("Page.captureScreenshot", format="png")["data"]
-    with open(os.path.join(output, "upload-result.png"), "wb") as file:
-        file.write(base64.b64decode(shot))
-    print(f"screenshot: {os.path.join(output, 'upload-result.png')}")
+    check_styled(browser, output, "upload-result")
+    print(f"screenshots: {output}/*.png")
 
 
 if __name__ == "__main__":

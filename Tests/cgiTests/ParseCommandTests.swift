@@ -92,6 +92,7 @@ import Testing
         let file = try #require(fields.last)
         #expect(file["name"] as? String == "f")
         #expect(file["filename"] as? String == #"C:\dir\a.txt"#)
+        #expect(file["sanitized_filename"] as? String == "a.txt")
         #expect(file["content_type"] as? String == "text/plain")
         #expect(file["size"] as? Int == 3)
         #expect(file["sha256"] as? String == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")

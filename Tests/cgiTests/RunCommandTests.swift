@@ -254,7 +254,28 @@ func sha256(_ data: Data) throws -> String {
         #expect(body == """
             name=title value=Hello world
             name=upload filename=data.bin type=application/x-test size=300000 sha256=\(try sha256(binary))
-            name=note filename=note.txt type=application/octet-stream size=\(text.count) sha256=\(try sha256(text))
+            name=note filename=note.txt type=text/plain size=\(text.count) sha256=\(try sha256(text))
+
+            """)
+    }
+
+    /// The parts as curl 7.88 sends them for the same options (checked against its requests).
+    @Test func readsCurlsTypeAndFilenameParametersAsCurlDoes() throws {
+        let file = try temporaryFile(Data("png bytes".utf8), name: "a.png")
+        let run = try cgiRun([
+            fixtures + "/form.py", "-F", "f=@\(file);filename=../x.png", "-F", "g=@\(file);type=image/x-test;filename=x.png",
+            "-F", "h=@\"\(file)\";filename=\"semi;colon.txt\";type=image/png", "-F", "i=@\(file);filename=y.bin",
+            "-F", "j=@\(file);filename=Z.JPG", "-F", "k=@\(file);filename=",
+        ])
+        #expect(run.status == 0, "\(run.errors)")
+        let digest = try sha256(Data("png bytes".utf8))
+        #expect(run.output.components(separatedBy: "\r\n\r\n").last == """
+            name=f filename=../x.png type=image/png size=9 sha256=\(digest)
+            name=g filename=x.png type=image/x-test size=9 sha256=\(digest)
+            name=h filename=semi;colon.txt type=image/png size=9 sha256=\(digest)
+            name=i filename=y.bin type=image/png size=9 sha256=\(digest)
+            name=j filename=Z.JPG type=image/jpeg size=9 sha256=\(digest)
+            name=k filename= type=image/png size=9 sha256=\(digest)
 
             """)
     }
@@ -288,7 +309,9 @@ func sha256(_ data: Data) throws -> String {
         (["PROBE", "-d", "a=1", "-F", "b=2"], "-d and -F cannot be combined"),
         (["PROBE", "-H", "No colon"], "-H wants 'Name: value', got 'No colon'"),
         (["PROBE", "-H", "Bad Name: x"], "-H wants 'Name: value'"),
-        (["PROBE", "-F", "novalue"], "-F wants name=value or name=@file[;type=mime], got 'novalue'"),
+        (["PROBE", "-F", "novalue"], "-F wants name=value or name=@file[;type=mime][;filename=name], got 'novalue'"),
+        (["PROBE", "-F", "f=@/etc/hostname;size=3"], "got 'f=@/etc/hostname;size=3'"),
+        (["PROBE", "-F", "f=@\"/etc/hostname"], "-F wants name=value"),
         (["PROBE", "-F", "f=@/no/such/file"], "cannot read /no/such/file: No such file or directory"),
         (["PROBE", "-d", "@/no/such/file"], "cannot read /no/such/file"),
         (["PROBE", "--env", "=x"], "--env wants NAME=VALUE, got '=x'"),

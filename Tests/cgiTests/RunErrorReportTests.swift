@@ -32,4 +32,15 @@ import Testing
         #expect(run.output.contains("CGI crash \(try reference(in: run.output)): SIG"))
         #expect(run.errors.contains("cgi run: the script was killed by signal 4 (SIGILL: a Swift runtime trap"))
     }
+
+    @Test func devShowsTheReportAsCGIDebugDoes() throws {
+        let dev = try cgiRun(["--dev", "--query", "mode=throw", script])
+        #expect(dev.output.hasPrefix("HTTP/1.1 500 Internal Server Error\r\n"))
+        #expect(dev.output.contains("<section class=\"cgi-error-report\">"))
+        let plain = try cgiRun(["--query", "mode=throw", script])
+        #expect(!plain.output.contains("cgi-error-report"))
+        let help = try cgiRun(["--help"])
+        #expect(help.output.contains("--dev"))
+        #expect(help.output.contains("CGI_DEBUG=1"))
+    }
 }

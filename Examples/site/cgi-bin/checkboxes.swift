@@ -16,7 +16,7 @@ CGI.run { request in
     return Response(body: """
         <!DOCTYPE html>
         <html lang="en">
-        <head><meta charset="utf-8"><title>Toppings</title></head>
+        <head><meta charset="utf-8"><link rel="stylesheet" href="/style.css"><title>Toppings</title></head>
         <body>
         <h1>Toppings</h1>
         <form>

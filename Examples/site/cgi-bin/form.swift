@@ -6,7 +6,7 @@ func page(_ title: String, _ content: String) -> Response {
     Response(body: """
         <!DOCTYPE html>
         <html lang="en">
-        <head><meta charset="utf-8"><title>\(title)</title></head>
+        <head><meta charset="utf-8"><link rel="stylesheet" href="/style.css"><title>\(title)</title></head>
         <body>
         <h1>\(title)</h1>
         \(content)

@@ -17,7 +17,12 @@ import Glibc
 /// 3. one line on standard error.
 /// Then, on a best-effort basis (this allocates, so an `alarm` bounds it), it appends the
 /// symbolicated, demangled backtrace to the report file and, when the display is on, to the
-/// page, which it then closes. Finally it restores the handler
+/// page, which it then closes. When the script was compiled with line tables (`-g`, as
+/// `.swift` scripts are) and a symbolizer is at hand (``LineTables``), this part also gives
+/// each frame's file and line, the source lines around the crash, and the message of a
+/// runtime check that trapped in optimized code ("Index out of range"). When the browser
+/// gets no details, the response is closed before this step, so that a production request
+/// does not wait for it. Finally it restores the handler
 /// that was installed before (the Swift runtime's backtracer, which then prints its own
 /// report to standard error, or the default action) and lets the signal take its course,
 /// so the process still ends by the signal and the server sees a crash.
@@ -62,6 +67,8 @@ enum CrashHandler {
         var writer: UnsafeMutableRawPointer? = nil
         /// Whether the response is finished (or started outside a watched writer).
         var responseFinished = false
+        /// How many source lines to show on either side of the crash.
+        var contextLines = 0
     }
 
     nonisolated(unsafe) private static var prepared: UnsafeMutablePointer<Prepared>?
@@ -115,6 +122,7 @@ enum CrashHandler {
         // Replacing the pointer is one store: a signal sees the old state or the new one.
         prepared = UnsafeMutablePointer.allocate(capacity: 1)
         prepared!.initialize(to: state)
+        prepared!.pointee.contextLines = reporting.contextLines
         update(request: request)
         if installed != nil { return }
 
@@ -184,7 +192,7 @@ enum CrashHandler {
             } else {
                 state.pointee.scratch.append(state.pointee.pageClosing)
             }
-            state.pointee.scratch.write(to: 1)
+            state.pointee.scratch.write(to: ResponseDescriptor.current)
         }
 
         // 2. The report file.
@@ -216,33 +224,46 @@ enum CrashHandler {
         // 4. Best effort: names for the frames. This allocates, which is unsafe if the crash
         // happened inside the allocator; the alarm ends a process stuck here.
         let pageOpen = browser && display != .none
+        if !pageOpen { close(ResponseDescriptor.current) }
         if report >= 0 || pageOpen {
-            alarm(5)
-            let names = symbolicatedBacktrace(frameCount)
+            alarm(10)
+            let names = symbolicatedBacktrace(frameCount, contextLines: state.pointee.contextLines)
             if report >= 0 {
                 try? FileDescriptorOutput.write(Array(names.utf8), to: report)
                 close(report)
             }
             if pageOpen {
-                try? FileDescriptorOutput.write(Array((display == .html ? HTML.escape(names) : names).utf8), to: 1)
-                (started ? state.pointee.markerClosing : state.pointee.pageClosing).write(to: 1)
+                let page = Array((display == .html ? HTML.escape(names) : names).utf8)
+                try? FileDescriptorOutput.write(page, to: ResponseDescriptor.current)
+                (started ? state.pointee.markerClosing : state.pointee.pageClosing).write(to: ResponseDescriptor.current)
             }
             alarm(0)
         }
         reraise(signal, info)
     }
 
-    /// The backtrace with its functions' names, as text. Not async-signal-safe: it also asks
-    /// the unwinder, which follows C functions that keep no frame pointer (such as `abort`),
-    /// and uses its frames from the interrupted instruction on when it found that one.
-    private static func symbolicatedBacktrace(_ frameCount: Int) -> String {
+    /// The backtrace with its functions' names and, where line tables tell, their source
+    /// positions, as text. Not async-signal-safe: it also asks the unwinder, which follows C
+    /// functions that keep no frame pointer (such as `abort`), and uses its frames from the
+    /// interrupted instruction on when it found that one.
+    private static func symbolicatedBacktrace(_ frameCount: Int, contextLines: Int) -> String {
         var addresses = (0..<frameCount).map { prepared!.pointee.frames[$0] }
         let unwound = Backtrace.capture().addresses
         if let interrupted = addresses.first, let start = unwound.firstIndex(of: interrupted) {
             addresses = Array(unwound[start...])
         }
         let frames = Backtrace(addresses: addresses).symbolicated()
-        return "\nBacktrace, symbolicated:\n" + frames.enumerated().map { "\($0.offset)  \($0.element)\n" }.joined()
+        // A return address points after the call; look up the call instruction itself.
+        let lookups = addresses.enumerated().map { $0 == 0 ? $1 : $1 &- 1 }
+        let positions = LineTables.positions(of: lookups, images: ImageMap.current()) ?? []
+        var text = CrashSource(positions: positions, contextLines: contextLines).text + "\nBacktrace, symbolicated:\n"
+        for (index, frame) in frames.enumerated() {
+            text += "\(index)  \(frame)\n"
+            for position in index < positions.count ? positions[index] : [] where position.isInSource {
+                text += "      at \(position.file):\(position.line) in \(SwiftDemangler.demangle(position.function))\n"
+            }
+        }
+        return text
     }
 
     /// Appends the signal, the fatal error message and the raw frame addresses.
@@ -256,7 +277,8 @@ enum CrashHandler {
         if let message {
             buffer.append(cString: message, escapingHTML: escapingHTML)
         } else {
-            buffer.append("The Swift runtime printed no message (optimized code traps without one).\n")
+            buffer.append("The Swift runtime printed no message (optimized code traps without one; ")
+            buffer.append("line tables name the failed check below).\n")
         }
         buffer.append("\nBacktrace (return addresses):\n")
         for index in 0..<min(frameCount, frameCapacity) {

@@ -72,12 +72,7 @@ struct ErrorReport {
         var out = "Error report \(id)\n\(program)\n\n\(typeName): \(message)\n"
         if let location { out += "Thrown at \(location)\n" }
         if responseStarted { out += "Part of the response had already been sent.\n" }
-        if let source {
-            out += "\n"
-            for (number, line) in source.lines {
-                out += (number == source.line ? "=> " : "   ") + String(number) + "  " + line + "\n"
-            }
-        }
+        if let source { out += "\n" + source.text }
         out += "\nBacktrace (\(backtraceOrigin)):\n"
         out += frames.enumerated().map { "\($0.offset)  \($0.element)" }.joined(separator: "\n") + "\n"
         out += "\nRequest:\n" + request.text

@@ -15,4 +15,9 @@ struct SourceExcerpt {
         self.line = line
         lines = range.map { ($0, String(decoding: all[$0 - 1], as: UTF8.self)) }
     }
+
+    /// The lines as text, each with its number; `=>` marks ``line``.
+    var text: String {
+        lines.map { (number, text) in (number == line ? "=> " : "   ") + String(number) + "  " + text + "\n" }.joined()
+    }
 }

@@ -64,11 +64,11 @@ public struct Response: Sendable {
         return Array((text + "\r\n").utf8)
     }
 
-    /// Writes the whole response (head and body) to `fileDescriptor`, standard output by
-    /// default.
+    /// Writes the whole response (head and body) to `fileDescriptor`, by default (nil) to
+    /// standard output, or under `CGI.run` to the response's own descriptor.
     /// - Throws: ``CGIError/invalidStatus(_:)`` or ``CGIError/invalidHeader(name:)`` with
     ///   nothing written, or ``CGIError/io(operation:errno:)``.
-    public func write(to fileDescriptor: Int32 = 1) throws {
-        try FileDescriptorOutput.write(try head() + body, to: fileDescriptor)
+    public func write(to fileDescriptor: Int32? = nil) throws {
+        try FileDescriptorOutput.write(try head() + body, to: fileDescriptor ?? ResponseDescriptor.current)
     }
 }

@@ -25,9 +25,10 @@ public final class ResponseWriter {
     private static let flushThreshold = 64 << 10
 
     /// Creates a writer that will send `response`'s head, then its body (if any) as the first
-    /// chunk, then what is written.
-    public init(_ response: Response = Response(), fileDescriptor: Int32 = 1) {
-        self.fileDescriptor = fileDescriptor
+    /// chunk, then what is written, to `fileDescriptor`: by default (nil) standard output, or
+    /// under `CGI.run` the response's own descriptor (standard output leads to the error log).
+    public init(_ response: Response = Response(), fileDescriptor: Int32? = nil) {
+        self.fileDescriptor = fileDescriptor ?? ResponseDescriptor.current
         self.buffer = response.body
         self.response = response
         self.response.body = []

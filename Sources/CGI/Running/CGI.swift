@@ -17,9 +17,10 @@
 /// server's error log gets a summary, and `CGI_DEBUG=1` shows the whole report.
 ///
 /// A handler either returns a ``Response`` or, to send the response in pieces, takes a
-/// ``ResponseWriter`` as its second argument. Handlers may be `async`. Write to standard
-/// output only through these: bytes printed past them are not tracked, so after a failure
-/// the library cannot tell whether a head went out.
+/// ``ResponseWriter`` as its second argument. Handlers may be `async`. The response goes
+/// out on a descriptor of its own: `print` (and anything else written to standard output)
+/// lands in the server's error log, as does ``log(_:separator:)``, and can never corrupt
+/// the response.
 ///
 /// This enum shares its name with the module, so in a script `CGI` means the enum: write the
 /// library's types unqualified (`Request`, not `CGI.Request`).

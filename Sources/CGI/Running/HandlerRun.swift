@@ -16,11 +16,16 @@ struct HandlerRun {
     let rejections: RejectionFormat
     /// What a report says about the request; the form is added once it was parsed.
     private(set) var summary: RequestSummary
+    /// Where the response goes (see ``ResponseDescriptor``).
+    let responseDescriptor: Int32
 
-    /// Starts a run: settles the reporting options (from the environment when nil) and
-    /// installs the crash handler.
+    /// Starts a run: gives the response a descriptor of its own, so that `print` goes to the
+    /// error log (``ResponseDescriptor``), settles the reporting options (from the
+    /// environment when nil) and installs the crash handler.
     @usableFromInline
     init(reporting: ErrorReporting?, rejections: RejectionFormat = .byAccept) {
+        ResponseDescriptor.separateFromStandardOutput()
+        responseDescriptor = ResponseDescriptor.current
         environment = ProcessEnvironment.current()
         self.rejections = rejections
         self.reporting = reporting ?? .fromEnvironment(environment)
@@ -50,7 +55,7 @@ struct HandlerRun {
     /// A writer for the response, watched by the crash handler.
     @usableFromInline
     func makeWriter(_ response: Response = Response()) -> ResponseWriter {
-        let writer = ResponseWriter(response)
+        let writer = ResponseWriter(response, fileDescriptor: responseDescriptor)
         CrashHandler.watch(writer)
         return writer
     }
@@ -118,8 +123,8 @@ struct HandlerRun {
         CrashHandler.finish()
     }
 
-    /// Writes text to standard output as it is (a failure to write is past reporting).
+    /// Writes text to the response as it is (a failure to write is past reporting).
     private func send(_ text: String) {
-        try? FileDescriptorOutput.write(Array(text.utf8), to: 1)
+        try? FileDescriptorOutput.write(Array(text.utf8), to: responseDescriptor)
     }
 }

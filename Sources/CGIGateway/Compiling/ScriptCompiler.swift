@@ -3,8 +3,9 @@ import Glibc
 import SystemPackage
 
 /// Turns a `.swift` script (top-level code that may `import CGI`) into an executable, once
-/// per content: the first call compiles it, optimised and statically linked against the
-/// `CGI` library, into a ``CompileCache``; later calls return the cached executable.
+/// per content: the first call compiles it, optimised, with line tables and statically
+/// linked against the `CGI` library, into a ``CompileCache``; later calls return the cached
+/// executable.
 ///
 /// A statically linked executable starts about as fast as a C program (no dynamic loader
 /// work), where a dynamically linked Swift program takes about five times as long.
@@ -77,8 +78,10 @@ public struct ScriptCompiler: Sendable {
         }
     }
 
-    /// The flags every script is compiled with: optimised, statically linked.
-    public static let flags = ["-O", "-static-executable"]
+    /// The flags every script is compiled with: optimised, with line tables (`-g`, so that a
+    /// crash report can name the file, line and failed check; debug sections are not loaded
+    /// when the script starts), statically linked.
+    public static let flags = ["-O", "-g", "-static-executable"]
 
     /// The `swiftc` in use.
     public let compilerPath: String

@@ -9,7 +9,8 @@ struct ParseCommand: ParsableCommand {
         abstract: "Parse the CGI request in the environment and on stdin; print its fields as JSON.",
         discussion: """
             Prints {"fields": [...]} with text fields as {"name", "value"} and uploads as \
-            {"name", "filename", "content_type", "size", "sha256"}; a body that is not a form adds \
+            {"name", "filename", "sanitized_filename", "content_type", "size", "sha256"} ("filename" as the \
+            client sent it, "sanitized_filename" as a script sees it in UploadedFile.filename); a body that is not a form adds \
             "body": {"content_type", "size"}. A rejected request prints {"error": {"kind", "message"}} \
             and exits with status 2.
             """
@@ -72,8 +73,8 @@ struct ParseCommand: ParsableCommand {
         return JSON.object(members)
     }
 
-    /// One field: a text field's value, or an upload's file name (as sent), type, size and
-    /// SHA-256 digest.
+    /// One field: a text field's value, or an upload's file name (as sent, and as a script
+    /// sees it), type, size and SHA-256 digest.
     static func describe(_ field: FormField) throws -> String {
         switch field.value {
         case .text(let text, _):
@@ -81,6 +82,7 @@ struct ParseCommand: ParsableCommand {
         case .file(let file):
             return JSON.object([
                 ("name", JSON.string(field.name)), ("filename", JSON.string(file.rawFilename)),
+                ("sanitized_filename", JSON.string(file.filename)),
                 ("content_type", JSON.string(file.contentType)), ("size", String(file.size)),
                 ("sha256", JSON.string(try file.sha256().hexadecimal)),
             ])

@@ -18,8 +18,9 @@ struct RequestBody: Equatable {
         return RequestBody(bytes: bytes, contentType: "application/x-www-form-urlencoded")
     }
 
-    /// A `multipart/form-data` body (RFC 7578) from `-F name=value` and `-F name=@file[;type=mime]`
-    /// fields, with a random boundary that occurs in no part.
+    /// A `multipart/form-data` body (RFC 7578) from `-F name=value` and
+    /// `-F name=@file[;type=mime][;filename=name]` fields (``CurlFileField``), with a random
+    /// boundary that occurs in no part.
     static func multipart(_ fields: [String]) throws(RunOptionError) -> RequestBody {
         var parts: [(headers: String, content: [UInt8])] = []
         for field in fields {
@@ -30,16 +31,10 @@ struct RequestBody: Equatable {
                 parts.append(("Content-Disposition: form-data; name=\(name)\r\n", Array(value.utf8)))
                 continue
             }
-            var path = String(value.dropFirst())
-            var type = "application/octet-stream"
-            if let marker = path.ranges(of: ";type=").last {
-                type = String(path[marker.upperBound...])
-                path = String(path[..<marker.lowerBound])
-            }
-            guard !path.isEmpty, !type.isEmpty else { throw .badFormField(field) }
-            let filename = quoted(String(path.split(separator: "/").last ?? ""))
-            parts.append(("Content-Disposition: form-data; name=\(name); filename=\(filename)\r\nContent-Type: \(type)\r\n",
-                          try readFile(path)))
+            guard let file = CurlFileField(value.dropFirst()) else { throw .badFormField(field) }
+            let filename = quoted(file.filename)
+            parts.append(("Content-Disposition: form-data; name=\(name); filename=\(filename)\r\nContent-Type: \(file.type)\r\n",
+                          try readFile(file.path)))
         }
         var boundary = randomBoundary()
         while parts.contains(where: { $0.content.contains(Array(boundary.utf8)) }) { boundary = randomBoundary() }

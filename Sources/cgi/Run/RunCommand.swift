@@ -32,7 +32,7 @@ struct RunCommand: ParsableCommand {
     @Option(name: [.customShort("d"), .customLong("data")], help: "Urlencoded body data; @FILE sends a file's bytes as they are (@- standard input). Repeats join with '&'.")
     var data: [String] = []
 
-    @Option(name: [.customShort("F"), .customLong("form")], help: "A multipart field: name=value or name=@FILE[;type=MIME] (default application/octet-stream). Repeatable.")
+    @Option(name: [.customShort("F"), .customLong("form")], help: "A multipart field: name=value or name=@FILE[;type=MIME][;filename=NAME] (default type application/octet-stream, default name FILE's last component; a value holding ';' goes in \"double quotes\", as in curl). Repeatable.")
     var form: [String] = []
 
     @Option(name: [.customShort("H"), .customLong("header")], help: "A request header 'Name: value'. Repeatable.")
@@ -49,6 +49,9 @@ struct RunCommand: ParsableCommand {
 
     @Option(name: .customLong("pass-env"), help: "The name of a variable of this environment the script gets too. Repeatable.")
     var passEnvironment: [String] = []
+
+    @Flag(help: "Development mode, as cgi-server --dev: sets CGI_DEBUG=1, so a script using CGI.run shows its error report in the response (an --env CGI_DEBUG=... wins).")
+    var dev = false
 
     @OptionGroup var swiftScripts: SwiftScriptOptions
 

@@ -12,7 +12,7 @@ enum RunOptionError: Error, Equatable, CustomStringConvertible {
     case unreadableFile(String, errno: Int32)
     /// `-H` was not `Name: value` with a token name and a value without control characters.
     case badHeader(String)
-    /// `-F` was not `name=value` or `name=@file[;type=mime]`.
+    /// `-F` was not `name=value` or `name=@file[;type=mime][;filename=name]`.
     case badFormField(String)
     /// `--env` was not `NAME=VALUE`.
     case badEnvironment(String)
@@ -30,7 +30,7 @@ enum RunOptionError: Error, Equatable, CustomStringConvertible {
         case .notExecutable(let path): "script is not executable (chmod +x \(path)): \(path)"
         case .unreadableFile(let path, let code): "cannot read \(path): \(String(cString: strerror(code)))"
         case .badHeader(let text): "-H wants 'Name: value', got '\(text)'"
-        case .badFormField(let text): "-F wants name=value or name=@file[;type=mime], got '\(text)'"
+        case .badFormField(let text): "-F wants name=value or name=@file[;type=mime][;filename=name], got '\(text)'"
         case .badEnvironment(let text): "--env wants NAME=VALUE, got '\(text)'"
         case .badPathInfo(let text): "--path-info must be empty or start with /, got '\(text)'"
         case .badTimeout(let seconds): "--timeout must be a positive number of seconds, got \(seconds)"

@@ -34,7 +34,8 @@ struct SimulatedRequest {
         if let body, !given.contains("content-type") { headers.append(.init(name: "Content-Type", value: body.contentType)) }
         let configuration = EnvironmentConfiguration(
             documentRoot: Self.cgiBinFolder(of: location).flatMap(Self.siblingDocumentRoot),
-            passEnvironment: options.passEnvironment, setEnvironment: try Self.overrides(options.environment))
+            passEnvironment: options.passEnvironment,
+            setEnvironment: (options.dev ? ["CGI_DEBUG": "1"] : [:]).merging(try Self.overrides(options.environment)) { $1 })
         self.init(location: location, method: options.method ?? (body == nil ? "GET" : "POST"), query: options.query,
                   headers: headers, body: body?.bytes, configuration: configuration)
     }

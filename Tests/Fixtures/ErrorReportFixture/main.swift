@@ -40,9 +40,20 @@ func crash(_ mode: String) -> Never {
     fatalError("the script gave up on \(mode)")
 }
 
+// mode=print prints before, during and after the response, which must reach standard error only.
+let printing = getenv("QUERY_STRING").map { String(cString: $0) } == "mode=print"
+if printing { print("printed before CGI.run") }
+
 CGI.run { (request: Request, writer: ResponseWriter) in
     let mode = request.form["mode"] ?? ""
     switch mode {
+    case "print":
+        print("printed in the handler")
+        try writer.write("<p>first</p>\n")
+        try writer.flush()
+        print("printed while the body streams")
+        log("logged", 42)
+        try writer.write("<p>second</p>\n")
     case "ok":
         try writer.write("<p>fine</p>\n")
     case "throw":
@@ -64,3 +75,5 @@ CGI.run { (request: Request, writer: ResponseWriter) in
         crash(mode)
     }
 }
+
+if printing { print("printed after CGI.run") }
