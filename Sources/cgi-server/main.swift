@@ -1,4 +1,5 @@
 import ArgumentParser
+import CGIGateway
 import CGIServer
 import Logging
 
@@ -53,6 +54,11 @@ struct CGIServerCommand: ParsableCommand {
     @Option(name: .customLong("error-log"), help: "File for server messages and script stderr instead of stderr (SIGHUP reopens both logs).")
     var errorLog: String?
 
+    @Option(
+        name: .customLong("script-limit"),
+        help: "A limit on each script process, NAME=VALUE (repeatable): cpu seconds, memory bytes of address space, files, processes, file-size bytes.")
+    var scriptLimits: [String] = []
+
     @Option(help: "Most client connections open at once; beyond it new ones wait in the listen queue (default: no limit).")
     var maxConnections: Int?
 
@@ -102,6 +108,13 @@ struct CGIServerCommand: ParsableCommand {
         if (tlsCert == nil) != (tlsKey == nil) {
             throw ValidationError("--tls-cert and --tls-key go together")
         }
+        for limit in scriptLimits {
+            do {
+                _ = try ResourceLimit(parsing: limit)
+            } catch {
+                throw ValidationError("--script-limit: \(error)")
+            }
+        }
         for (name, value) in [("--max-connections", maxConnections), ("--max-spool", maxSpool), ("--swift-cache-max", swiftCacheMax)] {
             if let value, value < 1 { throw ValidationError("\(name) needs a positive number, got \(value)") }
         }
@@ -126,6 +139,7 @@ struct CGIServerCommand: ParsableCommand {
         configuration.errorLogPath = errorLog
         configuration.maxConnections = maxConnections
         configuration.maxSpoolSize = maxSpool
+        configuration.scriptLimits = scriptLimits.compactMap { try? ResourceLimit(parsing: $0) }
         configuration.user = user
         configuration.allowRootScripts = allowRootScripts
         configuration.developmentMode = dev

@@ -133,7 +133,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
         lineWatcher.requestHeadReceived(hasBody: expectsBody)
         if expectsBody { startBodyClock() }
         let response = makeResponse(for: info, context: context)
-        let target: RequestTarget
+        let target: RequestTarget?
         do {
             target = try checked(head)
         } catch {
@@ -141,6 +141,11 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
             response.closeAfterwards()
             current = (response, nil, nil)
             return response.send(StatusPage.response(error.status, detail: error.message))
+        }
+        guard let target else {
+            // `OPTIONS *` asks about the server itself (RFC 9110 §9.3.7).
+            current = (response, nil, nil)
+            return response.send(ServerResponse(status: .ok, headers: ["Allow": "GET, HEAD, POST, OPTIONS", "Content-Length": "0"]))
         }
         route(RoutedRequest(info: info, target: target, redirects: 0), response: response)
     }
@@ -183,9 +188,10 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
         if on { startBodyClock() } else { timeout?.disarm() }
     }
 
-    /// The request's target, once the head passed every check.
-    private func checked(_ head: HTTPRequestHead) throws(RequestRejection) -> RequestTarget {
+    /// The request's target, once the head passed every check; nil for `OPTIONS *`.
+    private func checked(_ head: HTTPRequestHead) throws(RequestRejection) -> RequestTarget? {
         try RequestRejection.check(head, configuration: server.configuration)
+        if head.method == .OPTIONS && head.uri == "*" { return nil }
         do {
             return try RequestTarget(head.uri)
         } catch {

@@ -101,7 +101,8 @@ final class CGIResponder: Responder {
         do {
             process = try ScriptProcess.spawn(
                 executable: executable, environment: environment, workingDirectory: location.directory,
-                standardInput: (scriptRequest.contentLength ?? 0) > 0 ? .pipe : .nullDevice)
+                standardInput: (scriptRequest.contentLength ?? 0) > 0 ? .pipe : .nullDevice,
+                limits: server.configuration.scriptLimits)
         } catch {
             server.scriptSlots.release()
             return perform(exchange.scriptFailed(.cannotStart(error)))
@@ -243,7 +244,7 @@ final class CGIResponder: Responder {
             if !requestEnded { response.closeAfterwards() }
             response.redirectLocally(to: location)
         case .abort(let reason):
-            logger.error("\(reason)")
+            logger.error("\(reason)\(limitsNote)")
             response.abort()
             finish()
         case .stopScript:
@@ -254,7 +255,11 @@ final class CGIResponder: Responder {
     /// Answers with an error page: in development mode it shows the reason (and a listing such
     /// as a compiler's messages), otherwise a reference to the error log.
     private func fail(_ failure: ScriptFailure) {
-        if failure == .noScriptSlot { logger.warning("\(failure.logMessage)") } else { logger.error("\(failure.logMessage)") }
+        if failure == .noScriptSlot {
+            logger.warning("\(failure.logMessage)")
+        } else {
+            logger.error("\(failure.logMessage)\(limitsNote)")
+        }
         if !requestEnded { response.closeAfterwards() }
         let development = server.configuration.developmentMode
         let headers: HTTPHeaders = failure == .noScriptSlot ? ["Retry-After": "1"] : [:]
@@ -264,6 +269,14 @@ final class CGIResponder: Responder {
                 detail: development ? failure.pageMessage : "Reference: \(request.info.id)",
                 listing: development ? failure.listing : nil, headers: headers))
         finish()
+    }
+
+    /// The limits the script ran under, for a line about its failure (a script over its limit
+    /// fails in ways that do not name it: a signal, a failed allocation or open).
+    private var limitsNote: String {
+        let limits = server.configuration.scriptLimits
+        guard script != nil, !limits.isEmpty else { return "" }
+        return " (script limits: \(limits.map(\.description).joined(separator: ", ")))"
     }
 
     /// The script's header fields, and its `Content-Length` when it gave a valid one.

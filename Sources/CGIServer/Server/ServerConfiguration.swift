@@ -27,6 +27,9 @@ public struct ServerConfiguration: Sendable {
     /// Most bytes all request bodies collected before their scripts start (chunked ones, and small ones) may hold together (memory and temporary
     /// files in `$TMPDIR`); a body that would go beyond it gets 413.
     public var maxSpoolSize: Int = 1024 * 1024 * 1024
+    /// Limits set on every script process (`setrlimit(2)`): CPU seconds, memory, open files,
+    /// processes, file size. A script over its limit fails, and the error log names the limits.
+    public var scriptLimits: [ResourceLimit] = []
     /// Most scripts running at the same time.
     public var maxScripts: Int = 32
     /// Most requests waiting for a script slot; beyond it requests get 503 with `Retry-After`.

@@ -15,6 +15,7 @@
 #   sig=1           prints SigIgn and SigBlk from /proc/self/status
 #   loc=URL         prints only a Location header
 #   marker=NAME     touches $PROBE_STATE/ran-NAME
+#   spin=1          burns CPU until it is stopped, writing nothing
 #   exit=N          exits with status N after writing its response
 #   die=SIGNAL      kills itself with SIGNAL after writing its response
 # Every run records its pid in $PROBE_STATE/pids/<pid>.
@@ -40,6 +41,9 @@ if "sleep_before" in query:
 def headers(extra=b""):
     out.write(b"Content-Type: text/plain\r\nX-Test-Header: X-Test-Value\r\nX-CGI-Pid: %d\r\n%s\r\n" % (os.getpid(), extra))
 
+if query.get("spin") == "1":
+    while True:
+        pass
 if "raw" in query:
     data = query["raw"]
     out.write(base64.urlsafe_b64decode(data + "=" * (-len(data) % 4)))
