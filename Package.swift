@@ -81,18 +81,19 @@ let package = Package(
             name: "AsyncErrorReportFixture", dependencies: ["CGI"], path: "Tests/Fixtures/AsyncErrorReportFixture"),
         .executableTarget(name: "StreamFixture", dependencies: ["CGI"], path: "Tests/Fixtures/StreamFixture"),
         .executableTarget(name: "UploadFixture", dependencies: ["CGI"], path: "Tests/Fixtures/UploadFixture"),
-        // What the test targets share: a seeded random generator, a Python runner.
+        // What the test targets share: a seeded random generator, a process runner that owns its processes,
+        // temporary folders removed with whatever still runs in them.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "CGICoreTests", dependencies: ["CGICore", "TestSupport"]),
         .testTarget(name: "CGIGatewayTests", dependencies: ["CGIGateway", "TestSupport"]),
         .testTarget(
             name: "CGIServerTests",
             dependencies: [
-                "CGIServer", "cgi-server",
+                "CGIServer", "cgi-server", "TestSupport",
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ],
             exclude: ["Fixtures"]
         ),
-        .testTarget(name: "cgiTests", dependencies: ["cgi", "ErrorReportFixture"]),
+        .testTarget(name: "cgiTests", dependencies: ["cgi", "ErrorReportFixture", "TestSupport"]),
     ]
 )

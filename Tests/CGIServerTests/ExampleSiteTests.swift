@@ -1,11 +1,12 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// The example site (Examples/site) served by the real server, every example exercised.
 @Suite(.serialized) struct ExampleSiteTests {
     static let site = URL(filePath: #filePath).deletingLastPathComponent().appending(path: "../../Examples/site").standardized
-    /// One compile cache for the suite, so each script compiles once.
-    static let cache = FileManager.default.temporaryDirectory.appending(path: "example-site-cache-\(UUID().uuidString)")
+    /// One compile cache for the suite, so each script compiles once; removed when the test run ends.
+    static let cache = try! TemporaryDirectory.removedAtExit(prefix: "example-site-cache")
     let server: TestServer
 
     init() throws {
@@ -86,10 +87,10 @@ import Testing
     @Test func errorThrowsAndTraps() throws {
         let thrown = try get("/cgi-bin/error.swift?kind=throw")
         #expect(thrown.status == 500)
-        #expect(eventually(within: 5) { server.errorText.contains("order 42 cannot be shipped") })
+        #expect(eventually { server.errorText.contains("order 42 cannot be shipped") })
         let trapped = try get("/cgi-bin/error.swift?kind=trap")
         #expect(trapped.status == 500)
-        #expect(eventually(within: 5) { server.errorText.contains("CGI crash") })
+        #expect(eventually { server.errorText.contains("CGI crash") })
     }
 
     @Test func developmentModeShowsTheErrorReport() throws {
@@ -102,14 +103,6 @@ import Testing
     }
 
     func sha256(of file: URL) throws -> String {
-        let process = Process()
-        process.executableURL = URL(filePath: "/usr/bin/sha256sum")
-        process.arguments = [file.path]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return String(text.prefix(64))
+        String(try runProcess("/usr/bin/sha256sum", [file.path]).output.prefix(64))
     }
 }
