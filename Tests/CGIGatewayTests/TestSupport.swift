@@ -39,10 +39,3 @@ func readLine(_ fd: Int32) -> String {
     while read(fd, &byte, 1) == 1, byte != UInt8(ascii: "\n") { bytes.append(byte) }
     return String(decoding: bytes, as: UTF8.self)
 }
-
-/// Base64url without padding, as probe.py's `raw=` expects.
-func base64URL(_ text: String) -> String {
-    Data(text.utf8).base64EncodedString()
-        .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-        .replacingOccurrences(of: "=", with: "")
-}

@@ -59,7 +59,7 @@ struct CGIProcessTests {
         let group = DispatchGroup()
         for index in 0..<30 {
             DispatchQueue.global().async(group: group) {
-                let query = index % 3 == 0 ? "probe.cgi?raw=\(base64url("Status: bad\r\n\r\n"))" : index % 3 == 1 ? "hello.sh" : "probe.cgi?big=100000"
+                let query = index % 3 == 0 ? "probe.cgi?raw=\(base64URL("Status: bad\r\n\r\n"))" : index % 3 == 1 ? "hello.sh" : "probe.cgi?big=100000"
                 _ = try? curl([server.url("/cgi-bin/\(query)")])
             }
         }

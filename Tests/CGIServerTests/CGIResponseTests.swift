@@ -12,7 +12,7 @@ struct CGIResponseTests {
 
     /// The response to the probe writing exactly `output`.
     func raw(_ output: String, _ extra: [String] = []) throws -> HTTPResult {
-        try curl(extra + [server.url("/cgi-bin/probe.cgi?raw=\(base64url(output))")])
+        try curl(extra + [server.url("/cgi-bin/probe.cgi?raw=\(base64URL(output))")])
     }
 
     @Test func statusSetsTheStatusAndIsNotForwarded() throws {
@@ -24,7 +24,7 @@ struct CGIResponseTests {
 
     @Test func customReasonPhrase() throws {
         let connection = try RawConnection(port: server.port)
-        connection.send("GET /cgi-bin/probe.cgi?raw=\(base64url("Status: 299 Whatever\r\nContent-Type: text/plain\r\n\r\nx")) HTTP/1.1\r\nHost: x\r\n\r\n")
+        connection.send("GET /cgi-bin/probe.cgi?raw=\(base64URL("Status: 299 Whatever\r\nContent-Type: text/plain\r\n\r\nx")) HTTP/1.1\r\nHost: x\r\n\r\n")
         let data = connection.readAll(idle: 2)
         #expect(String(decoding: data, as: UTF8.self).hasPrefix("HTTP/1.1 299 Whatever\r\n"))
     }
@@ -93,7 +93,7 @@ struct CGIResponseTests {
 
     @Test func extraBytesNeverBecomeASecondResponse() throws {
         let connection = try RawConnection(port: server.port)
-        let output = base64url("Content-Type: text/plain\r\nContent-Length: 5\r\n\r\nhelloHTTP/1.1 200 OK\r\n\r\nextra")
+        let output = base64URL("Content-Type: text/plain\r\nContent-Length: 5\r\n\r\nhelloHTTP/1.1 200 OK\r\n\r\nextra")
         connection.send("GET /cgi-bin/probe.cgi?raw=\(output) HTTP/1.1\r\nHost: x\r\n\r\nGET /hello.txt HTTP/1.1\r\nHost: x\r\n\r\n")
         let responses = connection.readResponses(2)
         #expect(responses.count == 2)
@@ -218,7 +218,7 @@ struct CGIResponseTests {
         #expect(!plain.text.contains("abc"))
         #expect(plain.text.contains("Reference"))
         let dev = try TestServer(options: ["--dev"])
-        let detailed = try curl([dev.url("/cgi-bin/probe.cgi?raw=\(base64url("Status: abc\r\nContent-Type: text/plain\r\n\r\n"))")])
+        let detailed = try curl([dev.url("/cgi-bin/probe.cgi?raw=\(base64URL("Status: abc\r\nContent-Type: text/plain\r\n\r\n"))")])
         #expect(detailed.status == 502)
         #expect(detailed.text.contains("Status"))
     }

@@ -107,7 +107,7 @@ struct CGISecurityTests {
     }
 
     @Test func errorPagesLeakNoPaths() throws {
-        for path in ["/cgi-bin/ww.cgi", "/cgi-bin/missing.cgi", "/cgi-bin/probe.cgi?raw=\(base64url("X\r\n\r\n"))"] {
+        for path in ["/cgi-bin/ww.cgi", "/cgi-bin/missing.cgi", "/cgi-bin/probe.cgi?raw=\(base64URL("X\r\n\r\n"))"] {
             let text = try curl([server.url(path)]).text
             #expect(!text.contains(server.site.root.path))
             #expect(!text.contains("/tmp"))

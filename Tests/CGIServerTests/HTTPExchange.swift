@@ -116,9 +116,3 @@ func parseResponses(_ data: Data, headRequests: Int = 0) throws -> [HTTPResult] 
     }
     return results
 }
-
-/// Base64url without padding, for the probe's `raw=` parameter.
-func base64url(_ text: String) -> String {
-    Data(text.utf8).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-        .replacingOccurrences(of: "=", with: "")
-}

@@ -12,17 +12,8 @@ final class TestServer: @unchecked Sendable {
     let process: ChildProcess
     let port: Int
 
-    /// The built `cgi-server` next to the test bundle (the build products folder).
-    static var binary: URL {
-        let executable = URL(filePath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? "")
-        var folder = executable.deletingLastPathComponent()
-        while folder.path != "/" {
-            let candidate = folder.appending(path: "cgi-server")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-            folder = folder.deletingLastPathComponent()
-        }
-        return URL(filePath: #filePath).deletingLastPathComponent().appending(path: "../../.build/debug/cgi-server")
-    }
+    /// The built `cgi-server` next to the test bundle.
+    static let binary = productsDirectory.appending(path: "cgi-server")
 
     /// Starts the server on `site` with extra options and waits for its `listening on` line.
     ///

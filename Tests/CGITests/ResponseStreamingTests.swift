@@ -2,9 +2,6 @@ import Foundation
 import TestSupport
 import Testing
 
-/// The directory the build put the test bundle and the executables in.
-let productsDirectory = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
-
 @Suite struct ResponseStreamingTests {
     /// A flushed chunk reaches the pipe while the script is still running: the fixture
     /// flushes its first chunk, then waits for its standard input to close.

@@ -4,9 +4,6 @@ import Testing
 
 /// `cgi build` run as a process on a real cgi-bin folder.
 @Suite struct BuildCommandTests {
-    static let tool = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        .deletingLastPathComponent().appendingPathComponent("cgi")
-
     /// The test's folder, removed when the test ends.
     let directory: TemporaryDirectory
     var folder: String { directory.path }
@@ -25,7 +22,7 @@ import Testing
     /// test's folder; `finish` waits for its exit status and standard output.
     func startBuild(_ arguments: [String]) throws -> ChildProcess {
         try ChildProcess(
-            Self.tool.path,
+            cgiTool.path,
             ["build"] + arguments + (arguments.contains("--swift-cache") ? [] : ["--swift-cache", folder + "/cache"]),
             workingDirectory: folder)
     }

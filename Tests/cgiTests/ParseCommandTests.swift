@@ -4,9 +4,6 @@ import Testing
 
 /// `cgi parse` run as a real process: environment in, body on stdin, JSON out.
 @Suite struct ParseCommandTests {
-    static let tool = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        .deletingLastPathComponent().appendingPathComponent("cgi")
-
     struct Outcome {
         let status: Int32
         let json: [String: Any]
@@ -17,7 +14,7 @@ import Testing
     }
 
     static func parse(_ environment: [String: String], body: Data, arguments: [String] = []) throws -> Outcome {
-        let (status, data) = try pipe(body, through: tool, arguments: ["parse"] + arguments, environment: environment)
+        let (status, data) = try pipe(body, through: cgiTool, arguments: ["parse"] + arguments, environment: environment)
         let json = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? ["unparsed": String(decoding: data, as: UTF8.self)]
         return Outcome(status: status, json: json)
     }

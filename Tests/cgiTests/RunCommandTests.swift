@@ -3,13 +3,7 @@ import TestSupport
 import Testing
 
 /// The `cgi` executable built next to this test bundle.
-let cgiTool: URL = {
-    var folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-    for _ in 0..<4 where !FileManager.default.isExecutableFile(atPath: folder.appendingPathComponent("cgi").path) {
-        folder.deleteLastPathComponent()
-    }
-    return folder.appendingPathComponent("cgi")
-}()
+let cgiTool = productsDirectory.appendingPathComponent("cgi")
 
 let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .appendingPathComponent("Fixtures").path
@@ -34,9 +28,7 @@ func probe(_ query: String) -> [String] {
 }
 
 func raw(_ output: String) -> [String] {
-    let encoded = Data(output.utf8).base64EncodedString()
-        .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
-    return probe("raw=" + encoded)
+    probe("raw=" + base64URL(output))
 }
 
 /// The SHA-256 of `data` in hex, from coreutils' sha256sum.
