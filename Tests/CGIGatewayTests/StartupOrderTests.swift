@@ -52,6 +52,7 @@ import Testing
             compiler.compilerPath,
             ScriptCompiler.flags + ["-use-ld=lld", "-module-name", "Script", "-I", compiler.library.modulesDirectory, source]
                 + compiler.library.objectFiles + ["-o", control],
+            environment: ProcessInfo.processInfo.environment.merging(["TMPDIR": folder.path]) { $1 },
             workingDirectory: folder.path, within: 600)
         #expect(swiftc.termination == .exited(0), "\(swiftc.errors)")
         let unordered = try symbols(of: control)

@@ -13,11 +13,12 @@ import Testing
         server = try Self.serve()
     }
 
-    /// The real server on the example site, with the suite's compile cache.
+    /// The real server on the example site, with the suite's compile cache. Scripts get the
+    /// server's TMPDIR (in the test's site folder), where upload.swift keeps its uploads.
     static func serve(_ options: [String] = []) throws -> TestServer {
         try TestServer(options: [
             "--htdocs", site.appending(path: "htdocs").path, "--cgi-bin", site.appending(path: "cgi-bin").path,
-            "--swift-cache", cache.path, "--swiftc", swiftc,
+            "--swift-cache", cache.path, "--swiftc", swiftc, "--pass-env", "TMPDIR",
         ] + options)
     }
 
@@ -71,9 +72,8 @@ import Testing
         #expect(result.text.contains("<td>application/x-test</td>"))
         #expect(result.text.contains("<td>\(bytes.count) bytes</td>"))
         #expect(result.text.contains("<td>\(digest)</td>"))
-        let saved = URL(filePath: "/tmp/swift-cgi-uploads/\(digest)")
+        let saved = server.site.temporary.appending(path: "swift-cgi-uploads/\(digest)")
         #expect(try Data(contentsOf: saved) == bytes)
-        try? FileManager.default.removeItem(at: saved)
         #expect(try get("/cgi-bin/upload.swift").text.contains("enctype=\"multipart/form-data\""))
     }
 

@@ -24,7 +24,7 @@ final class TestServer: @unchecked Sendable {
             Self.binary.path,
             [self.site.root.path, "--host", host, "--port", "0", "--script-timeout", "2", "--max-body", "\(1 << 20)",
              "--set-env", "PROBE_STATE=\(self.site.state.path)"] + options,
-            environment: ["PATH": "/usr/bin:/bin", "SERVER_SECRET": "s3cr3t", "LANG": "C"],
+            environment: ["PATH": "/usr/bin:/bin", "SERVER_SECRET": "s3cr3t", "LANG": "C", "TMPDIR": self.site.temporary.path],
             workingDirectory: self.site.root.path, blockingEverySignal: true)
         let line = try process.waitForLine { $0.hasPrefix("listening on ") }
         guard line.hasPrefix("listening on http"), let portText = line.split(separator: ":").last?.split(separator: "/").first,

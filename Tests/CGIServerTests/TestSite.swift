@@ -10,6 +10,8 @@ struct TestSite {
     var cgiBin: URL { root.appending(path: "cgi-bin") }
     /// Where the probe records pids, markers and grandchildren (`PROBE_STATE`).
     var state: URL { root.appending(path: "state") }
+    /// The server's `TMPDIR`: what the compiler leaves there goes with the site.
+    var temporary: URL { root.appending(path: "tmp") }
 
     /// The folder of fixture scripts next to this file.
     static let fixtures = URL(filePath: #filePath).deletingLastPathComponent().appending(path: "Fixtures")
@@ -18,7 +20,7 @@ struct TestSite {
     init() throws {
         directory = try TemporaryDirectory(prefix: "cgi-server-test")
         let manager = FileManager.default
-        for folder in [htdocs, cgiBin, state, htdocs.appending(path: "dir"), htdocs.appending(path: "empty")] {
+        for folder in [htdocs, cgiBin, state, temporary, htdocs.appending(path: "dir"), htdocs.appending(path: "empty")] {
             try manager.createDirectory(at: folder, withIntermediateDirectories: true)
         }
         try chmod(root, 0o755)

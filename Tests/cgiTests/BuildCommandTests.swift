@@ -11,6 +11,7 @@ import Testing
     init() throws {
         directory = try TemporaryDirectory(prefix: "cgi-build")
         try FileManager.default.createDirectory(atPath: folder + "/site/cgi-bin/tools", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: folder + "/tmp", withIntermediateDirectories: false)
         try "import CGI\nprint(\"Content-Type: text/plain\\r\\n\\r\\n\\(Form().count) fields\")\n"
             .write(toFile: folder + "/site/cgi-bin/count.swift", atomically: true, encoding: .utf8)
         try "print(\"Content-Type: text/plain\\r\\n\\r\\nnested\")\n"
@@ -24,7 +25,8 @@ import Testing
         try ChildProcess(
             cgiTool.path,
             ["build"] + arguments + (arguments.contains("--swift-cache") ? [] : ["--swift-cache", folder + "/cache"]),
-            workingDirectory: folder)
+            // swiftc leaves a folder in TMPDIR when it links a static executable: it goes with the test's folder.
+            environment: ProcessInfo.processInfo.environment.merging(["TMPDIR": folder + "/tmp"]) { $1 }, workingDirectory: folder)
     }
 
     func finish(_ started: ChildProcess) throws -> (status: Int32, output: String) {

@@ -151,8 +151,9 @@ func sha256(_ data: Data) throws -> String {
     }
 
     @Test func compilesAndRunsSwiftScripts() throws {
+        // swiftc leaves a folder in TMPDIR when it links a static executable: it goes with the scratch folder.
         let compiler = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
-                        "XDG_CACHE_HOME": scratch.appending("cache")]
+                        "XDG_CACHE_HOME": scratch.appending("cache"), "TMPDIR": try scratch.newFolder()]
         let script = try temporaryFile(Data("""
             import CGI
             print("Content-Type: text/plain\\n\\nswift \\(try Request().method)", terminator: "")
