@@ -86,18 +86,19 @@ let package = Package(
         .executableTarget(name: "StreamFixture", dependencies: ["CGI"], path: "Tests/Fixtures/StreamFixture"),
         .executableTarget(name: "UploadFixture", dependencies: ["CGI"], path: "Tests/Fixtures/UploadFixture"),
         .executableTarget(name: "ToolkitFixture", dependencies: ["CGI"], path: "Tests/Fixtures/ToolkitFixture"),
-        // What the test targets share: a seeded random generator, a Python runner.
+        // What the test targets share: a seeded random generator, a process runner that owns its processes,
+        // temporary folders removed with whatever still runs in them.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "CGICoreTests", dependencies: ["CGICore", "TestSupport"]),
         .testTarget(name: "CGIGatewayTests", dependencies: ["CGIGateway", "TestSupport"]),
         .testTarget(
             name: "CGIServerTests",
             dependencies: [
-                "CGIServer", "cgi-server",
+                "CGIServer", "cgi-server", "TestSupport",
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ],
             exclude: ["Fixtures"]
         ),
-        .testTarget(name: "cgiTests", dependencies: ["cgi", "ErrorReportFixture"]),
+        .testTarget(name: "cgiTests", dependencies: ["cgi", "ErrorReportFixture", "TestSupport"]),
     ]
 )

@@ -1,12 +1,20 @@
 import CGIGateway
 import Foundation
+import TestSupport
 import Testing
 
 @Suite struct CGILibraryLocationTests {
+    /// The test's folder, removed when the test ends.
+    let directory: TemporaryDirectory
+
+    init() throws {
+        directory = try TemporaryDirectory(prefix: "cgi-library")
+    }
+
     /// A fake build folder with the given `CGI` sources listed and the given object files present;
     /// `CGICore` has one source, `HTML.swift`, and its object.
     func buildFolder(listing sources: [String], objects: [String]) throws -> String {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cgi-library-\(UUID().uuidString)").path
+        let folder = directory.appending("build")
         try FileManager.default.createDirectory(atPath: folder + "/Modules", withIntermediateDirectories: true)
         let targets = [("CGICore", ["HTML.swift"], ["HTML.swift.o"]), ("CGI", sources, objects)]
         for (target, sources, objects) in targets {

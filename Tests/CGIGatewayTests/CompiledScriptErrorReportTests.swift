@@ -1,5 +1,6 @@
 import CGIGateway
 import Foundation
+import TestSupport
 import Testing
 
 /// Error reports of a `.swift` script compiled the way the server compiles it (optimized,
@@ -36,35 +37,23 @@ import Testing
     /// Runs `executable` as a CGI script, with `symbolizer` for the line tables (or none);
     /// returns standard output and the report file's text.
     func run(_ executable: String, query: String, symbolizer: String? = nil) throws -> (stdout: String, report: String) {
-        let reports = FileManager.default.temporaryDirectory.appendingPathComponent("reports-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: reports, withIntermediateDirectories: false)
-        defer { try? FileManager.default.removeItem(at: reports) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.environment = [
-            "REQUEST_METHOD": "GET", "QUERY_STRING": query, "CGI_ERROR_LOG_DIR": reports.path,
+        try withTemporaryDirectory("reports") { reports in
             // No PATH: the script finds no symbolizer there.
-            "PATH": "/nonexistent",
-        ]
-        if let symbolizer { process.environment?["CGI_SYMBOLIZER"] = symbolizer }
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let stdout = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        let files = try FileManager.default.contentsOfDirectory(atPath: reports.path)
-        let report = try files.first.map { try String(contentsOf: reports.appendingPathComponent($0), encoding: .utf8) }
-        return (stdout, report ?? "")
+            var environment = ["REQUEST_METHOD": "GET", "QUERY_STRING": query, "CGI_ERROR_LOG_DIR": reports.path, "PATH": "/nonexistent"]
+            if let symbolizer { environment["CGI_SYMBOLIZER"] = symbolizer }
+            let stdout = try runProcess(executable, environment: environment).output
+            let files = try FileManager.default.contentsOfDirectory(atPath: reports.path)
+            let report = try files.first.map { try String(contentsOfFile: reports.appending($0), encoding: .utf8) }
+            return (stdout, report ?? "")
+        }
     }
 
     @Test func reportsThrownErrorsAndTrapsOfAStaticOptimizedScript() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("compiled-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: false)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let path = folder.appendingPathComponent("order.swift").path
+        let folder = try TemporaryDirectory(prefix: "compiled")
+        defer { withExtendedLifetime(folder) {} }
+        let path = folder.appending("order.swift")
         try Self.source.write(toFile: path, atomically: true, encoding: .utf8)
-        let compiler = try ScriptCompiler(.init(cacheDirectory: folder.appendingPathComponent("cache").path))
+        let compiler = try ScriptCompiler(.init(cacheDirectory: folder.appending("cache")))
         let executable = try compiler.compile(path).executable
         let symbolizer = URL(fileURLWithPath: compiler.compilerPath).deletingLastPathComponent()
             .appendingPathComponent("llvm-symbolizer").path

@@ -1,13 +1,21 @@
 import Foundation
 import Glibc
+import TestSupport
 import Testing
 
 @testable import CGIGateway
 
 @Suite struct ResourceLimitTests {
-    /// Starts a shell script from a fresh folder with `limits`.
+    /// The test's folder, removed with whatever still runs in it when the test ends.
+    let scratch: TemporaryDirectory
+
+    init() throws {
+        scratch = try TemporaryDirectory(prefix: "cgi-limits")
+    }
+
+    /// Starts a shell script from the test's folder with `limits`.
     func spawn(_ body: String, limits: [ResourceLimit]) throws -> ScriptProcess {
-        let folder = try makeTemporaryFolder()
+        let folder = scratch.path
         let path = folder + "/script.sh"
         try ("#!/bin/sh\n" + body).write(toFile: path, atomically: false, encoding: .utf8)
         chmod(path, 0o755)

@@ -1,20 +1,9 @@
 import Foundation
 import Glibc
+import TestSupport
 import Testing
 
 @testable import CGIGateway
-
-/// Runs probe.py from a fresh folder with `query` and returns its process, still running.
-func spawnProbe(_ query: String, environment: [String: String] = [:], standardInput: ScriptProcess.StandardInput = .nullDevice)
-    throws -> (ScriptProcess, folder: String)
-{
-    let folder = try makeTemporaryFolder()
-    let script = try installFixture("probe.py", in: folder)
-    let process = try ScriptProcess.spawn(
-        executable: script, environment: environment.merging(["QUERY_STRING": query]) { $1 }, workingDirectory: folder,
-        standardInput: standardInput)
-    return (process, folder)
-}
 
 /// probe.py's output after its header block, one line per element.
 func bodyLines(_ output: [UInt8]) -> [String] {
@@ -24,17 +13,35 @@ func bodyLines(_ output: [UInt8]) -> [String] {
 }
 
 @Suite struct ScriptProcessTests {
+    /// The test's folder: scripts run in it, and whatever still runs there when the test ends is killed.
+    let folder: TemporaryDirectory
+
+    init() throws {
+        folder = try TemporaryDirectory(prefix: "cgi-gateway-tests")
+    }
+
+    /// Runs probe.py from the test's folder with `query` and returns its process, still running.
+    func spawnProbe(
+        _ query: String, environment: [String: String] = [:], standardInput: ScriptProcess.StandardInput = .nullDevice
+    ) throws -> ScriptProcess {
+        let script = folder.appending("probe.py")
+        if !FileManager.default.fileExists(atPath: script) { try installFixture("probe.py", in: folder.path) }
+        return try ScriptProcess.spawn(
+            executable: script, environment: environment.merging(["QUERY_STRING": query]) { $1 },
+            workingDirectory: folder.path, standardInput: standardInput)
+    }
+
     @Test func runsInItsOwnProcessGroupWithExactlyTheGivenEnvironment() throws {
-        let (process, folder) = try spawnProbe("", environment: ["A": "1", "PATH": "/usr/bin:/bin"])
+        let process = try spawnProbe("", environment: ["A": "1", "PATH": "/usr/bin:/bin"])
         let lines = bodyLines(readToEnd(process.standardOutput))
         close(process.standardError)
         #expect(process.wait() == .exited(0))
         #expect(lines.contains("pid=\(process.pid)"))
         #expect(lines.contains("pgid=\(process.pid)"), "the script leads its own group")
         #expect(getpgrp() != process.pid)
-        #expect(lines.contains("cwd=\(folder)"))
+        #expect(lines.contains("cwd=\(folder.path)"))
         #expect(lines.contains("argc=1"))
-        #expect(lines.contains("argv[0]=\(folder)/probe.py"))
+        #expect(lines.contains("argv[0]=\(folder.path)/probe.py"))
         let environment = lines.filter { $0.hasPrefix("env-") && !$0.hasPrefix("env-LC_CTYPE=") }
         #expect(environment == ["env-A=1", "env-PATH=/usr/bin:/bin", "env-QUERY_STRING="])
     }
@@ -42,7 +49,7 @@ func bodyLines(_ output: [UInt8]) -> [String] {
     @Test func inheritsOnlyDescriptorsZeroToTwo() throws {
         let leaked = open("/dev/null", O_RDONLY)  // no O_CLOEXEC: a careless spawn would pass it on
         defer { close(leaked) }
-        let (process, _) = try spawnProbe("fds=1", standardInput: .pipe)
+        let process = try spawnProbe("fds=1", standardInput: .pipe)
         let lines = bodyLines(readToEnd(process.standardOutput))
         close(process.standardError)
         close(try #require(process.standardInput))
@@ -61,9 +68,8 @@ func bodyLines(_ output: [UInt8]) -> [String] {
         sigaddset(&blocked, SIGUSR1)
         pthread_sigmask(SIG_BLOCK, &blocked, &old)
         defer { pthread_sigmask(SIG_SETMASK, &old, nil) }
-        let folder = try makeTemporaryFolder()
-        let script = try installFixture("signals.sh", in: folder)
-        let process = try ScriptProcess.spawn(executable: script, environment: ["PATH": "/usr/bin:/bin"], workingDirectory: folder)
+        let script = try installFixture("signals.sh", in: folder.path)
+        let process = try ScriptProcess.spawn(executable: script, environment: ["PATH": "/usr/bin:/bin"], workingDirectory: folder.path)
         let lines = bodyLines(readToEnd(process.standardOutput))
         close(process.standardError)
         #expect(process.wait() == .exited(0))
@@ -74,7 +80,7 @@ func bodyLines(_ output: [UInt8]) -> [String] {
     }
 
     @Test func nullDeviceGivesEndOfFileAtOnce() throws {
-        let (process, _) = try spawnProbe("echo=1")
+        let process = try spawnProbe("echo=1")
         #expect(process.standardInput == nil)
         #expect(bodyLines(readToEnd(process.standardOutput)) == ["len=0"])
         close(process.standardError)
@@ -82,7 +88,7 @@ func bodyLines(_ output: [UInt8]) -> [String] {
     }
 
     @Test func pipesCarryInputOutputAndErrors() throws {
-        let (process, _) = try spawnProbe("echo=1&stderr=5&exit=3", environment: ["CONTENT_LENGTH": "5"], standardInput: .pipe)
+        let process = try spawnProbe("echo=1&stderr=5&exit=3", environment: ["CONTENT_LENGTH": "5"], standardInput: .pipe)
         let input = try #require(process.standardInput)
         #expect(write(input, "hello", 5) == 5)
         close(input)
@@ -92,7 +98,7 @@ func bodyLines(_ output: [UInt8]) -> [String] {
     }
 
     @Test func pollReportsOnlyAfterExitAndReapsOnce() throws {
-        let (process, _) = try spawnProbe("sleep_before=0.3")
+        let process = try spawnProbe("sleep_before=0.3")
         #expect(process.poll() == nil)
         #expect(!process.hasExited())
         _ = readToEnd(process.standardOutput)
@@ -105,21 +111,21 @@ func bodyLines(_ output: [UInt8]) -> [String] {
     }
 
     @Test func terminateStopsTheWholeGroup() throws {
-        let (process, _) = try spawnProbe("grandchild=1&sleep_before=60")
+        let process = try spawnProbe("grandchild=1&sleep_before=60")
         let line = readLine(process.standardError)
         let grandchild = try #require(pid_t(line.dropFirst("grandchild=".count)))
-        #expect(!isGone(grandchild))
+        #expect(!ProcessSweep.isGone(grandchild))
         let started = ContinuousClock.now
-        #expect(process.terminate(grace: .seconds(20)) == .signaled(SIGTERM))
-        #expect(ContinuousClock.now - started < .seconds(10), "does not wait out the grace")
-        #expect(eventually { isGone(grandchild) }, "the grandchild shares the group")
-        #expect(isGone(process.pid))
+        #expect(process.terminate(grace: .seconds(120)) == .signaled(SIGTERM))
+        #expect(ContinuousClock.now - started < .seconds(60), "returns when the script exits, not after the grace")
+        #expect(eventually { ProcessSweep.isGone(grandchild) }, "the grandchild shares the group")
+        #expect(ProcessSweep.isGone(process.pid))
         close(process.standardOutput)
         close(process.standardError)
     }
 
     @Test func terminateKillsAScriptThatIgnoresSIGTERM() throws {
-        let (process, _) = try spawnProbe("ignore_term=1&stderr=1&sleep_before=60")
+        let process = try spawnProbe("ignore_term=1&stderr=1&sleep_before=60")
         var byte: UInt8 = 0
         #expect(read(process.standardError, &byte, 1) == 1, "the SIGTERM handler is set")
         let started = ContinuousClock.now
@@ -130,7 +136,7 @@ func bodyLines(_ output: [UInt8]) -> [String] {
     }
 
     @Test func signalGroupReachesTheScript() throws {
-        let (process, _) = try spawnProbe("sleep_before=60")
+        let process = try spawnProbe("sleep_before=60")
         process.signalGroup(SIGUSR1)
         #expect(process.wait() == .signaled(SIGUSR1))
         close(process.standardOutput)
@@ -143,10 +149,9 @@ func bodyLines(_ output: [UInt8]) -> [String] {
         ("probe.py", "/no/such/folder", ENOENT),
     ])
     func reportsWhatCannotStart(executable: String, folder: String, code: Int32) throws {
-        let scripts = try makeTemporaryFolder()
-        try installFixture("probe.py", in: scripts)
-        try installFixture("probe.py", in: scripts, as: "noexec.py", mode: 0o644)
-        let path = executable.hasPrefix("/") ? executable : scripts + "/" + executable
+        try installFixture("probe.py", in: self.folder.path)
+        try installFixture("probe.py", in: self.folder.path, as: "noexec.py", mode: 0o644)
+        let path = executable.hasPrefix("/") ? executable : self.folder.appending(executable)
         #expect(throws: ScriptSpawnError.spawn(executable: path, errno: code)) {
             try ScriptProcess.spawn(executable: path, environment: [:], workingDirectory: folder)
         }

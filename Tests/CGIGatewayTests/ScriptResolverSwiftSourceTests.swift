@@ -1,15 +1,18 @@
 import CGIGateway
 import Foundation
+import TestSupport
 import Testing
 
 /// How the resolver finds `.swift` scripts: by their full name and without `.swift`.
 @Suite struct ScriptResolverSwiftSourceTests {
-    let root: String
+    /// The script folder, removed when the test ends.
+    let folder: TemporaryDirectory
+    var root: String { folder.path }
     let resolver: ScriptResolver
 
     init() throws {
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("resolver-swift-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        folder = try TemporaryDirectory(prefix: "resolver-swift")
+        let root = folder.path
         for (name, mode) in [("hello.swift", 0o644), ("tool", 0o755), ("tool.swift", 0o644), ("notes.txt", 0o644)] {
             _ = FileManager.default.createFile(atPath: "\(root)/\(name)", contents: Data(), attributes: [.posixPermissions: mode])
         }

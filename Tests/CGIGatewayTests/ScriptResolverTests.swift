@@ -1,18 +1,19 @@
 import Foundation
 import Glibc
+import TestSupport
 import Testing
 
 @testable import CGIGateway
 
 /// A `cgi-bin` folder with good scripts and every kind of bad one, next to a script outside it.
 struct ScriptTree {
-    static let shared = try! ScriptTree()
-
-    let site: String
+    /// The site folder, removed when the test that made it ends.
+    let folder: TemporaryDirectory
+    var site: String { folder.path }
     var root: String { site + "/cgi-bin" }
 
     init() throws {
-        site = try makeTemporaryFolder()
+        folder = try TemporaryDirectory(prefix: "cgi-gateway-tests")
         let root = site + "/cgi-bin"
         let manager = FileManager.default
         for folder in ["cgi-bin", "cgi-bin/sub", "cgi-bin/dir.cgi", "cgi-bin/wwdir"] {
@@ -37,7 +38,11 @@ struct ScriptTree {
 }
 
 @Suite struct ScriptResolverTests {
-    let tree = ScriptTree.shared
+    let tree: ScriptTree
+
+    init() throws {
+        tree = try ScriptTree()
+    }
     var resolver: ScriptResolver { ScriptResolver(root: tree.root) }
 
     @Test(arguments: [

@@ -1,11 +1,18 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import CGIGateway
 
 /// The start-up layout of compiled scripts, checked on real executables with `nm`.
 @Suite struct StartupOrderTests {
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("startup-order-\(UUID().uuidString)")
+    /// The test's folder, removed when the test ends.
+    let directory: TemporaryDirectory
+    var folder: URL { directory.url }
+
+    init() throws {
+        directory = try TemporaryDirectory(prefix: "startup-order")
+    }
 
     static let hello = """
         import CGI
@@ -16,14 +23,7 @@ import Testing
 
     /// The symbols of `executable` by name: address, and whether it is a function.
     func symbols(of executable: String) throws -> [String: (address: UInt, isFunction: Bool)] {
-        let nm = Process()
-        nm.executableURL = URL(fileURLWithPath: "/usr/bin/nm")
-        nm.arguments = [executable]
-        let output = Pipe()
-        nm.standardOutput = output
-        try nm.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        nm.waitUntilExit()
+        let text = try runProcess("/usr/bin/nm", [executable]).output
         var symbols: [String: (address: UInt, isFunction: Bool)] = [:]
         for line in text.split(separator: "\n") {
             let fields = line.split(separator: " ")
@@ -40,8 +40,6 @@ import Testing
     }
 
     @Test func scriptsAreLinkedWithTheirStartUpCodeTogether() throws {
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
         let source = folder.appendingPathComponent("hello.swift").path
         try Self.hello.write(toFile: source, atomically: true, encoding: .utf8)
         let compiler = try ScriptCompiler(.init(cacheDirectory: folder.appendingPathComponent("cache").path))
@@ -50,14 +48,13 @@ import Testing
 
         // The same script linked by lld without the order, as a control.
         let control = folder.appendingPathComponent("control").path
-        let swiftc = Process()
-        swiftc.executableURL = URL(fileURLWithPath: compiler.compilerPath)
-        swiftc.arguments = ScriptCompiler.flags + ["-use-ld=lld", "-module-name", "Script", "-I", compiler.library.modulesDirectory, source]
-            + compiler.library.objectFiles + ["-o", control]
-        swiftc.currentDirectoryURL = folder
-        try swiftc.run()
-        swiftc.waitUntilExit()
-        #expect(swiftc.terminationStatus == 0)
+        let swiftc = try runProcess(
+            compiler.compilerPath,
+            ScriptCompiler.flags + ["-use-ld=lld", "-module-name", "Script", "-I", compiler.library.modulesDirectory, source]
+                + compiler.library.objectFiles + ["-o", control],
+            environment: ProcessInfo.processInfo.environment.merging(["TMPDIR": folder.path]) { $1 },
+            workingDirectory: folder.path, within: 600)
+        #expect(swiftc.termination == .exited(0), "\(swiftc.errors)")
         let unordered = try symbols(of: control)
 
         // A list recorded with another toolchain or library loses names: then it is time to
@@ -73,8 +70,6 @@ import Testing
     }
 
     @Test func theOrderFileIsWrittenOnceAndNamedByItsContent() throws {
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
         let first = try #require(StartupOrder.file(in: folder.path))
         let second = try #require(StartupOrder.file(in: folder.path))
         #expect(first.path == second.path)
@@ -83,8 +78,6 @@ import Testing
     }
 
     @Test func writersRacingForTheOrderFileAllGetIt() throws {
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
         let paths = Paths()
         DispatchQueue.concurrentPerform(iterations: 16) { _ in paths.append(StartupOrder.file(in: folder.path)?.path) }
         #expect(paths.values.count == 16)

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import TestSupport
 import Testing
 
 @testable import CGIGateway
@@ -7,20 +8,6 @@ import Testing
 /// The folder of fixture scripts shared by the test targets.
 let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .appendingPathComponent("Fixtures").path
-
-/// A fresh folder under the system's temporary folder.
-func makeTemporaryFolder() throws -> String {
-    var template = Array((NSTemporaryDirectory() + "/cgi-gateway-tests.XXXXXX").utf8CString)
-    let path = try #require(mkdtemp(&template))
-    return realpathString(String(cString: path))
-}
-
-/// `path` with symbolic links resolved.
-func realpathString(_ path: String) -> String {
-    guard let resolved = realpath(path, nil) else { return path }
-    defer { free(resolved) }
-    return String(cString: resolved)
-}
 
 /// Copies a fixture script into `folder` under `name` with `mode`.
 @discardableResult
@@ -51,28 +38,4 @@ func readLine(_ fd: Int32) -> String {
     var byte: UInt8 = 0
     while read(fd, &byte, 1) == 1, byte != UInt8(ascii: "\n") { bytes.append(byte) }
     return String(decoding: bytes, as: UTF8.self)
-}
-
-/// Whether a process is gone: no such pid, or only a zombie no one of ours has to reap.
-func isGone(_ pid: pid_t) -> Bool {
-    guard kill(pid, 0) == 0 else { return true }
-    let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
-    return stat.split(separator: ")").last?.split(separator: " ").first == "Z"
-}
-
-/// Waits up to `seconds` for `condition`.
-func eventually(within seconds: Double = 5, _ condition: () -> Bool) -> Bool {
-    let deadline = Date().addingTimeInterval(seconds)
-    while Date() < deadline {
-        if condition() { return true }
-        usleep(20_000)
-    }
-    return condition()
-}
-
-/// Base64url without padding, as probe.py's `raw=` expects.
-func base64URL(_ text: String) -> String {
-    Data(text.utf8).base64EncodedString()
-        .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-        .replacingOccurrences(of: "=", with: "")
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// How connections end: clients that half-close, error responses to bodies nobody read, and

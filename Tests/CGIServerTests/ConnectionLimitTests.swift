@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @Suite("Descriptor exhaustion and the connection limit", .serialized)

@@ -1,22 +1,24 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// The example site (Examples/site) served by the real server, every example exercised.
 @Suite(.serialized) struct ExampleSiteTests {
     static let site = URL(filePath: #filePath).deletingLastPathComponent().appending(path: "../../Examples/site").standardized
-    /// One compile cache for the suite, so each script compiles once.
-    static let cache = FileManager.default.temporaryDirectory.appending(path: "example-site-cache-\(UUID().uuidString)")
+    /// One compile cache for the suite, so each script compiles once; removed when the test run ends.
+    static let cache = try! TemporaryDirectory.removedAtExit(prefix: "example-site-cache")
     let server: TestServer
 
     init() throws {
         server = try Self.serve()
     }
 
-    /// The real server on the example site, with the suite's compile cache.
+    /// The real server on the example site, with the suite's compile cache. Scripts get the
+    /// server's TMPDIR (in the test's site folder), where upload.swift keeps its uploads.
     static func serve(_ options: [String] = []) throws -> TestServer {
         try TestServer(options: [
             "--htdocs", site.appending(path: "htdocs").path, "--cgi-bin", site.appending(path: "cgi-bin").path,
-            "--swift-cache", cache.path, "--swiftc", swiftc,
+            "--swift-cache", cache.path, "--swiftc", swiftc, "--pass-env", "TMPDIR",
         ] + options)
     }
 
@@ -70,9 +72,8 @@ import Testing
         #expect(result.text.contains("<td>application/x-test</td>"))
         #expect(result.text.contains("<td>\(bytes.count) bytes</td>"))
         #expect(result.text.contains("<td>\(digest)</td>"))
-        let saved = URL(filePath: "/tmp/swift-cgi-uploads/\(digest)")
+        let saved = server.site.temporary.appending(path: "swift-cgi-uploads/\(digest)")
         #expect(try Data(contentsOf: saved) == bytes)
-        try? FileManager.default.removeItem(at: saved)
         #expect(try get("/cgi-bin/upload.swift").text.contains("enctype=\"multipart/form-data\""))
     }
 
@@ -86,10 +87,10 @@ import Testing
     @Test func errorThrowsAndTraps() throws {
         let thrown = try get("/cgi-bin/error.swift?kind=throw")
         #expect(thrown.status == 500)
-        #expect(eventually(within: 5) { server.errorText.contains("order 42 cannot be shipped") })
+        #expect(eventually { server.errorText.contains("order 42 cannot be shipped") })
         let trapped = try get("/cgi-bin/error.swift?kind=trap")
         #expect(trapped.status == 500)
-        #expect(eventually(within: 5) { server.errorText.contains("CGI crash") })
+        #expect(eventually { server.errorText.contains("CGI crash") })
     }
 
     @Test func developmentModeShowsTheErrorReport() throws {
@@ -102,14 +103,6 @@ import Testing
     }
 
     func sha256(of file: URL) throws -> String {
-        let process = Process()
-        process.executableURL = URL(filePath: "/usr/bin/sha256sum")
-        process.arguments = [file.path]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return String(text.prefix(64))
+        String(try runProcess("/usr/bin/sha256sum", [file.path]).output.prefix(64))
     }
 }

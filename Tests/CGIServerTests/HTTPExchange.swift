@@ -1,10 +1,13 @@
 import Foundation
+import TestSupport
 
 /// A response as a test sees it.
 struct HTTPResult {
     var status: Int
     var headers: [(name: String, value: String)]
     var body: Data
+    /// curl's exit status (0: the whole response arrived; 28: curl's time limit ended it).
+    var curlStatus: Int32 = 0
 
     var text: String { String(decoding: body, as: UTF8.self) }
 
@@ -25,34 +28,28 @@ struct HTTPResult {
 }
 
 /// Runs the real curl and parses what it printed (`-i`, last response only).
-func curl(_ arguments: [String], timeout: Double = 15) throws -> HTTPResult {
-    let (process, output) = try startCurl(arguments, timeout: timeout)
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
+func curl(_ arguments: [String], timeout: Double = 30) throws -> HTTPResult {
+    let result = try startCurl(arguments, timeout: timeout).finish(within: timeout + 60)
     // With --raw curl leaves chunked bodies as they came: parse the framing like a raw socket read.
-    let response = arguments.contains("--raw") ? try parseResponses(data).last : try parseCurlOutput(data)
-    return try response ?? { throw TestFailure("curl printed no response (exit \(process.terminationStatus))") }()
+    let response =
+        arguments.contains("--raw") ? try parseResponses(result.standardOutput).last : try parseCurlOutput(result.standardOutput)
+    guard var response else { throw TestFailure("curl printed no response (\(result.termination))") }
+    response.curlStatus = result.exitStatus
+    return response
 }
 
 /// Runs several curls at the same time and returns their responses (nil for a failed one), in order.
-func curlAll(_ argumentLists: [[String]], timeout: Double = 15) throws -> [HTTPResult?] {
+func curlAll(_ argumentLists: [[String]], timeout: Double = 30) throws -> [HTTPResult?] {
     let runs = try argumentLists.map { try startCurl($0, timeout: timeout) }
-    return runs.map { process, output in
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return try? parseCurlOutput(data)
+    return try runs.map { run in
+        let output = try run.finish(within: timeout + 60).standardOutput
+        return (try? parseCurlOutput(output)) ?? nil
     }
 }
 
-/// Starts curl (`-i`, no `Expect: 100-continue`, at most `timeout` seconds) with its output on a pipe.
-private func startCurl(_ arguments: [String], timeout: Double) throws -> (Process, Pipe) {
-    let process = Process()
-    process.executableURL = URL(filePath: "/usr/bin/curl")
-    process.arguments = ["-s", "-i", "--max-time", String(timeout), "-H", "Expect:"] + arguments
-    let output = Pipe()
-    process.standardOutput = output
-    try process.run()
-    return (process, output)
+/// Starts curl (`-i`, no `Expect: 100-continue`, at most `timeout` seconds).
+func startCurl(_ arguments: [String], timeout: Double = 30) throws -> ChildProcess {
+    try ChildProcess("/usr/bin/curl", ["-s", "-i", "--max-time", String(timeout), "-H", "Expect:"] + arguments)
 }
 
 /// The final response in `curl -i` output: heads of interim responses are skipped and the body,
@@ -118,10 +115,4 @@ func parseResponses(_ data: Data, headRequests: Int = 0) throws -> [HTTPResult] 
         results.append(result)
     }
     return results
-}
-
-/// Base64url without padding, for the probe's `raw=` parameter.
-func base64url(_ text: String) -> String {
-    Data(text.utf8).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-        .replacingOccurrences(of: "=", with: "")
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @Suite("HTTP/1.1 protocol", .serialized)
@@ -64,30 +65,55 @@ struct HTTPProtocolTests {
         #expect(text.hasSuffix("hello\n"))
     }
 
+    /// Sends `request` on a new connection; the one response's status, and whether the server
+    /// then closed the connection.
+    func answer(to request: String) throws -> (statuses: [Int], closed: Bool) {
+        let connection = try RawConnection(port: server.port)
+        connection.send(request)
+        let statuses = connection.readResponses(1).map(\.status)
+        return (statuses, connection.isClosedByPeer(within: 30))
+    }
+
+    /// Heads whose body length cannot be known for sure (RFC 9112 §6.3): reading on could take
+    /// the next request from inside this one's body, so the answer is 400 and the connection closes.
     @Test(arguments: [
-        "GET hello.txt HTTP/1.1\r\nHost: x\r\n\r\n",
-        "GET /hello.txt HTTP/1.1\r\n\r\n",
-        "GET /hello.txt HTTP/1.1\r\nHost: x\r\nHost: y\r\n\r\n",
         "POST /hello.txt HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
         "POST /hello.txt HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello!",
         "POST /hello.txt HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n",
         "POST /hello.txt HTTP/1.1\r\nHost: x\r\nContent-Length: +5\r\n\r\nhello",
         "POST /hello.txt HTTP/1.1\r\nHost: x\r\nContent-Length: 5, 6\r\n\r\nhello",
+    ])
+    func uncertainBodyLengthGets400AndClose(request: String) throws {
+        let answer = try answer(to: request)
+        #expect(answer.statuses == [400], "\(request.debugDescription)")
+        #expect(answer.closed)
+    }
+
+    /// Heads that break the request syntax (RFC 9112 §3, §5; RFC 9110 §5.5) or lack the one
+    /// Host an HTTP/1.1 request must carry (RFC 9112 §3.2): 400, and the connection closes.
+    @Test(arguments: [
+        "GET hello.txt HTTP/1.1\r\nHost: x\r\n\r\n",
+        "GET /hello.txt HTTP/1.1\r\n\r\n",
+        "GET /hello.txt HTTP/1.1\r\nHost: x\r\nHost: y\r\n\r\n",
         "GET /hello.txt HTTP/1.1\r\nHost: x\r\nX-A: a\u{7f}b\r\n\r\n",
         "GARBAGE\r\n\r\n",
     ])
-    func badRequestsGet400AndClose(request: String) throws {
-        let connection = try RawConnection(port: server.port)
-        connection.send(request)
-        let text = String(decoding: connection.readAll(), as: UTF8.self)
-        #expect(text.hasPrefix("HTTP/1.1 400") || text.hasPrefix("HTTP/1.1 501"), "\(request.debugDescription) → \(text.prefix(40))")
+    func malformedHeadOrHostGets400AndClose(request: String) throws {
+        let answer = try answer(to: request)
+        #expect(answer.statuses == [400], "\(request.debugDescription)")
+        #expect(answer.closed)
     }
 
-    @Test func unknownTransferCodingIsNotImplemented() throws {
-        let connection = try RawConnection(port: server.port)
-        connection.send("POST /hello.txt HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n")
-        let text = String(decoding: connection.readAll(), as: UTF8.self)
-        #expect(text.hasPrefix("HTTP/1.1 400") || text.hasPrefix("HTTP/1.1 501"))
+    /// A transfer coding the server does not know is well-formed but unsupported: 501 (RFC 9112 §6.1),
+    /// and the connection closes since the body's end cannot be found.
+    @Test(arguments: [
+        "POST /hello.txt HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n",
+        "POST /hello.txt HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n",
+    ])
+    func unknownTransferCodingIsNotImplemented(request: String) throws {
+        let answer = try answer(to: request)
+        #expect(answer.statuses == [501], "\(request.debugDescription)")
+        #expect(answer.closed)
     }
 
     @Test func transferEncodingOnHTTP10IsRejected() throws {
@@ -142,9 +168,10 @@ struct HTTPProtocolTests {
         let connection = try RawConnection(port: server.port)
         connection.send("GET /hello.txt HTTP/1.1\r\nHost: x\r\n")
         let started = Date()
-        let text = String(decoding: connection.readAll(idle: 6), as: UTF8.self)
+        let text = String(decoding: connection.readAll(idle: 30), as: UTF8.self)
         #expect(text.hasPrefix("HTTP/1.1 408"))
-        #expect(Date().timeIntervalSince(started) < 4.5)
+        // The timeout firing is the behaviour: the configured 2 s, well before the default 10 s.
+        #expect(Date().timeIntervalSince(started) < 8)
         // Meanwhile other requests are served.
         #expect(try curl([server.url("/hello.txt")]).status == 200)
     }
@@ -154,8 +181,9 @@ struct HTTPProtocolTests {
         connection.send("GET /hello.txt HTTP/1.1\r\nHost: x\r\n\r\n")
         #expect(connection.readResponses(1).first?.text == "hello\n")
         let started = Date()
-        #expect(connection.readAll(idle: 6).isEmpty)
-        #expect(Date().timeIntervalSince(started) < 4.5)
+        #expect(connection.readAll(idle: 30).isEmpty)
+        // The timeout firing is the behaviour: the configured 2 s, well before the default 10 s.
+        #expect(Date().timeIntervalSince(started) < 8)
     }
 
     @Test func ipv6Loopback() throws {
@@ -171,17 +199,9 @@ struct HTTPProtocolTests {
         #expect(listeners.count == 3)
         for _ in 0..<12 { #expect(try curl([own.url("/hello.txt")]).text == "hello\n") }
 
-        let second = Process()
-        second.executableURL = TestServer.binary
-        second.arguments = [own.site.root.path, "--port", "\(own.port)", "--allow-root-scripts"]
-        let errors = Pipe()
-        second.standardOutput = FileHandle.nullDevice
-        second.standardError = errors
-        try second.run()
-        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        second.waitUntilExit()
-        #expect(second.terminationStatus != 0)
-        #expect(message.contains("cannot listen") && message.contains("in use"))
+        let second = try runProcess(TestServer.binary.path, [own.site.root.path, "--port", "\(own.port)", "--allow-root-scripts"])
+        #expect(second.termination != .exited(0))
+        #expect(second.errors.contains("cannot listen") && second.errors.contains("in use"), "\(second.errors)")
         #expect(try curl([own.url("/hello.txt")]).text == "hello\n")
 
         // Connections the server closed first wait in TIME_WAIT on its port: a restart still binds it.
@@ -189,17 +209,9 @@ struct HTTPProtocolTests {
         closing.send("GET /hello.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
         #expect(String(decoding: closing.readAll(), as: UTF8.self).hasSuffix("hello\n"))
         #expect(own.stop() == 0)
-        let restarted = Process()
-        restarted.executableURL = TestServer.binary
-        restarted.arguments = [own.site.root.path, "--port", "\(own.port)", "--allow-root-scripts"]
-        let output = Pipe()
-        restarted.standardOutput = output
-        restarted.standardError = FileHandle.nullDevice
-        try restarted.run()
-        let line = String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)
-        restarted.terminate()
-        restarted.waitUntilExit()
-        #expect(line.hasPrefix("listening on http://127.0.0.1:\(own.port)/"), "\(line)")
+        let restarted = try ChildProcess(TestServer.binary.path, [own.site.root.path, "--port", "\(own.port)", "--allow-root-scripts"])
+        let line = try? restarted.waitForLine { $0.hasPrefix("listening on ") }
+        #expect(line?.hasPrefix("listening on http://127.0.0.1:\(own.port)/") == true, "\(String(decoding: restarted.standardError, as: UTF8.self))")
     }
 
     @Test(arguments: [SIGTERM, SIGINT])
@@ -207,10 +219,8 @@ struct HTTPProtocolTests {
         let own = try TestServer()
         let idle = try RawConnection(port: own.port)
         #expect(try curl([own.url("/hello.txt")]).status == 200)
-        kill(own.pid, signal)
-        own.process.waitUntilExit()
-        #expect(own.process.terminationReason == .exit)
-        #expect(own.process.terminationStatus == 0)
-        #expect(idle.isClosedByPeer(within: 1))
+        own.process.signal(signal)
+        #expect(try own.process.waitForExit() == .exited(0))
+        #expect(idle.isClosedByPeer(within: 30))
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// What a server started as root runs as, and whether its scripts may run as root.
@@ -39,17 +40,9 @@ struct PrivilegeTests {
 
     @Test func rootRefusesToRunScriptsUnlessAllowed() throws {
         let site = try TestSite()
-        defer { site.remove() }
-        let server = Process()
-        server.executableURL = TestServer.binary
-        server.arguments = [site.root.path, "--port", "0"]
-        let errors = Pipe()
-        server.standardOutput = FileHandle.nullDevice
-        server.standardError = errors
-        try server.run()
-        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        server.waitUntilExit()
-        #expect(server.terminationStatus != 0)
+        let server = try runProcess(TestServer.binary.path, [site.root.path, "--port", "0"])
+        let message = server.errors
+        #expect(server.termination != .exited(0))
         #expect(message.contains("refusing to run scripts as root"))
         #expect(message.contains("--user") && message.contains("--allow-root-scripts"))
     }

@@ -39,6 +39,19 @@ final class RawConnection {
         return result
     }
 
+    /// Reads byte by byte until `marker` has arrived (or the connection closes / `seconds` pass
+    /// without data); nothing after the marker is consumed.
+    func read(until marker: String, idle seconds: Double = 30) -> Data {
+        var data = Data()
+        var timeout = timeval(tv_sec: Int(seconds), tv_usec: 0)
+        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var byte: UInt8 = 0
+        while data.firstRange(of: Data(marker.utf8)) == nil, recv(descriptor, &byte, 1, 0) == 1 {
+            data.append(byte)
+        }
+        return data
+    }
+
     /// Reads until `count` complete responses arrived (or the connection closes / times out).
     func readResponses(_ count: Int, headRequests: Int = 0, idle seconds: Double = 5) -> [HTTPResult] {
         var data = Data()

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Chunked request bodies, collected before the script starts: where they go and how much all

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Requests at the edges of what the server is asked: about itself (`OPTIONS *`), with a

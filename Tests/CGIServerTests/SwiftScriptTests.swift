@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `.swift` scripts through the real server: compiled on the first request, cached after.
@@ -111,7 +112,7 @@ import Testing
         #expect(result.status == 500)
         #expect(!result.text.contains("broken.swift:2:"))
         #expect(result.text.contains("Reference"))
-        #expect(eventually(within: 5) { server.errorText.contains("broken.swift:2:") })
+        #expect(eventually { server.errorText.contains("broken.swift:2:") })
     }
 }
 

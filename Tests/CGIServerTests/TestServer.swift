@@ -1,29 +1,23 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// The real `cgi-server` binary running on 127.0.0.1 with a free port, for black-box tests.
+///
+/// The server runs in its own process group with the site folder as its working directory.
+/// When the object goes away, the server is stopped (SIGTERM, then SIGKILL to the group) and
+/// the site folder removed, with any script process still working in it.
 final class TestServer: @unchecked Sendable {
     let site: TestSite
-    let process = Process()
+    let process: ChildProcess
     let port: Int
-    private let output = Pipe()
-    private let errors = Pipe()
-    private let errorLog = LockedText()
 
-    /// The built `cgi-server` next to the test bundle (the build products folder).
-    static var binary: URL {
-        let executable = URL(filePath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? "")
-        var folder = executable.deletingLastPathComponent()
-        while folder.path != "/" {
-            let candidate = folder.appending(path: "cgi-server")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-            folder = folder.deletingLastPathComponent()
-        }
-        return URL(filePath: #filePath).deletingLastPathComponent().appending(path: "../../.build/debug/cgi-server")
-    }
+    /// The built `cgi-server` next to the test bundle.
+    static let binary = productsDirectory.appending(path: "cgi-server")
 
     /// Starts the server on `site` with extra options and waits for its `listening on` line.
     ///
+    /// The server starts with every signal blocked, the harshest mask a parent can hand it.
     /// `launcher` is a command that runs the server (such as `prlimit --nofile=128`), and
     /// `environment` adds to the server's environment. Run as root, the server is allowed to run
     /// scripts as root unless `rootScripts` is false.
@@ -32,61 +26,38 @@ final class TestServer: @unchecked Sendable {
         environment: [String: String] = [:], rootScripts: Bool = true
     ) throws {
         self.site = try site ?? TestSite()
-        let arguments = [self.site.root.path, "--host", host, "--port", "0", "--script-timeout", "2",
-                         "--max-body", "\(1 << 20)", "--set-env", "PROBE_STATE=\(self.site.state.path)"]
+        let arguments = [self.site.root.path, "--host", host, "--port", "0", "--script-timeout", "2", "--max-body", "\(1 << 20)",
+                         "--set-env", "PROBE_STATE=\(self.site.state.path)"]
             + (getuid() == 0 && rootScripts ? ["--allow-root-scripts"] : []) + options
-        if let command = launcher.first {
-            process.executableURL = URL(filePath: command)
-            process.arguments = launcher.dropFirst() + [Self.binary.path] + arguments
-        } else {
-            process.executableURL = Self.binary
-            process.arguments = arguments
-        }
-        process.environment = ["PATH": "/usr/bin:/bin", "SERVER_SECRET": "s3cr3t", "LANG": "C"].merging(environment) { $1 }
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let log = errorLog
-        errors.fileHandleForReading.readabilityHandler = { handle in log.append(handle.availableData) }
-        var line = Data()
-        let deadline = Date().addingTimeInterval(20)
-        while !line.contains(UInt8(ascii: "\n")) && Date() < deadline {
-            let chunk = output.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            line.append(chunk)
-        }
-        let text = String(decoding: line, as: UTF8.self)
-        guard text.hasPrefix("listening on http"), let portText = text.split(separator: ":").last?.split(separator: "/").first,
+        let command = launcher.isEmpty ? [Self.binary.path] + arguments : launcher + [Self.binary.path] + arguments
+        process = try ChildProcess(
+            command[0], Array(command.dropFirst()),
+            environment: ["PATH": "/usr/bin:/bin", "SERVER_SECRET": "s3cr3t", "LANG": "C", "TMPDIR": self.site.temporary.path]
+                .merging(environment) { $1 },
+            workingDirectory: self.site.root.path, blockingEverySignal: true)
+        let line = try process.waitForLine { $0.hasPrefix("listening on ") }
+        guard line.hasPrefix("listening on http"), let portText = line.split(separator: ":").last?.split(separator: "/").first,
             let port = Int(portText)
         else {
-            process.terminate()
-            throw TestFailure("server did not start: \(text) \(errorLog.text)")
+            throw TestFailure("server did not start: \(line) \(String(decoding: process.standardError, as: UTF8.self))")
         }
         self.port = port
     }
 
     deinit {
         if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
+            process.signal(SIGTERM)
+            _ = try? process.waitForExit(within: 30)
         }
-        site.remove()
     }
 
-    var pid: Int32 { process.processIdentifier }
+    var pid: Int32 { process.pid }
 
     /// `http://127.0.0.1:PORT` + path.
     func url(_ path: String) -> String { "http://127.0.0.1:\(port)\(path)" }
 
     /// Everything the server wrote to stderr so far.
-    var errorText: String { errorLog.text }
-
-    /// Sends SIGTERM and waits for the exit status.
-    func stop() -> Int32 {
-        process.terminate()
-        process.waitUntilExit()
-        return process.terminationStatus
-    }
+    var errorText: String { String(decoding: process.standardError, as: UTF8.self) }
 
     /// CPU seconds (user and system) the server process has used so far, from /proc.
     func cpuSeconds() -> Double {
@@ -100,7 +71,15 @@ final class TestServer: @unchecked Sendable {
 
     /// Sends `signal` to the server.
     func send(_ signal: Int32) {
-        kill(pid, signal)
+        process.signal(signal)
+    }
+
+    /// Sends SIGTERM and waits for the server to exit: its exit status, or -1 when a signal
+    /// ended it or it did not exit within a minute.
+    func stop() -> Int32 {
+        process.signal(SIGTERM)
+        guard case .exited(let code) = try? process.waitForExit(within: 60) else { return -1 }
+        return code
     }
 
     /// Descriptors the server process has open now.
@@ -147,22 +126,4 @@ final class LockedText: @unchecked Sendable {
 struct TestFailure: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
-}
-
-/// Whether a process exists and is not a zombie.
-func isAlive(_ pid: Int32) -> Bool {
-    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else {
-        return false
-    }
-    return !stat[stat.index(close, offsetBy: 2)...].hasPrefix("Z")
-}
-
-/// Polls `condition` every 50 ms until it holds or `seconds` pass.
-func eventually(within seconds: Double, _ condition: () -> Bool) -> Bool {
-    let deadline = Date().addingTimeInterval(seconds)
-    while Date() < deadline {
-        if condition() { return true }
-        usleep(50_000)
-    }
-    return condition()
 }

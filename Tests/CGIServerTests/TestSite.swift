@@ -1,21 +1,26 @@
 import Foundation
+import TestSupport
 
-/// A throw-away site folder (htdocs/, cgi-bin/, a state folder for the probe) for one server under test.
+/// A throw-away site folder (htdocs/, cgi-bin/, a state folder for the probe) for one server
+/// under test, removed when the last test or server holding it ends.
 struct TestSite {
-    let root: URL
+    private let directory: TemporaryDirectory
+    var root: URL { directory.url }
     var htdocs: URL { root.appending(path: "htdocs") }
     var cgiBin: URL { root.appending(path: "cgi-bin") }
     /// Where the probe records pids, markers and grandchildren (`PROBE_STATE`).
     var state: URL { root.appending(path: "state") }
+    /// The server's `TMPDIR`: what the compiler leaves there goes with the site.
+    var temporary: URL { root.appending(path: "tmp") }
 
     /// The folder of fixture scripts next to this file.
     static let fixtures = URL(filePath: #filePath).deletingLastPathComponent().appending(path: "Fixtures")
 
     /// Creates the folders, the probe scripts and a few static files.
     init() throws {
-        root = URL(filePath: NSTemporaryDirectory()).appending(path: "cgi-server-test-\(UUID().uuidString)")
+        directory = try TemporaryDirectory(prefix: "cgi-server-test")
         let manager = FileManager.default
-        for folder in [htdocs, cgiBin, state, htdocs.appending(path: "dir"), htdocs.appending(path: "empty")] {
+        for folder in [htdocs, cgiBin, state, temporary, htdocs.appending(path: "dir"), htdocs.appending(path: "empty")] {
             try manager.createDirectory(at: folder, withIntermediateDirectories: true)
         }
         try chmod(root, 0o755)
@@ -60,10 +65,6 @@ struct TestSite {
     /// Whether the probe touched `ran-NAME`.
     func ran(_ marker: String) -> Bool {
         FileManager.default.fileExists(atPath: state.appending(path: "ran-\(marker)").path)
-    }
-
-    func remove() {
-        try? FileManager.default.removeItem(at: root)
     }
 
     private func chmod(_ url: URL, _ mode: Int16) throws {

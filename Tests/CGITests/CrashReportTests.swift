@@ -33,7 +33,7 @@ import Testing
     @Test(arguments: traps)
     func productionAnswers500AndLogsTheReport(mode: String, message: String) throws {
         let folder = try ReportFolder()
-        defer { folder.remove() }
+        defer { withExtendedLifetime(folder) {} }
         let output = try script.run(query: "mode=\(mode)&password=hunter2", ["CGI_ERROR_LOG_DIR": folder.path])
         #expect(endedByATrap(output))
         #expect(output.head == "Status: 500 Internal Server Error\r\nContent-Type: text/html; charset=utf-8")
@@ -73,7 +73,7 @@ import Testing
     @Test(arguments: [("abort", SIGABRT), ("overflow", SIGSEGV)])
     func otherFatalSignalsAreReportedToo(mode: String, signal: Int32) throws {
         let folder = try ReportFolder()
-        defer { folder.remove() }
+        defer { withExtendedLifetime(folder) {} }
         let output = try script.run(query: "mode=\(mode)", ["CGI_ERROR_LOG_DIR": folder.path])
         #expect(output.signaled && output.status == signal)
         #expect(output.head.hasPrefix("Status: 500 Internal Server Error\r\n"))
@@ -91,7 +91,7 @@ import Testing
 
     @Test func aCrashAfterTheHeadAppendsAMarkerInDevelopment() throws {
         let folder = try ReportFolder()
-        defer { folder.remove() }
+        defer { withExtendedLifetime(folder) {} }
         let output = try script.run(query: "mode=half-trap", ["CGI_DEBUG": "1", "CGI_ERROR_LOG_DIR": folder.path])
         #expect(endedByATrap(output))
         #expect(output.head == "Status: 200 OK\r\nContent-Type: text/html; charset=utf-8")
@@ -104,7 +104,7 @@ import Testing
 
     @Test func aCrashAfterTheHeadIsOnlyLoggedInProduction() throws {
         let folder = try ReportFolder()
-        defer { folder.remove() }
+        defer { withExtendedLifetime(folder) {} }
         let output = try script.run(query: "mode=half-trap", ["CGI_ERROR_LOG_DIR": folder.path])
         #expect(endedByATrap(output))
         #expect(output.stdout == "Status: 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p>first half</p>\n")
@@ -113,7 +113,7 @@ import Testing
 
     @Test func aCrashInAnAsynchronousHandlerIsCaught() throws {
         let folder = try ReportFolder()
-        defer { folder.remove() }
+        defer { withExtendedLifetime(folder) {} }
         let output = try FixtureScript(name: "AsyncErrorReportFixture").run(
             query: "mode=fatal", ["CGI_ERROR_LOG_DIR": folder.path])
         #expect(endedByATrap(output))

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// A fixture executable (built next to the test bundle) run as a CGI script in a real
@@ -49,43 +50,28 @@ struct FixtureScript {
     func run(query: String, method: String = "GET", body: String = "", _ extra: [String: String] = [:]) throws
         -> Output
     {
-        let directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        let process = Process()
-        process.executableURL = directory.appendingPathComponent(name)
-        process.environment = [
+        let environment = [
             "GATEWAY_INTERFACE": "CGI/1.1", "REQUEST_METHOD": method, "QUERY_STRING": query,
             "SCRIPT_NAME": "/cgi-bin/\(name)", "SERVER_NAME": "localhost", "SERVER_PORT": "8080",
             "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "127.0.0.1",
         ].merging(extra) { $1 }
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString)
-        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: scratch) }
-        let input = scratch.appendingPathComponent("in")
-        try Data(body.utf8).write(to: input)
-        let out = scratch.appendingPathComponent("out")
-        let err = scratch.appendingPathComponent("err")
-        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
-        process.standardInput = try FileHandle(forReadingFrom: input)
-        process.standardOutput = try FileHandle(forWritingTo: out)
-        process.standardError = try FileHandle(forWritingTo: err)
-        try process.run()
-        process.waitUntilExit()
-        return Output(
-            stdout: try String(contentsOf: out, encoding: .utf8), stderr: try String(contentsOf: err, encoding: .utf8),
-            status: process.terminationStatus, signaled: process.terminationReason == .uncaughtSignal)
+        let result = try runProcess(productsDirectory.appendingPathComponent(name).path, environment: environment, input: Data(body.utf8))
+        switch result.termination {
+        case .exited(let code): return Output(stdout: result.output, stderr: result.errors, status: code, signaled: false)
+        case .signaled(let signal): return Output(stdout: result.output, stderr: result.errors, status: signal, signaled: true)
+        }
     }
 }
 
-/// A temporary report folder, removed by ``remove()``.
+/// A temporary report folder, removed when the test that made it ends.
 struct ReportFolder {
+    private let directory: TemporaryDirectory
     /// The folder's path.
-    let path: String
+    var path: String { directory.path }
 
     /// Creates an empty folder.
     init() throws {
-        path = FileManager.default.temporaryDirectory.appendingPathComponent("reports-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false)
+        directory = try TemporaryDirectory(prefix: "reports")
     }
 
     /// The names of the files in the folder.
@@ -101,10 +87,5 @@ struct ReportFolder {
     /// The permission bits of the file `name`.
     func permissions(_ name: String) throws -> Int {
         (try FileManager.default.attributesOfItem(atPath: path + "/" + name)[.posixPermissions] as? Int) ?? -1
-    }
-
-    /// Deletes the folder and its content.
-    func remove() {
-        try? FileManager.default.removeItem(atPath: path)
     }
 }

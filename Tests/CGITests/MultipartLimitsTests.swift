@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 
 @testable import CGI
@@ -5,6 +6,13 @@ import Testing
 /// Every limit of ``FormOptions`` that applies to multipart bodies fails with its own error
 /// kind, and a failed parse leaves no temporary file behind.
 @Suite struct MultipartLimitsTests {
+    /// The test's scratch folder, removed when the test ends.
+    let scratch: TemporaryDirectory
+
+    init() throws {
+        scratch = try TemporaryDirectory(prefix: "cgi-test")
+    }
+
     static func part(_ name: String, filename: String? = nil, size: Int) -> (headers: [String], data: [UInt8]) {
         let disposition = "Content-Disposition: form-data; name=\"\(name)\"" + (filename.map { "; filename=\"\($0)\"" } ?? "")
         return (headers: [disposition], data: [UInt8](repeating: UInt8(ascii: "x"), count: size))
@@ -33,8 +41,7 @@ import Testing
     ) throws {
         var options = FormOptions()
         change(&options)
-        let spool = try MultipartHarness.makeTemporaryDirectory()
-        defer { MultipartHarness.remove(spool) }
+        let spool = try scratch.newFolder()
         options.temporaryDirectory = spool
         let outcome = MultipartHarness.parse(
             MultipartHarness.body(parts), contentType: "multipart/form-data; boundary=BOUND", options: options)
@@ -63,8 +70,7 @@ import Testing
         var options = FormOptions()
         options.memoryThreshold = 16
         options.maxFileBytes = 1000
-        let spool = try MultipartHarness.makeTemporaryDirectory()
-        defer { MultipartHarness.remove(spool) }
+        let spool = try scratch.newFolder()
         options.temporaryDirectory = spool
         var body = MultipartHarness.body([Self.part("done", filename: "a", size: 500)]).dropLast(9)  // without the close delimiter
         switch kind {

@@ -6,6 +6,13 @@ import Testing
 /// 256 MiB upload lands in its temporary file byte for byte, and temporary files never
 /// outlive the process.
 @Suite(.serialized) struct MultipartProcessTests {
+    /// The test's scratch folder, removed when the test ends.
+    let scratch: TemporaryDirectory
+
+    init() throws {
+        scratch = try TemporaryDirectory(prefix: "cgi-test")
+    }
+
     struct Run {
         var stdout: String
         var status: Int32
@@ -14,19 +21,12 @@ import Testing
     /// Runs `pipeline` (a shell command whose output is the request body) piped into the
     /// fixture, with CGI variables and `extra` in the environment.
     static func run(body pipeline: String, contentType: String, contentLength: Int?, _ extra: [String: String]) throws -> Run {
-        let fixture = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("UploadFixture")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", "\(pipeline) | \"$FIXTURE\""]
+        let fixture = productsDirectory.appendingPathComponent("UploadFixture")
         var environment = ["FIXTURE": fixture.path, "REQUEST_METHOD": "POST", "CONTENT_TYPE": contentType, "PATH": "/usr/bin:/bin"]
         if let contentLength { environment["CONTENT_LENGTH"] = String(contentLength) }
-        process.environment = environment.merging(extra) { $1 }
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let stdout = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return Run(stdout: stdout, status: process.terminationStatus)
+        let result = try runProcess(
+            "/bin/sh", ["-c", "\(pipeline) | \"$FIXTURE\""], environment: environment.merging(extra) { $1 }, within: 600)
+        return Run(stdout: result.output, status: result.exitStatus)
     }
 
     static let head = "--BOUND\r\nContent-Disposition: form-data; name=\"big\"; filename=\"big.bin\"\r\nContent-Type: application/octet-stream\r\n\r\n"
@@ -56,8 +56,7 @@ import Testing
     static func xs(_ count: Int) -> String { "head -c \(count) /dev/zero | tr '\\0' x" }
 
     @Test func upload256MiBLandsInItsTemporaryFileByteForByte() throws {
-        let work = try MultipartHarness.makeTemporaryDirectory()
-        defer { MultipartHarness.remove(work) }
+        let work = try scratch.newFolder()
         let spool = work + "/spool"
         let moved = work + "/moved"
         try FileManager.default.createDirectory(atPath: spool, withIntermediateDirectories: false)
@@ -73,18 +72,13 @@ import Testing
         #expect(lines.count == 2)
         #expect(lines.first?.hasPrefix("file big big.bin \(256 << 20) \(spool)/cgi-upload-") == true, "\(lines)")
         #expect(lines.last == "text after ok")
-        let compare = Process()
-        compare.executableURL = URL(fileURLWithPath: "/usr/bin/cmp")
-        compare.arguments = [payload, moved + "/0"]
-        try compare.run()
-        compare.waitUntilExit()
-        #expect(compare.terminationStatus == 0, "the upload differs from what was sent")
+        let compare = try runProcess("/usr/bin/cmp", [payload, moved + "/0"])
+        #expect(compare.termination == .exited(0), "the upload differs from what was sent: \(compare.output)")
         #expect(try MultipartHarness.contents(of: spool).isEmpty)
     }
 
     @Test func exitWhileHoldingUploadsRemovesTheirTemporaryFiles() throws {
-        let spool = try MultipartHarness.makeTemporaryDirectory()
-        defer { MultipartHarness.remove(spool) }
+        let spool = try scratch.newFolder()
         let run = try Self.run(
             body: "{ printf '%s' \"$HEAD\"; \(Self.xs(300_000)); printf '%s' \"$TAIL\"; }",
             contentType: "multipart/form-data; boundary=BOUND",
@@ -96,8 +90,7 @@ import Testing
     }
 
     @Test func truncatedUploadFailsAndLeavesNoFile() throws {
-        let spool = try MultipartHarness.makeTemporaryDirectory()
-        defer { MultipartHarness.remove(spool) }
+        let spool = try scratch.newFolder()
         let run = try Self.run(
             body: "{ printf '%s' \"$HEAD\"; \(Self.xs(300_000)); }", contentType: "multipart/form-data; boundary=BOUND",
             contentLength: Self.head.utf8.count + 300_100, ["HEAD": Self.head, "TMPDIR": spool])

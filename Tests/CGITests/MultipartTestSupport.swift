@@ -112,20 +112,6 @@ enum MultipartHarness {
         }
     }
 
-    /// A new empty directory in `parent`; the caller removes it with ``remove(_:)``.
-    static func makeTemporaryDirectory(in parent: String = "/tmp") throws -> String {
-        var template = Array("\(parent)/cgi-test-XXXXXX".utf8CString)
-        guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else {
-            throw CGIError.io(operation: "mkdtemp", errno: errno)
-        }
-        return template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
-    }
-
-    /// Deletes `directory` and everything in it.
-    static func remove(_ directory: String) {
-        try? FileManager.default.removeItem(atPath: directory)
-    }
-
     /// The names in `directory`.
     static func contents(of directory: String) throws -> [String] {
         try FileManager.default.contentsOfDirectory(atPath: directory)

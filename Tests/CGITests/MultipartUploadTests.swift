@@ -6,6 +6,13 @@ import Testing
 
 /// Uploads: memory or temporary file by size, reading, moving, saving, and clean-up.
 @Suite struct MultipartUploadTests {
+    /// The test's scratch folder, removed when the test ends.
+    let scratch: TemporaryDirectory
+
+    init() throws {
+        scratch = try TemporaryDirectory(prefix: "cgi-test")
+    }
+
     /// Parses one file part of `size` bytes and returns the upload (and its contents).
     static func upload(size: Int, threshold: Int = 1024, directory: String) throws -> (UploadedFile, [UInt8]) {
         var random = SeededGenerator(seed: UInt64(size))
@@ -28,8 +35,7 @@ import Testing
 
     @Test(arguments: [0, 1, 1024, 1025, 200_000])
     func storedInMemoryUpToTheThresholdThenOnDisk(size: Int) throws {
-        let directory = try MultipartHarness.makeTemporaryDirectory()
-        defer { MultipartHarness.remove(directory) }
+        let directory = try scratch.newFolder()
         let (file, contents) = try Self.upload(size: size, directory: directory)
         #expect(file.size == size)
         #expect(file.filename == "x.bin")
@@ -50,8 +56,7 @@ import Testing
     }
 
     @Test func readsInChunksOfTheRequestedSize() throws {
-        let directory = try MultipartHarness.makeTemporaryDirectory()
-        defer { MultipartHarness.remove(directory) }
+        let directory = try scratch.newFolder()
         let (file, contents) = try Self.upload(size: 10_000, directory: directory)
         var sizes: [Int] = []
         var read: [UInt8] = []
@@ -61,8 +66,7 @@ import Testing
     }
 
     @Test func temporaryFileIsDeletedWithTheUpload() throws {
-        let directory = try MultipartHarness.makeTemporaryDirectory()
-        defer { MultipartHarness.remove(directory) }
+        let directory = try scratch.newFolder()
         var path: String?
         do {
             let (file, _) = try Self.upload(size: 5000, directory: directory)
@@ -75,10 +79,8 @@ import Testing
 
     @Test(arguments: [100, 5000])
     func moveRenamesAndStopsDeletion(size: Int) throws {
-        let directory = try MultipartHarness.makeTemporaryDirectory()
-        defer { MultipartHarness.remove(directory) }
-        let target = try MultipartHarness.makeTemporaryDirectory()
-        defer { MultipartHarness.remove(target) }
+        let directory = try scratch.newFolder()
+        let target = try scratch.newFolder()
         let destination = target + "/saved.bin"
         do {
             let (file, contents) = try Self.upload(size: size, directory: directory)
@@ -93,10 +95,10 @@ import Testing
     @Test func moveAcrossFileSystemsCopies() throws {
         // /dev/shm is a tmpfs; rename(2) from it to /tmp fails with EXDEV where /tmp is another
         // file system, and the move falls back to copying.
-        let directory = try MultipartHarness.makeTemporaryDirectory()
-        defer { MultipartHarness.remove(directory) }
-        let source = try MultipartHarness.makeTemporaryDirectory(in: "/dev/shm")
-        defer { MultipartHarness.remove(source) }
+        let directory = try scratch.newFolder()
+        let shm = try TemporaryDirectory(prefix: "cgi-test", in: "/dev/shm")
+        defer { withExtendedLifetime(shm) {} }
+        let source = shm.path
         let (file, contents) = try Self.upload(size: 5000, directory: source)
         try file.move(to: directory + "/moved.bin")
         #expect(FileManager.default.contents(atPath: directory + "/moved.bin").map(Array.init) == contents)
@@ -105,10 +107,8 @@ import Testing
 
     @Test(arguments: [100, 5000])
     func saveCopiesAndKeepsTheUpload(size: Int) throws {
-        let directory = try MultipartHarness.makeTemporaryDirectory()
-        defer { MultipartHarness.remove(directory) }
-        let target = try MultipartHarness.makeTemporaryDirectory()
-        defer { MultipartHarness.remove(target) }
+        let directory = try scratch.newFolder()
+        let target = try scratch.newFolder()
         let destination = target + "/copy.bin"
         let (file, contents) = try Self.upload(size: size, directory: directory)
         try file.save(to: destination)

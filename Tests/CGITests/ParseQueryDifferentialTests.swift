@@ -56,7 +56,7 @@ import Testing
         }
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test
     func matchesParseQsl() throws {
         let cases = Self.randomCases(count: 2000)
         let input: [[String: Any]] = cases.map {

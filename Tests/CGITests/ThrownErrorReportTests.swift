@@ -28,7 +28,7 @@ import Testing
 
     @Test func developmentShowsTheWholeReportEscapedAndLogsIt() throws {
         let folder = try ReportFolder()
-        defer { folder.remove() }
+        defer { withExtendedLifetime(folder) {} }
         let output = try script.run(
             query: "mode=throw-located&record=%3Cb%3E&password=hunter2",
             ["CGI_DEBUG": "1", "CGI_ERROR_LOG_DIR": folder.path, "HTTP_COOKIE": "session=abc123; theme=dark"])
@@ -77,7 +77,7 @@ import Testing
 
     @Test func aFailureAfterTheHeadAppendsAMarkerInDevelopment() throws {
         let folder = try ReportFolder()
-        defer { folder.remove() }
+        defer { withExtendedLifetime(folder) {} }
         let output = try script.run(query: "mode=half-throw", ["CGI_DEBUG": "1", "CGI_ERROR_LOG_DIR": folder.path])
         #expect(output.head == "Status: 200 OK\r\nContent-Type: text/html; charset=utf-8")
         let reference = try #require(output.reference)

@@ -11,6 +11,13 @@ import Glibc
 /// digest of the bytes read back, in memory and on disk, wherever the input is split; and it
 /// is the hasher's digest that ``UploadedFile/sha256()`` returns.
 @Suite struct UploadHashTests {
+    /// The test's scratch folder, removed when the test ends.
+    let scratch: TemporaryDirectory
+
+    init() throws {
+        scratch = try TemporaryDirectory(prefix: "cgi-test")
+    }
+
     static let threshold = 1024
 
     /// Random bytes, the same for the same `size`.
@@ -62,8 +69,7 @@ import Glibc
 
     @Test(arguments: [0, 1, 63, 64, 65, 1023, 1024, 1025, 4096, 70_000, 1_000_003])
     func spooledDigestEqualsRereadDigest(size: Int) throws {
-        let directory = try MultipartHarness.makeTemporaryDirectory()
-        defer { MultipartHarness.remove(directory) }
+        let directory = try scratch.newFolder()
         let contents = Self.contents(size: size)
         let expected = SHA256.hash(contents)
         for splits in Self.splitSets(size: size) {
@@ -77,8 +83,7 @@ import Glibc
     /// The spooled digest is returned without touching the file: it survives the file's
     /// removal, while an upload spooled without the option must read the file and fails.
     @Test func spooledDigestDoesNotRereadTheFile() throws {
-        let directory = try MultipartHarness.makeTemporaryDirectory()
-        defer { MultipartHarness.remove(directory) }
+        let directory = try scratch.newFolder()
         let contents = Self.contents(size: 300_000)
         let hashed = try Self.spool(contents, splits: [5000, 100_000], directory: directory)
         let plain = try Self.spool(contents, splits: [5000, 100_000], hasher: nil, directory: directory)
@@ -94,8 +99,7 @@ import Glibc
     /// which no other path computes.
     @Test(arguments: [0, 700, 300_000])
     func theOptionsHasherGetsEveryByteAndGivesTheDigest(size: Int) throws {
-        let directory = try MultipartHarness.makeTemporaryDirectory()
-        defer { MultipartHarness.remove(directory) }
+        let directory = try scratch.newFolder()
         let contents = Self.contents(size: size)
         let file = try Self.spool(contents, splits: [1, 500, 5000, 100_000], hasher: ReversedSHA256.self, directory: directory)
         #expect(try file.sha256() == SHA256.hash(contents.reversed()))
@@ -118,8 +122,7 @@ import Glibc
     /// Through the multipart reader with ``FormOptions/hashesUploads``: every file of a body
     /// with a small and a large upload, fed in random chunks, carries its bytes' digest.
     @Test func multipartReaderHashesEveryUpload() throws {
-        let directory = try MultipartHarness.makeTemporaryDirectory()
-        defer { MultipartHarness.remove(directory) }
+        let directory = try scratch.newFolder()
         let small = Self.contents(size: 700)
         let large = Self.contents(size: 600_000)
         let body = MultipartHarness.body([

@@ -1,15 +1,17 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `cgi build` run as a process on a real cgi-bin folder.
 @Suite struct BuildCommandTests {
-    static let tool = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        .deletingLastPathComponent().appendingPathComponent("cgi")
-
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cgi-build-\(UUID().uuidString)").path
+    /// The test's folder, removed when the test ends.
+    let directory: TemporaryDirectory
+    var folder: String { directory.path }
 
     init() throws {
+        directory = try TemporaryDirectory(prefix: "cgi-build")
         try FileManager.default.createDirectory(atPath: folder + "/site/cgi-bin/tools", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: folder + "/tmp", withIntermediateDirectories: false)
         try "import CGI\nprint(\"Content-Type: text/plain\\r\\n\\r\\n\\(Form().count) fields\")\n"
             .write(toFile: folder + "/site/cgi-bin/count.swift", atomically: true, encoding: .utf8)
         try "print(\"Content-Type: text/plain\\r\\n\\r\\nnested\")\n"
@@ -19,38 +21,25 @@ import Testing
 
     /// Starts `cgi build` with `arguments` (and the test's cache unless they name one), in the
     /// test's folder; `finish` waits for its exit status and standard output.
-    func startBuild(_ arguments: [String]) throws -> (Process, Pipe) {
-        let process = Process()
-        process.executableURL = Self.tool
-        process.arguments =
-            ["build"] + arguments + (arguments.contains("--swift-cache") ? [] : ["--swift-cache", folder + "/cache"])
-        process.currentDirectoryURL = URL(fileURLWithPath: folder)
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        return (process, output)
+    func startBuild(_ arguments: [String]) throws -> ChildProcess {
+        try ChildProcess(
+            cgiTool.path,
+            ["build"] + arguments + (arguments.contains("--swift-cache") ? [] : ["--swift-cache", folder + "/cache"]),
+            // swiftc leaves a folder in TMPDIR when it links a static executable: it goes with the test's folder.
+            environment: ProcessInfo.processInfo.environment.merging(["TMPDIR": folder + "/tmp"]) { $1 }, workingDirectory: folder)
     }
 
-    func finish(_ started: (Process, Pipe)) -> (status: Int32, output: String) {
-        let bytes = started.1.fileHandleForReading.readDataToEndOfFile()
-        started.0.waitUntilExit()
-        return (started.0.terminationStatus, String(decoding: bytes, as: UTF8.self))
+    func finish(_ started: ChildProcess) throws -> (status: Int32, output: String) {
+        let result = try started.finish(within: 600)
+        return (result.exitStatus, result.output)
     }
 
     func build(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        finish(try startBuild(arguments))
+        try finish(try startBuild(arguments))
     }
 
     func run(_ executable: String) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.environment = [:]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let bytes = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: bytes, as: UTF8.self)
+        try runProcess(executable, environment: [:]).output
     }
 
     @Test func buildsEverySwiftScriptThenFindsThemUpToDate() throws {
@@ -69,7 +58,7 @@ import Testing
     @Test func twoProcessesBuildingTheSameCacheCompileEachScriptOnce() throws {
         let first = try startBuild([folder + "/site"])
         let second = try startBuild([folder + "/site"])
-        let outputs = [finish(first), finish(second)]
+        let outputs = [try finish(first), try finish(second)]
         #expect(outputs.allSatisfy { $0.status == 0 })
         let lines = outputs.flatMap { $0.output.split(separator: "\n") }
         #expect(lines.filter { $0.hasPrefix("built count.swift") }.count == 1)

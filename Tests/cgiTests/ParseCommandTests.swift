@@ -1,11 +1,9 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `cgi parse` run as a real process: environment in, body on stdin, JSON out.
 @Suite struct ParseCommandTests {
-    static let tool = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        .deletingLastPathComponent().appendingPathComponent("cgi")
-
     struct Outcome {
         let status: Int32
         let json: [String: Any]
@@ -16,7 +14,7 @@ import Testing
     }
 
     static func parse(_ environment: [String: String], body: Data, arguments: [String] = []) throws -> Outcome {
-        let (status, data) = try pipe(body, through: tool, arguments: ["parse"] + arguments, environment: environment)
+        let (status, data) = try pipe(body, through: cgiTool, arguments: ["parse"] + arguments, environment: environment)
         let json = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? ["unparsed": String(decoding: data, as: UTF8.self)]
         return Outcome(status: status, json: json)
     }
@@ -25,20 +23,8 @@ import Testing
     static func pipe(
         _ input: Data, through executable: URL, arguments: [String], environment: [String: String]? = nil
     ) throws -> (status: Int32, output: Data) {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        if let environment { process.environment = environment }
-        let inputPipe = Pipe()
-        let outputPipe = Pipe()
-        process.standardInput = inputPipe
-        process.standardOutput = outputPipe
-        try process.run()
-        try inputPipe.fileHandleForWriting.write(contentsOf: input)
-        try inputPipe.fileHandleForWriting.close()
-        let output = outputPipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, output)
+        let result = try runProcess(executable.path, arguments, environment: environment, input: input)
+        return (result.exitStatus, result.standardOutput)
     }
 
     /// The fields as `name=value` lines.
@@ -100,7 +86,7 @@ import Testing
 
     /// SHA-256 of `data` by `sha256sum`, independently of the CGI library.
     static func sha256sum(_ data: Data) throws -> String {
-        let output = try pipe(data, through: URL(fileURLWithPath: "/usr/bin/env"), arguments: ["sha256sum"]).output
+        let output = try pipe(data, through: URL(fileURLWithPath: "/usr/bin/sha256sum"), arguments: []).output
         return String(decoding: output.prefix(64), as: UTF8.self)
     }
 
@@ -116,9 +102,8 @@ import Testing
             body += contents + Data("\r\n".utf8)
         }
         body += Data("--B--\r\n".utf8)
-        let temporaryDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("cgi-parse-\(UUID())")
-        try FileManager.default.createDirectory(at: temporaryDirectory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: temporaryDirectory) }
+        let temporaryDirectory = try TemporaryDirectory(prefix: "cgi-parse")
+        defer { withExtendedLifetime(temporaryDirectory) {} }
         let outcome = try Self.parse(
             ["REQUEST_METHOD": "POST", "CONTENT_TYPE": "multipart/form-data; boundary=B",
              "CONTENT_LENGTH": String(body.count), "TMPDIR": temporaryDirectory.path],

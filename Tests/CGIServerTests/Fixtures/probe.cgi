@@ -6,7 +6,7 @@
 #   raw=B64URL      writes the decoded bytes to stdout verbatim (header-parsing cases)
 #   stderr=N        writes N bytes "x" and a newline to stderr first
 #   big=N           writes N bytes "A" as the body
-#   drip=1          writes part1, sleeps 2 s, writes part2
+#   drip=S          writes part1, sleeps S seconds, writes part2
 #   sleep_before=S  sleeps S seconds before writing anything
 #   ignore_term=1   ignores SIGTERM
 #   grandchild=1    starts `sleep 300` holding stdout, records its pid in $PROBE_STATE/grandchild
@@ -64,11 +64,11 @@ elif "big" in query:
 elif query.get("noread") == "1":
     headers()
     out.write(b"A" * (1 << 20))
-elif query.get("drip") == "1":
+elif "drip" in query:
     headers()
     out.write(b"part1")
     out.flush()
-    time.sleep(2)
+    time.sleep(float(query["drip"]))
     out.write(b"part2")
 elif query.get("grandchild") == "1":
     headers()
