@@ -179,29 +179,28 @@ public struct ScriptCompiler: Sendable {
             + library.objectFiles + ["-o", output]
     }
 
-    /// Runs `swiftc --version` with `TMPDIR` set to a new folder in `folder`, removed afterwards:
-    /// the driver makes a `TemporaryDirectory.XXXXXX` in `TMPDIR` and, for `--version`, leaves it
-    /// behind (an empty folder in /tmp for every server start).
+    /// Runs `swiftc --version`.
     private static func askVersion(
         of compiler: String, in folder: String, timeout: Duration
     ) throws(ScriptCompilerError) -> CapturedProcess {
-        var template = Array((folder + "/version-XXXXXX").utf8CString)
+        try run(compiler, ["--version"], in: folder, timeout: timeout)
+    }
+
+    /// Runs the compiler in `folder` with only what it needs from this process's environment,
+    /// and `TMPDIR` set to a new folder inside `folder`, removed afterwards: the driver makes a
+    /// `TemporaryDirectory.XXXXXX` in `TMPDIR` and leaves it behind for `--version` and every
+    /// static link (an empty folder in /tmp for each compiled script otherwise).
+    private static func run(
+        _ compiler: String, _ arguments: [String], in folder: String, timeout: Duration
+    ) throws(ScriptCompilerError) -> CapturedProcess {
+        var template = Array((folder + "/tmp-XXXXXX").utf8CString)
         guard mkdtemp(&template) != nil else { throw .cacheUnusable(path: folder, errno: errno) }
         let temporary = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
         defer { FilePath(temporary).removeTree() }
-        return try run(compiler, ["--version"], in: folder, timeout: timeout, temporaryFolder: temporary)
-    }
-
-    /// Runs the compiler with only what it needs from this process's environment (`TMPDIR`
-    /// replaced by `temporaryFolder` when given).
-    private static func run(
-        _ compiler: String, _ arguments: [String], in folder: String, timeout: Duration, temporaryFolder: String? = nil
-    ) throws(ScriptCompilerError) -> CapturedProcess {
-        var environment: [String: String] = [:]
-        for name in ["PATH", "HOME", "TMPDIR"] {
+        var environment = ["TMPDIR": temporary]
+        for name in ["PATH", "HOME"] {
             environment[name] = getenv(name).map { String(cString: $0) }
         }
-        if let temporaryFolder { environment["TMPDIR"] = temporaryFolder }
         do {
             return try CapturedProcess.run(
                 compiler, arguments: arguments, environment: environment, workingDirectory: folder, timeout: timeout)
