@@ -31,6 +31,13 @@ struct ServerEdgeTests {
         #expect(eventually(within: 5) { server.errorText.contains("(script limits: cpu=1)") })
     }
 
+    @Test func scriptsAreToldWhereTheToolchainsSymbolizerIs() throws {
+        let server = try TestServer(options: ["--swiftc", swiftc])
+        let response = try curl([server.url("/cgi-bin/probe.cgi?env=CGI_SYMBOLIZER")])
+        let expected = URL(filePath: swiftc).deletingLastPathComponent().appending(path: "llvm-symbolizer").path
+        #expect(response.text == expected)
+    }
+
     @Test func aBadScriptLimitIsRefusedAtStart() throws {
         #expect(throws: (any Error).self) { try TestServer(options: ["--script-limit", "cpu=lots"]) }
     }

@@ -191,12 +191,13 @@ public struct CGIServer: Sendable {
                 throw StartError.accessLog(error.description)
             }
         }
+        let compiler = Result { () throws(ScriptCompilerError) in try ScriptCompiler(configuration.swiftScripts) }
         let environment = EnvironmentConfiguration(
             serverSoftware: ServerContext.software, documentRoot: documentRoot.path,
             passEnvironment: configuration.passEnvironment,
-            setEnvironment: Dictionary(developmentSettings + configuration.setEnvironment, uniquingKeysWith: { $1 }),
+            setEnvironment: Dictionary(
+                developmentSettings + symbolizerSettings(compiler) + configuration.setEnvironment, uniquingKeysWith: { $1 }),
             passAuthorization: configuration.passAuthorization)
-        let compiler = Result { () throws(ScriptCompilerError) in try ScriptCompiler(configuration.swiftScripts) }
         if case .failure(let error) = compiler {
             logger.warning(".swift scripts cannot be compiled: \(error)")
         }
@@ -216,6 +217,15 @@ public struct CGIServer: Sendable {
     /// `CGI_DEBUG=1` makes scripts using the `CGI` library show their error reports in the browser.
     private var developmentSettings: [(name: String, value: String)] {
         configuration.developmentMode ? [("CGI_DEBUG", "1")] : []
+    }
+
+    /// `CGI_SYMBOLIZER`, the toolchain's `llvm-symbolizer` beside the `swiftc` in use, so that a
+    /// crashing `.swift` script reports file and line (`--set-env` can override it).
+    private func symbolizerSettings(_ compiler: Result<ScriptCompiler, ScriptCompilerError>) -> [(name: String, value: String)] {
+        guard case .success(let compiler) = compiler else { return [] }
+        let folder = compiler.compilerPath.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+        let symbolizer = folder + "/llvm-symbolizer"
+        return access(symbolizer, X_OK) == 0 ? [("CGI_SYMBOLIZER", symbolizer)] : []
     }
 
     private func makeTLSContext() throws -> NIOSSLContext? {
