@@ -153,7 +153,7 @@ extension ArraySlice<UInt8> {
 
 extension StringProtocol {
     /// The string without leading and trailing spaces and tabs.
-    package func trimmingWhitespace() -> String {
+    @inlinable package func trimmingWhitespace() -> String {
         let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" }
         guard let first = firstIndex(where: { !isSpace($0) }),
             let last = lastIndex(where: { !isSpace($0) })

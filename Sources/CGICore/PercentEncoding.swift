@@ -6,7 +6,7 @@ public enum PercentEncoding {
     /// `urllib.parse.unquote` do. With `plusAsSpace`, `+` becomes a space first, as
     /// `application/x-www-form-urlencoded` requires (WHATWG URL Standard §5.1), so `%2B`
     /// still decodes to `+`.
-    public static func decode<Bytes: Collection<UInt8>>(_ bytes: Bytes, plusAsSpace: Bool = false) -> [UInt8] {
+    @inlinable public static func decode<Bytes: Collection<UInt8>>(_ bytes: Bytes, plusAsSpace: Bool = false) -> [UInt8] {
         var decoded: [UInt8] = []
         decoded.reserveCapacity(bytes.count)
         var index = bytes.startIndex
@@ -52,7 +52,7 @@ public enum PercentEncoding {
     private static let hexDigits = Array("0123456789ABCDEF".utf8)
 
     /// The value of one hex digit, or nil if `byte` is not one.
-    package static func hexValue(_ byte: UInt8) -> UInt8? {
+    @inlinable package static func hexValue(_ byte: UInt8) -> UInt8? {
         switch byte {
         case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
         case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10

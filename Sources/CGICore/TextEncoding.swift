@@ -17,7 +17,7 @@ public enum TextEncoding: String, Sendable, CaseIterable {
     }
 
     /// Decodes bytes to text; bytes this encoding cannot decode become U+FFFD.
-    public func decode<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> String {
+    @inlinable public func decode<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> String {
         switch self {
         case .utf8:
             String(decoding: bytes, as: UTF8.self)
