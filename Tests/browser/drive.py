@@ -162,6 +162,7 @@ def main():
         contact(browser, base, output)
     finally:
         browser.close()
+    print(f"screenshots: {output}/*.png")
     print("all browser checks passed")
 
 
@@ -197,7 +198,6 @@ def upload(browser, base, output):
     check(any(value == total and total >= len(contents) for value, total in progress),
           f"the progress bar reached the whole body ({len(progress)} updates)")
     check_styled(browser, output, "upload-result")
-    print(f"screenshots: {output}/*.png")
 
 
 def api(browser, base, output):
