@@ -7,6 +7,8 @@ import Testing
     static let site = URL(filePath: #filePath).deletingLastPathComponent().appending(path: "../../Examples/site").standardized
     /// One compile cache for the suite, so each script compiles once; removed when the test run ends.
     static let cache = try! TemporaryDirectory.removedAtExit(prefix: "example-site-cache")
+    /// contact.swift's signing key, new for each test run (so it writes no key file into the site).
+    static let secret = UUID().uuidString + UUID().uuidString
     let server: TestServer
 
     init() throws {
@@ -14,11 +16,13 @@ import Testing
     }
 
     /// The real server on the example site, with the suite's compile cache. Scripts get the
-    /// server's TMPDIR (in the test's site folder), where upload.swift keeps its uploads.
+    /// server's TMPDIR (in the test's site folder), where upload.swift keeps its uploads, and
+    /// the signing key of contact.swift.
     static func serve(_ options: [String] = []) throws -> TestServer {
         try TestServer(options: [
             "--htdocs", site.appending(path: "htdocs").path, "--cgi-bin", site.appending(path: "cgi-bin").path,
             "--swift-cache", cache.path, "--swiftc", swiftc, "--pass-env", "TMPDIR",
+            "--set-env", "CGI_EXAMPLE_SECRET=\(secret)",
         ] + options)
     }
 
@@ -28,10 +32,12 @@ import Testing
 
     @Test func indexLinksEveryExample() throws {
         let index = try get("/").text
-        for script in ["hello.swift", "form.swift", "checkboxes.swift", "upload.swift", "environment.swift", "error.swift",
-                       "hello.sh", "hello.py"] {
+        for script in ["hello.swift", "form.swift", "checkboxes.swift", "upload.swift", "api.swift", "contact.swift",
+                       "environment.swift", "error.swift", "hello.sh", "hello.py"] {
             #expect(index.contains("href=\"/cgi-bin/\(script)"), "index.html links \(script)")
         }
+        #expect(index.contains("href=\"/api.html\""))
+        #expect(try get("/api.html").text.contains("fetch(api"))
     }
 
     @Test func helloInEveryLanguage() throws {
@@ -77,6 +83,55 @@ import Testing
         #expect(try get("/cgi-bin/upload.swift").text.contains("enctype=\"multipart/form-data\""))
     }
 
+    @Test func apiAnswersInJSON() throws {
+        let url = server.url("/cgi-bin/api.swift")
+        let greeting = try curl([url, "-H", "Content-Type: application/json", "--data", #"{"name": "Ada \u00e9"}"#], timeout: 120)
+        #expect(greeting.status == 200)
+        #expect(greeting.header("Content-Type") == "application/json")
+        #expect(try jsonObject(greeting)["greeting"] as? String == "Hello, Ada é!")
+
+        let description = try get("/cgi-bin/api.swift")
+        #expect(description.status == 200)
+        #expect(try jsonObject(description)["usage"] is String)
+
+        let blank = try curl([url, "-H", "Content-Type: application/json", "--data", #"{"name": " "}"#], timeout: 120)
+        #expect(blank.status == 422)
+        #expect(try jsonObject(blank)["error"] is String)
+        // Refused by the library before any greeting: still JSON, with the status.
+        for (arguments, status) in [(["-H", "Content-Type: application/json", "--data", "{\"name\":"], 400),
+                                    (["-H", "Content-Type: text/plain", "--data", "{}"], 415)] {
+            let refused = try curl([url] + arguments, timeout: 120)
+            #expect(refused.status == status)
+            #expect(refused.header("Content-Type") == "application/json")
+            #expect((try jsonObject(refused)["error"] as? [String: Any])?["status"] as? Int == status)
+        }
+    }
+
+    @Test func contactFormNeedsTheTokenAndFlashesOnce() throws {
+        let url = server.url("/cgi-bin/contact.swift")
+        let jar = server.site.root.appending(path: "cookies.txt").path
+        let forged = try curl([url, "--data", "message=Hi"], timeout: 120)
+        #expect(forged.status == 403)
+        #expect(forged.text.contains("403: this form was not sent from this site"))
+
+        let form = try curl([url, "-c", jar], timeout: 120)
+        #expect(form.status == 200)
+        let token = try #require(form.text.firstMatch(of: /name="csrf_token" value="([^"]+)"/)?.1)
+        // The token is bound to the session cookie: without that cookie it is refused.
+        let withoutSession = try curl([url, "--data", "csrf_token=\(token)&message=Hi"], timeout: 120)
+        #expect(withoutSession.status == 403)
+
+        let sent = try curl([url, "-b", jar, "-c", jar, "--data-urlencode", "csrf_token=\(token)", "--data", "message=Hello+there"], timeout: 120)
+        #expect(sent.status == 303)
+        #expect(sent.header("Location") == "/cgi-bin/contact.swift")
+        let flashed = try curl([url, "-b", jar, "-c", jar], timeout: 120)
+        #expect(flashed.text.contains("Thank you! Your message of 11 characters was sent."))
+        #expect(flashed.headers.contains { $0.name.lowercased() == "set-cookie" && $0.value.hasPrefix("flash=; ") })
+        let reloaded = try curl([url, "-b", jar, "-c", jar], timeout: 120)
+        #expect(reloaded.status == 200)
+        #expect(!reloaded.text.contains("Thank you!"))
+    }
+
     @Test func environmentIsTheDiagnosticsPage() throws {
         let text = try get("/cgi-bin/environment.swift?example=1").text
         #expect(text.contains("CGI diagnostics"))
@@ -100,6 +155,10 @@ import Testing
         #expect(thrown.text.contains("order 42 cannot be shipped"))
         let trapped = try curl([development.url("/cgi-bin/error.swift?kind=trap")], timeout: 120)
         #expect(trapped.text.contains("The script crashed"))
+    }
+
+    func jsonObject(_ result: HTTPResult) throws -> [String: Any] {
+        try #require(JSONSerialization.jsonObject(with: result.body) as? [String: Any])
     }
 
     func sha256(of file: URL) throws -> String {

@@ -3,8 +3,10 @@
 Usage: drive.py BASE_URL OUTPUT_FOLDER
 Loads the index, submits the name/address form (first incomplete, then complete), ticks
 checkboxes, uploads a real file through the upload page (XMLHttpRequest with progress),
-checks that the example pages share the site's stylesheet, and keeps screenshots of the
-index and of the form, checkbox and upload results. Exits 1 with a message on the first
+asks the JSON API for a greeting from its page (fetch), sends the CSRF-protected contact form
+(the flash message shows once; a post without the token gets 403), checks that the example
+pages share the site's stylesheet, and keeps screenshots of the index and of the form,
+checkbox, upload, API and contact results. Exits 1 with a message on the first
 failed check.
 """
 import base64
@@ -126,9 +128,10 @@ def main():
     try:
         browser.open(base + "/")
         links = browser.evaluate("[...document.querySelectorAll('a')].map(a => a.pathname)")
-        for script in ["hello.swift", "form.swift", "checkboxes.swift", "upload.swift", "environment.swift",
-                       "error.swift", "hello.sh", "hello.py"]:
+        for script in ["hello.swift", "form.swift", "checkboxes.swift", "upload.swift", "api.swift", "contact.swift",
+                       "environment.swift", "error.swift", "hello.sh", "hello.py"]:
             check(f"/cgi-bin/{script}" in links, f"the index links {script}")
+        check("/api.html" in links, "the index links api.html")
         check_styled(browser, output, "index")
 
         browser.open(base + "/cgi-bin/hello.swift?name=Chromium")
@@ -155,8 +158,11 @@ def main():
         check_styled(browser, output, "checkboxes-result")
 
         upload(browser, base, output)
+        api(browser, base, output)
+        contact(browser, base, output)
     finally:
         browser.close()
+    print(f"screenshots: {output}/*.png")
     print("all browser checks passed")
 
 
@@ -192,7 +198,48 @@ def upload(browser, base, output):
     check(any(value == total and total >= len(contents) for value, total in progress),
           f"the progress bar reached the whole body ({len(progress)} updates)")
     check_styled(browser, output, "upload-result")
-    print(f"screenshots: {output}/*.png")
+
+
+def api(browser, base, output):
+    browser.open(base + "/api.html")
+    browser.wait_until("document.getElementById('description').textContent.includes('usage')",
+                       "the API's description (a GET)")
+    browser.evaluate("document.querySelector('[name=name]').value = 'Chromium'")
+    browser.evaluate("window.stillHere = true; document.querySelector('button').click()")
+    browser.wait_until("!document.getElementById('result').hidden", "the API's answer")
+    answer = browser.evaluate("document.getElementById('result').textContent")
+    check(answer == "Hello, Chromium!", "api.html shows the greeting api.swift sent", browser.text())
+    check(browser.evaluate("window.stillHere === true"), "the greeting came through fetch (no page load)")
+    check_styled(browser, output, "api-result")
+
+
+def contact(browser, base, output):
+    message = "Hello from Chromium"
+    browser.open(base + "/cgi-bin/contact.swift")
+    browser.evaluate(f"document.querySelector('[name=message]').value = {json.dumps(message)}")
+    browser.wait_for_load(lambda: browser.evaluate("document.querySelector('button').click()"))
+    text = browser.text()
+    check(f"Thank you! Your message of {len(message)} characters was sent." in text,
+          "the contact form redirects to a page with the flash message", text)
+    check(browser.evaluate("performance.getEntriesByType('navigation')[0].redirectCount") == 1,
+          "the post was answered with a redirect (POST-redirect-GET)", text)
+    check_styled(browser, output, "contact-result")
+
+    browser.wait_for_load(lambda: browser.command("Page.reload"))
+    text = browser.text()
+    check("Thank you!" not in text and "Message" in text, "after a reload the flash message is gone", text)
+
+    # A forged post: the same form, with the session cookie, but without the CSRF token.
+    browser.wait_for_load(lambda: browser.evaluate("""
+        document.querySelector('[name=csrf_token]').remove();
+        document.querySelector('[name=message]').value = 'forged';
+        document.querySelector('form').submit();
+    """))
+    text = browser.text()
+    status = browser.evaluate("performance.getEntriesByType('navigation')[0].responseStatus")
+    check(status == 403 and "403: this form was not sent from this site" in text,
+          f"a post without the CSRF token is refused with 403 (status {status})", text)
+    check_styled(browser, output, "contact-forged")
 
 
 if __name__ == "__main__":

@@ -17,7 +17,10 @@ swift build --product cgi-server
 server_bin=$(swift build --product cgi-server --show-bin-path)/cgi-server
 cache=$(mktemp -d)
 log="$output/server.log"
-"$server_bin" Examples/site --port 0 --dev --allow-root-scripts --swift-cache "$cache" >"$log" 2>&1 &
+# contact.swift's signing key, new for each run (so it writes no key file into the site).
+secret=$(python3 -c 'import secrets; print(secrets.token_urlsafe(32))')
+"$server_bin" Examples/site --port 0 --dev --allow-root-scripts --swift-cache "$cache" \
+    --set-env "CGI_EXAMPLE_SECRET=$secret" >"$log" 2>&1 &
 server=$!
 trap 'kill "$server" 2>/dev/null; wait "$server" 2>/dev/null; rm -rf "$cache"' EXIT
 
