@@ -60,17 +60,17 @@ struct StaticFiles: Sendable {
         }
         headers.add(name: "Content-Type", value: MediaType.forFileName(name[...]))
         var status = HTTPResponseStatus.ok
-        var range = ByteRange(first: 0, last: size - 1)
+        var range = 0..<size
         if head.method == .GET, let rangeHeader = head.headers.first(name: "Range"),
             rangeApplies(head.headers, etag: etag, lastModified: lastModified)
         {
-            switch ByteRange.request(rangeHeader, length: size) {
+            switch ByteRange.parse(rangeHeader, size: size) {
             case .whole:
                 break
-            case .partial(let requested):
+            case .part(let requested):
                 status = .partialContent
                 range = requested
-                headers.add(name: "Content-Range", value: "bytes \(range.first)-\(range.last)/\(size)")
+                headers.add(name: "Content-Range", value: "bytes \(range.lowerBound)-\(range.upperBound - 1)/\(size)")
             case .unsatisfiable:
                 close(descriptor)
                 return StatusPage.response(.rangeNotSatisfiable, headers: ["Content-Range": "bytes */\(size)"])
@@ -94,10 +94,10 @@ struct StaticFiles: Sendable {
     static let inMemoryLimit = 64 * 1024
 
     /// The bytes of `range`; `nil` when fewer can be read (the file shrank since it was opened).
-    private static func read(_ range: ByteRange, of descriptor: Int32) -> ByteBuffer? {
+    private static func read(_ range: Range<Int>, of descriptor: Int32) -> ByteBuffer? {
         var buffer = ByteBufferAllocator().buffer(capacity: range.count)
         let count = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: range.count) { pointer in
-            max(0, pread(descriptor, pointer.baseAddress, range.count, off_t(range.first)))
+            max(0, pread(descriptor, pointer.baseAddress, range.count, off_t(range.lowerBound)))
         }
         return count == range.count ? buffer : nil
     }
