@@ -58,7 +58,7 @@ struct StaticFiles: Sendable {
             close(descriptor)
             return ServerResponse(status: .notModified, headers: headers)
         }
-        headers.add(name: "Content-Type", value: MediaType.forFileName(name[...]))
+        headers.add(name: "Content-Type", value: FileMediaType.forFileName(name))
         var status = HTTPResponseStatus.ok
         var range = 0..<size
         if head.method == .GET, let rangeHeader = head.headers.first(name: "Range"),
