@@ -48,10 +48,10 @@ struct StaticFiles: Sendable {
         let size = Int(info.st_size)
         let modifiedNanoseconds = Int(info.st_mtim.tv_sec) * 1_000_000_000 + Int(info.st_mtim.tv_nsec)
         let etag = ETag(inode: UInt64(info.st_ino), size: size, modifiedNanoseconds: modifiedNanoseconds)
-        let lastModified = HTTPDate(secondsSinceEpoch: Int(info.st_mtim.tv_sec))
+        let lastModified = Int(info.st_mtim.tv_sec)
         var headers: HTTPHeaders = [
             "ETag": etag.quoted,
-            "Last-Modified": lastModified.imfFixdate,
+            "Last-Modified": HTTPDate.format(lastModified),
             "Accept-Ranges": "bytes",
         ]
         if isNotModified(head.headers, etag: etag, lastModified: lastModified) {
@@ -103,20 +103,20 @@ struct StaticFiles: Sendable {
     }
 
     /// RFC 9110 §13.2.2: If-None-Match decides when present; otherwise If-Modified-Since.
-    private func isNotModified(_ headers: HTTPHeaders, etag: ETag, lastModified: HTTPDate) -> Bool {
+    private func isNotModified(_ headers: HTTPHeaders, etag: ETag, lastModified: Int) -> Bool {
         if let ifNoneMatch = headers.first(name: "If-None-Match") {
             return etag.matchesAny(ofList: ifNoneMatch)
         }
-        guard let text = headers.first(name: "If-Modified-Since"), let since = HTTPDate(imfFixdate: text) else {
+        guard let text = headers.first(name: "If-Modified-Since"), let since = HTTPDate.parse(text) else {
             return false
         }
         return lastModified <= since
     }
 
     /// RFC 9110 §13.1.5: a Range applies unless If-Range names another version.
-    private func rangeApplies(_ headers: HTTPHeaders, etag: ETag, lastModified: HTTPDate) -> Bool {
+    private func rangeApplies(_ headers: HTTPHeaders, etag: ETag, lastModified: Int) -> Bool {
         guard let ifRange = headers.first(name: "If-Range") else { return true }
         if ifRange.trimmingWhitespace().hasPrefix("\"") { return etag.matchesStrongly(ifRange) }
-        return HTTPDate(imfFixdate: ifRange) == lastModified
+        return HTTPDate.parse(ifRange) == lastModified
     }
 }
