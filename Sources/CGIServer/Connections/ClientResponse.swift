@@ -1,3 +1,4 @@
+import CGICore
 import NIOCore
 import NIOHTTP1
 
