@@ -1,29 +1,53 @@
 import Glibc
 
 /// HTTP dates in the IMF-fixdate format (RFC 9110 §5.6.7), such as
-/// `Sun, 06 Nov 1994 08:49:37 GMT`: `Expires`, `Last-Modified`, `If-Modified-Since`.
+/// `Sun, 06 Nov 1994 08:49:37 GMT`: `Date`, `Expires`, `Last-Modified`, `If-Modified-Since`.
 public enum HTTPDate {
-    private static let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
-    private static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-
     /// `seconds` since 1970-01-01 UTC as an IMF-fixdate.
+    ///
+    /// The fields are written over a fixed template straight into the string's storage (one
+    /// allocation, no interpolation): a server formats one for the `Date` header of its responses.
     public static func format(_ seconds: Int) -> String {
         var time = time_t(seconds)
         var parts = tm()
         gmtime_r(&time, &parts)
-        func twoDigits(_ number: Int32) -> String { number < 10 ? "0\(number)" : "\(number)" }
-        return "\(days[Int(parts.tm_wday)]), \(twoDigits(parts.tm_mday)) \(months[Int(parts.tm_mon)]) "
-            + "\(parts.tm_year + 1900) \(twoDigits(parts.tm_hour)):\(twoDigits(parts.tm_min)):"
-            + "\(twoDigits(parts.tm_sec)) GMT"
+        return String(unsafeUninitializedCapacity: 29) { buffer in
+            /// The three-letter name `index` of `names` at `offset`.
+            func put(_ names: StaticString, _ index: Int32, at offset: Int) {
+                let name = names.utf8Start + 3 * Int(index)
+                for i in 0..<3 { buffer[offset + i] = name[i] }
+            }
+            /// The last two decimal digits of `value` at `offset`.
+            func put(_ value: Int32, at offset: Int) {
+                buffer[offset] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: value / 10 % 10)
+                buffer[offset + 1] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: value % 10)
+            }
+            let template: StaticString = "Sun, 06 Nov 1994 08:49:37 GMT"
+            for i in 0..<29 { buffer[i] = template.utf8Start[i] }
+            put(dayNames, parts.tm_wday, at: 0)
+            put(parts.tm_mday, at: 5)
+            put(monthNames, parts.tm_mon, at: 8)
+            let year = max(0, parts.tm_year + 1900)
+            put(year / 100, at: 12)
+            put(year % 100, at: 14)
+            put(parts.tm_hour, at: 17)
+            put(parts.tm_min, at: 20)
+            put(parts.tm_sec, at: 23)
+            return 29
+        }
     }
+
+    /// The day names `format` writes, three letters each from Sunday.
+    private static let dayNames: StaticString = "SunMonTueWedThuFriSat"
+    /// The month names `format` writes, three letters each from January.
+    private static let monthNames: StaticString = "JanFebMarAprMayJunJulAugSepOctNovDec"
 
     /// The seconds since 1970-01-01 UTC of an IMF-fixdate, or nil for anything else (the
     /// obsolete RFC 850 and asctime forms included, which a recipient may ignore).
     public static func parse(_ text: String) -> Int? {
         let bytes = Array(text.utf8)
         guard bytes.count == 29, bytes[3] == UInt8(ascii: ","), text.hasSuffix(" GMT"),
-            days.contains(String(decoding: bytes[0..<3], as: UTF8.self)),
-            let month = months.firstIndex(of: String(decoding: bytes[8..<11], as: UTF8.self)),
+            index(of: bytes[0..<3], in: dayNames) != nil, let month = index(of: bytes[8..<11], in: monthNames),
             let day = number(bytes[5..<7]), let year = number(bytes[12..<16]), let hour = number(bytes[17..<19]),
             let minute = number(bytes[20..<22]), let second = number(bytes[23..<25]),
             [4, 7, 11, 16].allSatisfy({ bytes[$0] == UInt8(ascii: " ") }),
@@ -38,6 +62,12 @@ public enum HTTPDate {
         parts.tm_min = Int32(minute)
         parts.tm_sec = Int32(second)
         return Int(timegm(&parts))
+    }
+
+    /// The position of the three-letter `name` in `names` (`dayNames`, `monthNames`), or nil.
+    private static func index(of name: ArraySlice<UInt8>, in names: StaticString) -> Int? {
+        let letters = UnsafeBufferPointer(start: names.utf8Start, count: names.utf8CodeUnitCount)
+        return stride(from: 0, to: letters.count, by: 3).first { letters[$0..<$0 + 3].elementsEqual(name) }.map { $0 / 3 }
     }
 
     /// The value of a run of ASCII digits, or nil.

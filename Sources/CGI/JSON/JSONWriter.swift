@@ -9,6 +9,13 @@ extension JSON {
         return String(decoding: output, as: UTF8.self)
     }
 
+    /// `text` as a JSON string literal (RFC 8259 §7), for tools that lay out their own JSON.
+    package static func quoted(_ text: String) -> String {
+        var output: [UInt8] = []
+        writeString(text, to: &output)
+        return String(decoding: output, as: UTF8.self)
+    }
+
     private static func write(_ value: JSON, to output: inout [UInt8]) {
         switch value {
         case .null: output += Array("null".utf8)

@@ -1,3 +1,5 @@
+import CGICore
+
 /// A request target's path, percent-decoded exactly once, split into segments, with
 /// empty segments and dot-segments removed (RFC 3986 §5.2.4).
 ///
@@ -55,7 +57,7 @@ public struct RequestPath: Sendable, Equatable {
             if byte == UInt8(ascii: "%") {
                 let high = raw.index(after: index)
                 guard high != raw.endIndex, raw.index(after: high) != raw.endIndex,
-                    let h = hexValue(raw[high]), let l = hexValue(raw[raw.index(after: high)])
+                    let h = PercentEncoding.hexValue(raw[high]), let l = PercentEncoding.hexValue(raw[raw.index(after: high)])
                 else { throw .badRequest("malformed percent-encoding") }
                 byte = h << 4 | l
                 index = raw.index(high, offsetBy: 2)
@@ -70,14 +72,5 @@ public struct RequestPath: Sendable, Equatable {
             throw .badRequest("the path is not UTF-8")
         }
         return text
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
-        }
     }
 }

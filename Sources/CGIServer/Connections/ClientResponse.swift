@@ -1,3 +1,4 @@
+import CGICore
 import NIOCore
 import NIOHTTP1
 
@@ -122,7 +123,7 @@ final class ClientResponse {
             if server.configuration.usesTLS {
                 sendChunks(of: handle, range: range, sent: 0)
             } else {
-                let region = FileRegion(fileHandle: handle, readerIndex: range.first, endIndex: range.last + 1)
+                let region = FileRegion(fileHandle: handle, readerIndex: range.lowerBound, endIndex: range.upperBound)
                 context.write(NIOAny(HTTPServerResponsePart.body(.fileRegion(region))), promise: nil)
                 bodyBytes = range.count
                 finish { try? handle.close() }
@@ -132,14 +133,14 @@ final class ClientResponse {
 
     /// Reads a file range in chunks on the thread pool (TLS cannot use `sendfile`) and writes each
     /// chunk once the previous one was sent.
-    private func sendChunks(of handle: NIOFileHandle, range: ByteRange, sent: Int) {
+    private func sendChunks(of handle: NIOFileHandle, range: Range<Int>, sent: Int) {
         guard sent < range.count else {
             try? handle.close()
             return finish()
         }
         let count = min(range.count - sent, 256 * 1024)
         server.fileIO.read(
-            fileHandle: handle, fromOffset: Int64(range.first + sent), byteCount: count, allocator: allocator,
+            fileHandle: handle, fromOffset: Int64(range.lowerBound + sent), byteCount: count, allocator: allocator,
             eventLoop: eventLoop
         ).assumeIsolated().flatMap { [self] chunk in
             writeBody(chunk)

@@ -42,7 +42,7 @@ final class AccessLog: Sendable {
     func record(_ entry: Entry) {
         let size = entry.bodyBytes > 0 ? String(entry.bodyBytes) : "-"
         let line =
-            "\(entry.remoteAddress) - - [\(HTTPDate.now().commonLogFormat)] \"\(Self.escape(entry.requestLine))\" "
+            "\(entry.remoteAddress) - - [\(CommonLogTime.format(time(nil)))] \"\(Self.escape(entry.requestLine))\" "
             + "\(entry.status) \(size) \"\(Self.escape(entry.referer ?? "-"))\" \"\(Self.escape(entry.userAgent ?? "-"))\"\n"
         var bytes = Array(line.utf8)
         _ = bytes.withUnsafeMutableBytes { write(descriptor, $0.baseAddress, $0.count) }

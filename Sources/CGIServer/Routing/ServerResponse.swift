@@ -10,7 +10,7 @@ struct ServerResponse {
         /// Bytes already in memory.
         case bytes(ByteBuffer)
         /// A byte range of an open file; the writer closes the handle when done.
-        case file(NIOFileHandle, ByteRange)
+        case file(NIOFileHandle, Range<Int>)
     }
 
     var status: HTTPResponseStatus

@@ -48,29 +48,29 @@ struct StaticFiles: Sendable {
         let size = Int(info.st_size)
         let modifiedNanoseconds = Int(info.st_mtim.tv_sec) * 1_000_000_000 + Int(info.st_mtim.tv_nsec)
         let etag = ETag(inode: UInt64(info.st_ino), size: size, modifiedNanoseconds: modifiedNanoseconds)
-        let lastModified = HTTPDate(secondsSinceEpoch: Int(info.st_mtim.tv_sec))
+        let lastModified = Int(info.st_mtim.tv_sec)
         var headers: HTTPHeaders = [
             "ETag": etag.quoted,
-            "Last-Modified": lastModified.imfFixdate,
+            "Last-Modified": HTTPDate.format(lastModified),
             "Accept-Ranges": "bytes",
         ]
         if isNotModified(head.headers, etag: etag, lastModified: lastModified) {
             close(descriptor)
             return ServerResponse(status: .notModified, headers: headers)
         }
-        headers.add(name: "Content-Type", value: MediaType.forFileName(name[...]))
+        headers.add(name: "Content-Type", value: FileMediaType.forFileName(name))
         var status = HTTPResponseStatus.ok
-        var range = ByteRange(first: 0, last: size - 1)
+        var range = 0..<size
         if head.method == .GET, let rangeHeader = head.headers.first(name: "Range"),
             rangeApplies(head.headers, etag: etag, lastModified: lastModified)
         {
-            switch ByteRange.request(rangeHeader, length: size) {
+            switch ByteRange.parse(rangeHeader, size: size) {
             case .whole:
                 break
-            case .partial(let requested):
+            case .part(let requested):
                 status = .partialContent
                 range = requested
-                headers.add(name: "Content-Range", value: "bytes \(range.first)-\(range.last)/\(size)")
+                headers.add(name: "Content-Range", value: "bytes \(range.lowerBound)-\(range.upperBound - 1)/\(size)")
             case .unsatisfiable:
                 close(descriptor)
                 return StatusPage.response(.rangeNotSatisfiable, headers: ["Content-Range": "bytes */\(size)"])
@@ -94,29 +94,29 @@ struct StaticFiles: Sendable {
     static let inMemoryLimit = 64 * 1024
 
     /// The bytes of `range`; `nil` when fewer can be read (the file shrank since it was opened).
-    private static func read(_ range: ByteRange, of descriptor: Int32) -> ByteBuffer? {
+    private static func read(_ range: Range<Int>, of descriptor: Int32) -> ByteBuffer? {
         var buffer = ByteBufferAllocator().buffer(capacity: range.count)
         let count = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: range.count) { pointer in
-            max(0, pread(descriptor, pointer.baseAddress, range.count, off_t(range.first)))
+            max(0, pread(descriptor, pointer.baseAddress, range.count, off_t(range.lowerBound)))
         }
         return count == range.count ? buffer : nil
     }
 
     /// RFC 9110 §13.2.2: If-None-Match decides when present; otherwise If-Modified-Since.
-    private func isNotModified(_ headers: HTTPHeaders, etag: ETag, lastModified: HTTPDate) -> Bool {
+    private func isNotModified(_ headers: HTTPHeaders, etag: ETag, lastModified: Int) -> Bool {
         if let ifNoneMatch = headers.first(name: "If-None-Match") {
             return etag.matchesAny(ofList: ifNoneMatch)
         }
-        guard let text = headers.first(name: "If-Modified-Since"), let since = HTTPDate(imfFixdate: text) else {
+        guard let text = headers.first(name: "If-Modified-Since"), let since = HTTPDate.parse(text) else {
             return false
         }
         return lastModified <= since
     }
 
     /// RFC 9110 §13.1.5: a Range applies unless If-Range names another version.
-    private func rangeApplies(_ headers: HTTPHeaders, etag: ETag, lastModified: HTTPDate) -> Bool {
+    private func rangeApplies(_ headers: HTTPHeaders, etag: ETag, lastModified: Int) -> Bool {
         guard let ifRange = headers.first(name: "If-Range") else { return true }
         if ifRange.trimmingWhitespace().hasPrefix("\"") { return etag.matchesStrongly(ifRange) }
-        return HTTPDate(imfFixdate: ifRange) == lastModified
+        return HTTPDate.parse(ifRange) == lastModified
     }
 }

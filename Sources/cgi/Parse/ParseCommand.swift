@@ -57,20 +57,20 @@ struct ParseCommand: ParsableCommand {
         do {
             print(try Self.describe(Request(options: options)))
         } catch let error as CGIError {
-            let details = JSON.object([("kind", JSON.string(error.kind)), ("message", JSON.string(error.description))])
-            print(JSON.object([("error", details)]))
+            let details = JSONText.object([("kind", JSONText.string(error.kind)), ("message", JSONText.string(error.description))])
+            print(JSONText.object([("error", details)]))
             throw ExitCode(2)
         }
     }
 
     /// The request's fields (and unread body) as the JSON document `cgi parse` prints.
     static func describe(_ request: Request) throws -> String {
-        var members = [("fields", JSON.array(try request.form.map(describe)))]
+        var members = [("fields", JSONText.array(try request.form.map(describe)))]
         if let body = request.body, request.method != "GET" && request.method != "HEAD" {
             let size = String(try size(of: body))
-            members.append(("body", JSON.object([("content_type", JSON.string(request.contentType)), ("size", size)])))
+            members.append(("body", JSONText.object([("content_type", JSONText.string(request.contentType)), ("size", size)])))
         }
-        return JSON.object(members)
+        return JSONText.object(members)
     }
 
     /// One field: a text field's value, or an upload's file name (as sent, and as a script
@@ -78,13 +78,13 @@ struct ParseCommand: ParsableCommand {
     static func describe(_ field: FormField) throws -> String {
         switch field.value {
         case .text(let text, _):
-            return JSON.object([("name", JSON.string(field.name)), ("value", JSON.string(text))])
+            return JSONText.object([("name", JSONText.string(field.name)), ("value", JSONText.string(text))])
         case .file(let file):
-            return JSON.object([
-                ("name", JSON.string(field.name)), ("filename", JSON.string(file.rawFilename)),
-                ("sanitized_filename", JSON.string(file.filename)),
-                ("content_type", JSON.string(file.contentType)), ("size", String(file.size)),
-                ("sha256", JSON.string(try file.sha256().hexadecimal)),
+            return JSONText.object([
+                ("name", JSONText.string(field.name)), ("filename", JSONText.string(file.rawFilename)),
+                ("sanitized_filename", JSONText.string(file.filename)),
+                ("content_type", JSONText.string(file.contentType)), ("size", String(file.size)),
+                ("sha256", JSONText.string(try file.sha256().hexadecimal)),
             ])
         }
     }

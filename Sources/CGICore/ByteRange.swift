@@ -1,15 +1,16 @@
-/// One `Range: bytes=…` request header (RFC 9110 §14.1.2) resolved against a file's size.
-enum ByteRange: Equatable {
-    /// Send the whole file: no usable single range (several ranges, another unit, or syntax
-    /// this reader does not take, which RFC 9110 §14.2 lets a server ignore).
+/// One `Range: bytes=…` request header (RFC 9110 §14.1.2) resolved against a representation's size.
+package enum ByteRange: Equatable, Sendable {
+    /// Send the whole representation: no usable single range (several ranges, another unit, or
+    /// syntax this reader does not take, which RFC 9110 §14.2 lets a server ignore).
     case whole
-    /// Send these bytes.
+    /// Send these bytes (206).
     case part(Range<Int>)
-    /// The range starts at or past the end of the file: 416.
+    /// The range starts at or past the end: 416.
     case unsatisfiable
 
-    /// The range `header` asks of a file of `size` bytes: `bytes=a-b`, `bytes=a-` or `bytes=-n`.
-    static func parse(_ header: String, size: Int) -> ByteRange {
+    /// The range `header` asks of a representation of `size` bytes: `bytes=a-b`, `bytes=a-` or
+    /// `bytes=-n`. A last position or suffix past the end is cut to the end (RFC 9110 §14.1.2).
+    package static func parse(_ header: String, size: Int) -> ByteRange {
         let text = header.trimmingWhitespace()
         guard text.lowercased().hasPrefix("bytes="), !text.contains(",") else { return .whole }
         let spec = text.dropFirst(6).trimmingWhitespace()
