@@ -3,8 +3,8 @@ import NIOHTTP1
 
 /// The handlers of one client connection, outermost first (after TLS, when it is on):
 /// ``ResponseEncoder`` (response parts to bytes), ``RequestLineWatcher`` (tells a long request
-/// line from a large head), NIO's request decoder and pipelining helper, and the
-/// ``HTTPConnectionHandler``.
+/// line from a large head), ``RequestStreamNormalizer`` (rewrites what HTTP allows but the
+/// decoder refuses), NIO's request decoder and pipelining helper, and the ``HTTPConnectionHandler``.
 enum ConnectionPipeline {
     /// Adds the handlers of connection number `connectionNumber` to `pipeline`.
     static func addHandlers(
@@ -19,6 +19,8 @@ enum ConnectionPipeline {
         let lineWatcher = RequestLineWatcher(maxRequestTargetSize: configuration.maxRequestTargetSize)
         try pipeline.addHandler(encoder)
         try pipeline.addHandler(lineWatcher)
+        try pipeline.addHandler(
+            RequestStreamNormalizer(longestHeadLine: configuration.maxHeaderSize + configuration.maxRequestTargetSize + 64))
         try pipeline.addHandler(ByteToMessageHandler(HTTPRequestDecoder(limitConfiguration: limits)))
         try pipeline.addHandler(HTTPServerPipelineHandler())
         try pipeline.addHandler(
