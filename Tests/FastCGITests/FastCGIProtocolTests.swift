@@ -190,7 +190,8 @@ import TestSupport
             // Whatever the worker sends next is the answer to this, not a second END_REQUEST.
             client.send(.getValues, id: 0, FastCGINameValuePairs.encode([("FCGI_MPXS_CONNS", "")]))
             #expect(try client.nextRecord()?.kind == .getValuesResult)
-            #expect(try client.request(Client.variables()).body.hasSuffix("request 2\n"))
+            // The handler never saw the aborted request: the next one is its first.
+            #expect(try client.request(Client.variables()).body.hasSuffix("request 1\n"))
         }
     }
 
@@ -306,6 +307,17 @@ import TestSupport
         }
     }
 
+    @Test func sigtermEndsAnIdleWorkerWithStatus0() throws {
+        try withWorker { worker in
+            let client = try worker.connect()
+            #expect(try client.request(Client.variables()).body.hasSuffix("request 1\n"))
+            kill(worker.pid, SIGTERM)
+            let exit = worker.waitForExit()
+            #expect(exit.status == 0 && !exit.signaled)
+            #expect(try client.isClosedByWorker())
+        }
+    }
+
     @Test func globalsLiveForTheProcessAndRequestsComeFromAnyConnection() throws {
         try withWorker { worker in
             let first = try worker.connect().request(Client.variables())
@@ -321,16 +333,21 @@ import TestSupport
             let variables = Client.variables(method: "POST", contentType: "application/x-www-form-urlencoded", contentLength: body.count)
             func serve(_ count: Int) throws {
                 for index in 0..<count {
-                    // Every tenth request on a connection of its own, closed after it.
+                    // A connection per request: the client closes nine in ten, the worker the tenth.
                     let client = try worker.connect()
                     _ = try client.request(variables, body: body, keepConnection: index % 10 != 0)
                 }
+                // Once the worker closed this one, it has seen the end of every earlier one.
+                let last = try worker.connect()
+                _ = try last.request(variables, body: body, keepConnection: false)
+                #expect(try last.isClosedByWorker())
             }
             try serve(300)
             let descriptors = try worker.openDescriptors()
             let resident = try worker.residentKiB()
             try serve(3000)
-            #expect(try worker.openDescriptors() == descriptors)
+            let descriptorsAfter = try worker.openDescriptors()
+            #expect(descriptorsAfter == descriptors, "\(descriptors) descriptors became \(descriptorsAfter)")
             #expect(try worker.residentKiB() - resident < 2048, "RSS grew from \(resident) KiB")
         }
     }

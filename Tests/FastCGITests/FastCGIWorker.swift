@@ -17,8 +17,9 @@ final class FastCGIWorker {
     var uploadFolder: String { folder + "/uploads" }
     private let process = Process()
 
-    /// Starts a worker with `environment` added to its own.
-    init(environment: [String: String] = [:]) throws {
+    /// Starts a worker with `environment` added to its own; with `launcher`, that program
+    /// (an argument array, no shell) is started with the fixture's path as its last argument.
+    init(environment: [String: String] = [:], launcher: [String] = []) throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("fcgi-\(UUID().uuidString.prefix(8))").path
         try FileManager.default.createDirectory(atPath: folder + "/uploads", withIntermediateDirectories: true)
         let listener = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
@@ -30,7 +31,13 @@ final class FastCGIWorker {
         }
         try #require(bound == 0 && listen(listener, 64) == 0)
         _ = FileManager.default.createFile(atPath: folder + "/stderr.log", contents: nil)
-        process.executableURL = productsDirectory.appendingPathComponent("FastCGIFixture")
+        let fixture = productsDirectory.appendingPathComponent("FastCGIFixture")
+        if let program = launcher.first {
+            process.executableURL = URL(fileURLWithPath: program)
+            process.arguments = Array(launcher.dropFirst()) + [fixture.path]
+        } else {
+            process.executableURL = fixture
+        }
         process.environment = ["TMPDIR": uploadFolder, "PATH": "/usr/bin:/bin"].merging(environment) { $1 }
         process.standardInput = FileHandle(fileDescriptor: listener, closeOnDealloc: false)
         process.standardOutput = FileHandle.nullDevice
@@ -76,10 +83,13 @@ final class FastCGIWorker {
         return (process.terminationStatus, process.terminationReason == .uncaughtSignal)
     }
 
-    /// Stops the worker and removes its folder.
+    /// Stops the worker (SIGTERM, and SIGKILL if it is still running 10 s later) and removes
+    /// its folder.
     func stop() {
         if process.isRunning {
-            process.terminate()
+            kill(pid, SIGTERM)
+            for _ in 0..<200 where process.isRunning { usleep(50_000) }
+            if process.isRunning { kill(pid, SIGKILL) }
             process.waitUntilExit()
         }
         try? FileManager.default.removeItem(atPath: folder)

@@ -37,7 +37,9 @@ enum FastCGILaunch {
     /// error, where a stray `print` lands in the log instead of in a response. A closed
     /// standard error becomes /dev/null first, so that no connection is ever accepted onto
     /// descriptor 1 or 2. A peer that goes away must not kill the process: SIGPIPE is ignored
-    /// and writes fail with EPIPE instead.
+    /// and writes fail with EPIPE instead. SIGTERM (FastCGI 1.0 §2.2: the web server asks the
+    /// application to exit) ends the process once the request under way is answered, whatever
+    /// mask or disposition the process inherited.
     static func prepareProcess() {
         if fcntl(2, F_GETFD) < 0 {
             let null = open("/dev/null", O_WRONLY | O_CLOEXEC)
@@ -50,5 +52,17 @@ enum FastCGILaunch {
         dup2(2, 1)
         setvbuf(stdout, nil, _IOLBF, 0)
         signal(SIGPIPE, SIG_IGN)
+        var action = sigaction()
+        action.__sigaction_handler.sa_handler = { _ in FastCGILaunch.stopRequested = true }
+        sigemptyset(&action.sa_mask)
+        action.sa_flags = 0  // no SA_RESTART: a waiting poll returns EINTR and sees the request
+        sigaction(SIGTERM, &action, nil)
+        var terminate = sigset_t()
+        sigemptyset(&terminate)
+        sigaddset(&terminate, SIGTERM)
+        sigprocmask(SIG_UNBLOCK, &terminate, nil)
     }
+
+    /// Set by SIGTERM: serve no further request.
+    nonisolated(unsafe) static var stopRequested = false
 }

@@ -32,7 +32,7 @@ final class FastCGIRequest {
     let reportingEnvironment: [String: String]
     /// Whether the web server aborted the request, or the connection failed under it.
     private(set) var isAborted = false
-    private unowned let connection: FastCGIConnection
+    private let connection: FastCGIConnection
     /// STDIN content received and not read yet.
     private var stdin: [UInt8] = []
     private var stdinOffset = 0

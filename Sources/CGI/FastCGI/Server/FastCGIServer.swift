@@ -28,9 +28,10 @@ final class FastCGIServer {
     }
 
     /// The next request whose PARAMS have arrived, waiting as long as it takes; nil when the
-    /// listening socket fails (it was closed), after which the process should end.
+    /// listening socket fails (it was closed) or SIGTERM arrived, after which the process
+    /// should end.
     func nextRequest() -> FastCGIRequest? {
-        while true {
+        while !FastCGILaunch.stopRequested {
             connections.removeAll { $0.isClosed }
             // Records already read (a pipelined request, say) come first.
             if let request = scan({ $0.hasBufferedBytes }) { return request }
@@ -49,6 +50,8 @@ final class FastCGIServer {
             for connection in polled { connection.receive() }
             if let request = scan({ readable.contains($0.socket) && !$0.isClosed }) { return request }
         }
+        for connection in connections { connection.close() }
+        return nil
     }
 
     /// Handles the buffered records of the connections that `pick` selects, starting after the
