@@ -15,6 +15,9 @@ final class FastCGIServer {
     private var nextScan = 0
     /// The process environment's error reporting variables.
     private let processReporting: [String: String]
+    /// Set when `accept` ran out of descriptors: the listening socket is not watched again
+    /// until a connection closes (it would stay readable, and the poll would spin).
+    private var acceptPaused = false
 
     /// Serves the listening socket `listener`.
     init(listener: Int32, limits: FastCGILimits = FastCGILimits()) {
@@ -32,10 +35,13 @@ final class FastCGIServer {
     /// should end.
     func nextRequest() -> FastCGIRequest? {
         while !FastCGILaunch.stopRequested {
+            let open = connections.count
             connections.removeAll { $0.isClosed }
+            if connections.count < open { acceptPaused = false }
             // Records already read (a pipelined request, say) come first.
             if let request = scan({ $0.hasBufferedBytes }) { return request }
-            var waiters = [pollfd(fd: connections.count < limits.maxConnections ? listener : -1, events: Int16(POLLIN), revents: 0)]
+            let accepting = connections.count < limits.maxConnections && !acceptPaused
+            var waiters = [pollfd(fd: accepting ? listener : -1, events: Int16(POLLIN), revents: 0)]
             waiters += connections.map { pollfd(fd: $0.socket, events: Int16(POLLIN), revents: 0) }
             let ready = poll(&waiters, nfds_t(waiters.count), -1)
             if ready < 0 {
@@ -85,6 +91,7 @@ final class FastCGIServer {
                 return true
             case EMFILE, ENFILE, ENOBUFS, ENOMEM:
                 StandardError.write("FastCGI: cannot accept a connection (errno \(errno)); serving the open ones\n")
+                acceptPaused = !connections.isEmpty
                 return true
             default:
                 StandardError.write("FastCGI: the listening socket failed (errno \(errno)); stopping\n")
