@@ -86,9 +86,12 @@ let package = Package(
         .executableTarget(name: "StreamFixture", dependencies: ["CGI"], path: "Tests/Fixtures/StreamFixture"),
         .executableTarget(name: "UploadFixture", dependencies: ["CGI"], path: "Tests/Fixtures/UploadFixture"),
         .executableTarget(name: "ToolkitFixture", dependencies: ["CGI"], path: "Tests/Fixtures/ToolkitFixture"),
+        .executableTarget(name: "FastCGIFixture", dependencies: ["CGI"], path: "Tests/Fixtures/FastCGIFixture"),
         // What the test targets share: a seeded random generator, a process runner that owns its processes,
         // temporary folders removed with whatever still runs in them.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
+        // The FastCGI record codec, and a protocol client driving a real FastCGIFixture process.
+        .testTarget(name: "FastCGITests", dependencies: ["CGI", "TestSupport", "FastCGIFixture"]),
         .testTarget(name: "CGICoreTests", dependencies: ["CGICore", "TestSupport"]),
         .testTarget(name: "CGIGatewayTests", dependencies: ["CGIGateway", "TestSupport"]),
         .testTarget(

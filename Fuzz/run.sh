@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Fuzzes the CGI library's parsers with libFuzzer for about SECONDS in all (default 60):
 # the multipart reader (whole vs. chunked must agree), the urlencoded parser, header
-# parsing and the JSON reader (what it reads must write and read back the same). The
-# library (CGICore, then CGI) is compiled once with coverage and AddressSanitizer
-# (swiftc -sanitize=fuzzer,address, -enable-testing so targets reach internal types; its C
-# part, Sources/CSHA256, with clang and a module map written here); each target in
-# Fuzz/*FuzzTarget.swift links against them. Seeds come from Fuzz/corpus/TARGET;
+# parsing, the JSON reader (what it reads must write and read back the same) and the
+# FastCGI record decoder. The library (CGICore, then CGI) is compiled once with coverage and
+# AddressSanitizer (swiftc -sanitize=fuzzer,address, -enable-testing so targets reach
+# internal types; its C part, Sources/CSHA256, with clang and a module map written here);
+# each target in Fuzz/*FuzzTarget.swift links against them. Seeds come from Fuzz/corpus/TARGET;
 # new inputs and crash artifacts go to Fuzz/out/ (not in git). Exits non-zero on a crash,
 # a sanitizer report, a timeout or a failed build.
 set -euo pipefail
@@ -13,12 +13,13 @@ set -euo pipefail
 seconds=${1:-60}
 root=$(cd "$(dirname "$0")/.." && pwd)
 out="$root/Fuzz/out"
-targets=(multipart urlencoded headervalue json)
+targets=(multipart urlencoded headervalue json fastcgi)
 declare -A sources=(
     [multipart]=MultipartFuzzTarget.swift
     [urlencoded]=URLEncodedFuzzTarget.swift
     [headervalue]=HeaderValueFuzzTarget.swift
     [json]=JSONFuzzTarget.swift
+    [fastcgi]=FastCGIFuzzTarget.swift
 )
 per_target=$((seconds / ${#targets[@]}))
 ((per_target >= 1)) || per_target=1

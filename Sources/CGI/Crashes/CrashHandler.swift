@@ -69,6 +69,13 @@ enum CrashHandler {
         var responseFinished = false
         /// How many source lines to show on either side of the crash.
         var contextLines = 0
+        /// The socket of the FastCGI request being answered, or -1 for standard output.
+        var fastCGISocket: Int32 = -1
+        /// The FastCGI request's id.
+        var fastCGIRequestID: UInt16 = 0
+        /// The memory of this preparation's texts, when it replaced an earlier one (the first
+        /// also holds the blocks every preparation shares, and stays).
+        var replacedMemory: SignalSafeMemory? = nil
     }
 
     nonisolated(unsafe) private static var prepared: UnsafeMutablePointer<Prepared>?
@@ -78,8 +85,12 @@ enum CrashHandler {
     private static let alternateStackSize = 256 << 10
 
     /// Prepares the response and report for report `id` and installs the handlers (once per
-    /// process; a second call only replaces what is prepared).
-    static func install(id: ReportID, reporting: ErrorReporting, request: RequestSummary) {
+    /// process; a later call replaces what is prepared, as a FastCGI process does for each
+    /// request). With `fastCGI`, the page goes to that socket as the request's STDOUT.
+    static func install(
+        id: ReportID, reporting: ErrorReporting, request: RequestSummary,
+        fastCGI: (socket: Int32, requestID: UInt16)? = nil
+    ) {
         let installed = prepared
         var directory: Int32 = -1
         if let folder = reporting.logDirectory {
@@ -108,7 +119,7 @@ enum CrashHandler {
         var memory = SignalSafeMemory(blocks: texts.map(\.utf8.count) + [reportCapacity] + handlerBlocks)
         let buffers = texts.map { memory.buffer(holding: $0) }
         let reportOpening = memory.buffer(capacity: reportCapacity)
-        let state = Prepared(
+        var state = Prepared(
             pageOpening: buffers[0], pageClosing: buffers[1], markerOpening: buffers[2], markerClosing: buffers[3],
             display: reporting.display, reportHeading: buffers[4], reportOpening: reportOpening,
             logDirectory: directory, reportName: buffers[5], logLineOpening: buffers[6], logLineClosing: buffers[7],
@@ -119,12 +130,22 @@ enum CrashHandler {
             previous: installed?.pointee.previous
                 ?? memory.take(Int(NSIG) * MemoryLayout<sigaction>.stride).bindMemory(
                     to: sigaction.self, capacity: Int(NSIG)))
+        state.fastCGISocket = fastCGI?.socket ?? -1
+        state.fastCGIRequestID = fastCGI?.requestID ?? 0
+        state.contextLines = reporting.contextLines
+        if installed != nil { state.replacedMemory = memory }
         // Replacing the pointer is one store: a signal sees the old state or the new one.
-        prepared = UnsafeMutablePointer.allocate(capacity: 1)
-        prepared!.initialize(to: state)
-        prepared!.pointee.contextLines = reporting.contextLines
+        let replacement = UnsafeMutablePointer<Prepared>.allocate(capacity: 1)
+        replacement.initialize(to: state)
+        prepared = replacement
         update(request: request)
-        if installed != nil { return }
+        if let installed {
+            if installed.pointee.logDirectory >= 0 { close(installed.pointee.logDirectory) }
+            installed.pointee.replacedMemory?.release()
+            installed.deinitialize(count: 1)
+            installed.deallocate()
+            return
+        }
 
         var stack = stack_t()
         stack.ss_sp = memory.take(alternateStackSize)
@@ -192,7 +213,7 @@ enum CrashHandler {
             } else {
                 state.pointee.scratch.append(state.pointee.pageClosing)
             }
-            state.pointee.scratch.write(to: ResponseDescriptor.current)
+            sendToBrowser(state.pointee.scratch, state)
         }
 
         // 2. The report file.
@@ -224,7 +245,7 @@ enum CrashHandler {
         // 4. Best effort: names for the frames. This allocates, which is unsafe if the crash
         // happened inside the allocator; the alarm ends a process stuck here.
         let pageOpen = browser && display != .none
-        if !pageOpen { close(ResponseDescriptor.current) }
+        if !pageOpen { endResponse(state) }
         if report >= 0 || pageOpen {
             alarm(10)
             let names = symbolicatedBacktrace(frameCount, contextLines: state.pointee.contextLines)
@@ -233,13 +254,45 @@ enum CrashHandler {
                 close(report)
             }
             if pageOpen {
-                let page = Array((display == .html ? HTML.escape(names) : names).utf8)
-                try? FileDescriptorOutput.write(page, to: ResponseDescriptor.current)
-                (started ? state.pointee.markerClosing : state.pointee.pageClosing).write(to: ResponseDescriptor.current)
+                var shown = display == .html ? HTML.escape(names) : names
+                shown.withUTF8 { bytes in
+                    let names = UnsafeRawBufferPointer(bytes)
+                    if state.pointee.fastCGISocket >= 0 {
+                        FastCGICrashOutput.writeStdout(
+                            names, socket: state.pointee.fastCGISocket, requestID: state.pointee.fastCGIRequestID)
+                    } else {
+                        try? FileDescriptorOutput.write(Array(names), to: ResponseDescriptor.current)
+                    }
+                }
+                sendToBrowser(started ? state.pointee.markerClosing : state.pointee.pageClosing, state)
             }
             alarm(0)
         }
+        if pageOpen { endResponse(state) }
         reraise(signal, info)
+    }
+
+    /// Sends `buffer` to the browser: the response's descriptor (``ResponseDescriptor``), or
+    /// the FastCGI request's STDOUT.
+    private static func sendToBrowser(_ buffer: SignalSafeBuffer, _ state: UnsafeMutablePointer<Prepared>) {
+        if state.pointee.fastCGISocket >= 0 {
+            buffer.withUnsafeBytes {
+                FastCGICrashOutput.writeStdout(
+                    $0, socket: state.pointee.fastCGISocket, requestID: state.pointee.fastCGIRequestID)
+            }
+        } else {
+            buffer.write(to: ResponseDescriptor.current)
+        }
+    }
+
+    /// Ends the response, so that the web server need not wait for the rest of the handler:
+    /// closes the response's descriptor, or ends the FastCGI request (END_REQUEST).
+    private static func endResponse(_ state: UnsafeMutablePointer<Prepared>) {
+        if state.pointee.fastCGISocket >= 0 {
+            FastCGICrashOutput.endRequest(socket: state.pointee.fastCGISocket, requestID: state.pointee.fastCGIRequestID)
+        } else {
+            close(ResponseDescriptor.current)
+        }
     }
 
     /// The backtrace with its functions' names and, where line tables tell, their source

@@ -38,4 +38,13 @@ public enum RejectionFormat: Sendable, Equatable {
             return html == nil && JSON.isMediaType(body)
         }
     }
+
+    /// The whole answer (head and body) to `error` for a request with these meta-variables:
+    /// a JSON object (``CGIError/json``) or an HTML page.
+    func answer(to error: CGIError, environment: [String: String]) -> [UInt8] {
+        guard usesJSON(environment: environment) else { return Array(ScriptErrorPage.clientError(error).utf8) }
+        let response = Response.json(error.json, status: error.httpStatus)
+        // A 4xx status and the JSON media type always make a valid head.
+        return ((try? response.head()) ?? []) + response.body
+    }
 }

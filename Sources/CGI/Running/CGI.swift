@@ -22,6 +22,14 @@
 /// lands in the server's error log, as does ``log(_:separator:)``, and can never corrupt
 /// the response.
 ///
+/// The same program serves FastCGI when it is started as a FastCGI application: with a
+/// listening socket on descriptor 0 (the FastCGI launch, as lighttpd's `bin-path` and
+/// `cgi fastcgi` do) or with systemd's `LISTEN_FDS`. `run` then answers request after
+/// request, each built from the request's PARAMS and STDIN exactly as a CGI request is from
+/// the environment and standard input, and returns when the listening socket closes.
+/// What the program does before `run` (opening a database, loading templates) happens once
+/// per process. There too, `print` lands in the error log and never in a response.
+///
 /// This enum shares its name with the module, so in a script `CGI` means the enum: write the
 /// library's types unqualified (`Request`, not `CGI.Request`).
 public enum CGI {
@@ -36,12 +44,15 @@ public enum CGI {
         reporting: ErrorReporting? = nil, options: FormOptions = FormOptions(), rejections: RejectionFormat = .byAccept,
         _ handler: (Request) throws -> Response
     ) {
-        var script = HandlerRun(reporting: reporting, rejections: rejections)
-        guard let request = script.readRequest(options: options) else { return }
-        do {
-            script.finish(script.makeWriter(try handler(request)))
-        } catch {
-            script.fail(error, writer: nil)
+        for channel in ScriptChannels(rejections: rejections) {
+            var script = HandlerRun(reporting: reporting, rejections: rejections, channel: channel)
+            defer { script.end() }
+            guard let request = script.readRequest(options: options) else { continue }
+            do {
+                script.finish(script.makeWriter(try handler(request)))
+            } catch {
+                script.fail(error, writer: nil)
+            }
         }
     }
 
@@ -56,14 +67,17 @@ public enum CGI {
         reporting: ErrorReporting? = nil, options: FormOptions = FormOptions(), rejections: RejectionFormat = .byAccept,
         _ handler: (Request, ResponseWriter) throws -> Void
     ) {
-        var script = HandlerRun(reporting: reporting, rejections: rejections)
-        guard let request = script.readRequest(options: options) else { return }
-        let writer = script.makeWriter()
-        do {
-            try handler(request, writer)
-            script.finish(writer)
-        } catch {
-            script.fail(error, writer: writer)
+        for channel in ScriptChannels(rejections: rejections) {
+            var script = HandlerRun(reporting: reporting, rejections: rejections, channel: channel)
+            defer { script.end() }
+            guard let request = script.readRequest(options: options) else { continue }
+            let writer = script.makeWriter()
+            do {
+                try handler(request, writer)
+                script.finish(writer)
+            } catch {
+                script.fail(error, writer: writer)
+            }
         }
     }
 
@@ -83,12 +97,15 @@ public enum CGI {
         reporting: ErrorReporting? = nil, options: FormOptions = FormOptions(), rejections: RejectionFormat = .byAccept,
         _ handler: (Request) async throws -> Response
     ) async {
-        var script = HandlerRun(reporting: reporting, rejections: rejections)
-        guard let request = script.readRequest(options: options) else { return }
-        do {
-            script.finish(script.makeWriter(try await handler(request)))
-        } catch {
-            script.fail(error, writer: nil)
+        for channel in ScriptChannels(rejections: rejections) {
+            var script = HandlerRun(reporting: reporting, rejections: rejections, channel: channel)
+            defer { script.end() }
+            guard let request = script.readRequest(options: options) else { continue }
+            do {
+                script.finish(script.makeWriter(try await handler(request)))
+            } catch {
+                script.fail(error, writer: nil)
+            }
         }
     }
 
@@ -103,14 +120,17 @@ public enum CGI {
         reporting: ErrorReporting? = nil, options: FormOptions = FormOptions(), rejections: RejectionFormat = .byAccept,
         _ handler: (Request, ResponseWriter) async throws -> Void
     ) async {
-        var script = HandlerRun(reporting: reporting, rejections: rejections)
-        guard let request = script.readRequest(options: options) else { return }
-        let writer = script.makeWriter()
-        do {
-            try await handler(request, writer)
-            script.finish(writer)
-        } catch {
-            script.fail(error, writer: writer)
+        for channel in ScriptChannels(rejections: rejections) {
+            var script = HandlerRun(reporting: reporting, rejections: rejections, channel: channel)
+            defer { script.end() }
+            guard let request = script.readRequest(options: options) else { continue }
+            let writer = script.makeWriter()
+            do {
+                try await handler(request, writer)
+                script.finish(writer)
+            } catch {
+                script.fail(error, writer: writer)
+            }
         }
     }
 }

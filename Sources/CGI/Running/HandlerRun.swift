@@ -8,7 +8,9 @@
 struct HandlerRun {
     /// The reference any report of this run gets.
     let id = ReportID.make()
-    /// The process environment (the request's meta-variables).
+    /// Where the request comes from and the response goes.
+    let channel: ScriptChannel
+    /// The request's meta-variables.
     let environment: [String: String]
     /// How failures are reported.
     let reporting: ErrorReporting
@@ -16,21 +18,17 @@ struct HandlerRun {
     let rejections: RejectionFormat
     /// What a report says about the request; the form is added once it was parsed.
     private(set) var summary: RequestSummary
-    /// Where the response goes (see ``ResponseDescriptor``).
-    let responseDescriptor: Int32
 
-    /// Starts a run: gives the response a descriptor of its own, so that `print` goes to the
-    /// error log (``ResponseDescriptor``), settles the reporting options (from the
-    /// environment when nil) and installs the crash handler.
+    /// Starts a run on `channel`: settles the reporting options (from the environment when
+    /// nil) and installs the crash handler.
     @usableFromInline
-    init(reporting: ErrorReporting?, rejections: RejectionFormat = .byAccept) {
-        ResponseDescriptor.separateFromStandardOutput()
-        responseDescriptor = ResponseDescriptor.current
-        environment = ProcessEnvironment.current()
+    init(reporting: ErrorReporting?, rejections: RejectionFormat = .byAccept, channel: ScriptChannel = .cgi) {
+        self.channel = channel
+        environment = channel.environment
         self.rejections = rejections
-        self.reporting = reporting ?? .fromEnvironment(environment)
+        self.reporting = reporting ?? .fromEnvironment(channel.reportingEnvironment(environment))
         summary = RequestSummary(environment: environment, reporting: self.reporting)
-        CrashHandler.install(id: id, reporting: self.reporting, request: summary)
+        CrashHandler.install(id: id, reporting: self.reporting, request: summary, fastCGI: channel.crashTarget)
     }
 
     /// Reads the request. A request the library rejects gets its 400 or 413 answer (and a line
@@ -39,7 +37,7 @@ struct HandlerRun {
     @usableFromInline
     mutating func readRequest(options: FormOptions) -> Request? {
         do {
-            let request = try Request(environment: environment, options: options)
+            let request = try Request(environment: environment, body: channel.body, options: options)
             summary.add(request.form, reporting: reporting)
             CrashHandler.update(request: summary)
             return request
@@ -55,7 +53,7 @@ struct HandlerRun {
     /// A writer for the response, watched by the crash handler.
     @usableFromInline
     func makeWriter(_ response: Response = Response()) -> ResponseWriter {
-        let writer = ResponseWriter(response, fileDescriptor: responseDescriptor)
+        let writer = ResponseWriter(response, output: channel.output)
         CrashHandler.watch(writer)
         return writer
     }
@@ -75,12 +73,8 @@ struct HandlerRun {
     /// Answers a rejected request (a ``CGIError`` with a 4xx status) in the format
     /// ``rejections`` chooses, with a line in the error log.
     private func reject(_ error: CGIError) {
-        StandardError.write("CGI request rejected (\(error.httpStatus)): \(error.description)\n")
-        if rejections.usesJSON(environment: environment) {
-            try? Response.json(error.json, status: error.httpStatus).write()
-        } else {
-            send(ScriptErrorPage.clientError(error))
-        }
+        channel.log("CGI request rejected (\(error.httpStatus)): \(error.description)\n")
+        try? channel.output.write(rejections.answer(to: error, environment: environment))
         CrashHandler.finish()
     }
 
@@ -90,6 +84,11 @@ struct HandlerRun {
     /// thrown before the head went out is a rejection of the request instead.
     @usableFromInline
     func fail(_ error: any Error, writer: ResponseWriter?) {
+        if channel.isAborted {
+            // The web server no longer wants an answer, so a failure from here on is no error.
+            CrashHandler.finish()
+            return
+        }
         let started = writer?.isHeadSent ?? false
         if let rejection = error as? CGIError, rejection.httpStatus < 500, !started {
             reject(rejection)
@@ -105,7 +104,7 @@ struct HandlerRun {
                 logLine += "; \(error)"
             }
         }
-        StandardError.write(logLine + "\n")
+        channel.log(logLine + "\n")
 
         let details =
             switch reporting.display {
@@ -123,8 +122,14 @@ struct HandlerRun {
         CrashHandler.finish()
     }
 
+    /// Ends the run: a FastCGI request gets its END_REQUEST.
+    @usableFromInline
+    func end() {
+        channel.end()
+    }
+
     /// Writes text to the response as it is (a failure to write is past reporting).
     private func send(_ text: String) {
-        try? FileDescriptorOutput.write(Array(text.utf8), to: responseDescriptor)
+        try? channel.output.write(Array(text.utf8))
     }
 }
