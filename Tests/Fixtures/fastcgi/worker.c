@@ -7,7 +7,7 @@
  * Answers by query string:
  *   (none)          Hello, world!
  *   pid             the worker's process id
- *   echo            the request body, as application/octet-stream
+ *   echo            the request body (read whole, then sent back), as application/octet-stream
  *   stream=FILE     "first", flushed; then waits (up to 20 s) for FILE to exist; then "last"
  *   sleep=SECONDS   sleeps, then answers "slept"
  *   fail            a 500 with a one-line report on FastCGI's stderr
@@ -33,10 +33,19 @@ static void answer(FCGX_Request *request) {
     if (strcmp(query, "pid") == 0) {
         FCGX_FPrintF(request->out, "Content-Type: text/plain\r\n\r\n%d\n", (int)getpid());
     } else if (strcmp(query, "echo") == 0) {
-        FCGX_FPrintF(request->out, "Content-Type: application/octet-stream\r\n\r\n");
-        char buffer[65536];
+        /* The whole body first, as an application that reads its request before answering:
+         * answering while a front still sends the body can deadlock a front that does not read
+         * the response until it has sent the body. */
+        size_t size = 0, capacity = 1 << 16;
+        char *body = malloc(capacity);
         int count;
-        while ((count = FCGX_GetStr(buffer, sizeof buffer, request->in)) > 0) FCGX_PutStr(buffer, count, request->out);
+        while (body && (count = FCGX_GetStr(body + size, (int)(capacity - size), request->in)) > 0) {
+            size += (size_t)count;
+            if (size == capacity) body = realloc(body, capacity *= 2);
+        }
+        FCGX_FPrintF(request->out, "Content-Type: application/octet-stream\r\n\r\n");
+        if (body) FCGX_PutStr(body, (int)size, request->out);
+        free(body);
     } else if (strncmp(query, "stream=", 7) == 0) {
         FCGX_FPrintF(request->out, "Content-Type: text/plain\r\n\r\nfirst\n");
         FCGX_FFlush(request->out);
