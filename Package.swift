@@ -81,8 +81,11 @@ let package = Package(
             name: "AsyncErrorReportFixture", dependencies: ["CGI"], path: "Tests/Fixtures/AsyncErrorReportFixture"),
         .executableTarget(name: "StreamFixture", dependencies: ["CGI"], path: "Tests/Fixtures/StreamFixture"),
         .executableTarget(name: "UploadFixture", dependencies: ["CGI"], path: "Tests/Fixtures/UploadFixture"),
+        .executableTarget(name: "FastCGIFixture", dependencies: ["CGI"], path: "Tests/Fixtures/FastCGIFixture"),
         // What the test targets share: a seeded random generator, a Python runner.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
+        // The FastCGI record codec, and a protocol client driving a real FastCGIFixture process.
+        .testTarget(name: "FastCGITests", dependencies: ["CGI", "TestSupport", "FastCGIFixture"]),
         .testTarget(name: "CGICoreTests", dependencies: ["CGICore", "TestSupport"]),
         .testTarget(name: "CGIGatewayTests", dependencies: ["CGIGateway", "TestSupport"]),
         .testTarget(

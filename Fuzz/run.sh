@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Fuzzes the CGI library's parsers with libFuzzer for about SECONDS in all (default 60):
-# the multipart reader (whole vs. chunked must agree), the urlencoded parser and header
-# parsing. The library is compiled once with coverage and AddressSanitizer
+# the multipart reader (whole vs. chunked must agree), the urlencoded parser, header
+# parsing and the FastCGI record decoder. The library (and CGICore, which it re-exports) is compiled once with coverage and AddressSanitizer
 # (swiftc -sanitize=fuzzer,address, -enable-testing so targets reach internal types; its C
 # part, Sources/CSHA256, with clang and a module map written here); each target in
 # Fuzz/*FuzzTarget.swift links against both. Seeds come from Fuzz/corpus/TARGET;
@@ -12,11 +12,12 @@ set -euo pipefail
 seconds=${1:-60}
 root=$(cd "$(dirname "$0")/.." && pwd)
 out="$root/Fuzz/out"
-targets=(multipart urlencoded headervalue)
+targets=(multipart urlencoded headervalue fastcgi)
 declare -A sources=(
     [multipart]=MultipartFuzzTarget.swift
     [urlencoded]=URLEncodedFuzzTarget.swift
     [headervalue]=HeaderValueFuzzTarget.swift
+    [fastcgi]=FastCGIFuzzTarget.swift
 )
 per_target=$((seconds / ${#targets[@]}))
 ((per_target >= 1)) || per_target=1
@@ -35,12 +36,17 @@ for source in "$root"/Sources/CSHA256/*.c; do
         2>> "$out/build.log" || { cat "$out/build.log"; exit 1; }
     c_objects+=("$object")
 done
+# Each target's sources, in every folder.
+mapfile -t core_sources < <(find "$root/Sources/CGICore" -name '*.swift' | sort)
+mapfile -t cgi_sources < <(find "$root/Sources/CGI" -name '*.swift' | sort)
+swiftc "${flags[@]}" -enable-testing -module-name CGICore -emit-module -emit-library -static -I "$out/csha256" \
+    "${core_sources[@]}" -o "$out/lib/libCGICore.a" 2>> "$out/build.log" || { cat "$out/build.log"; exit 1; }
 swiftc "${flags[@]}" -enable-testing -module-name CGI -emit-module -emit-library -static -I "$out/csha256" \
-    "$root"/Sources/CGI/*.swift -o "$out/lib/libCGI.a" 2>> "$out/build.log" || { cat "$out/build.log"; exit 1; }
+    -I "$out/lib" "${cgi_sources[@]}" -o "$out/lib/libCGI.a" 2>> "$out/build.log" || { cat "$out/build.log"; exit 1; }
 
 status=0
 for target in "${targets[@]}"; do
-    swiftc "${flags[@]}" -I "$out/lib" "$root/Fuzz/${sources[$target]}" -L "$out/lib" -lCGI "${c_objects[@]}" -o "$out/$target" \
+    swiftc "${flags[@]}" -I "$out/lib" "$root/Fuzz/${sources[$target]}" -I "$out/csha256" -L "$out/lib" -lCGI -lCGICore "${c_objects[@]}" -o "$out/$target" \
         2>> "$out/build.log" || { cat "$out/build.log"; exit 1; }
     corpus="$out/corpus-$target"
     mkdir -p "$corpus"

@@ -62,6 +62,13 @@ enum CrashHandler {
         var writer: UnsafeMutableRawPointer? = nil
         /// Whether the response is finished (or started outside a watched writer).
         var responseFinished = false
+        /// The socket of the FastCGI request being answered, or -1 for standard output.
+        var fastCGISocket: Int32 = -1
+        /// The FastCGI request's id.
+        var fastCGIRequestID: UInt16 = 0
+        /// The memory of this preparation's texts, when it replaced an earlier one (the first
+        /// also holds the blocks every preparation shares, and stays).
+        var replacedMemory: SignalSafeMemory? = nil
     }
 
     nonisolated(unsafe) private static var prepared: UnsafeMutablePointer<Prepared>?
@@ -71,8 +78,12 @@ enum CrashHandler {
     private static let alternateStackSize = 256 << 10
 
     /// Prepares the response and report for report `id` and installs the handlers (once per
-    /// process; a second call only replaces what is prepared).
-    static func install(id: ReportID, reporting: ErrorReporting, request: RequestSummary) {
+    /// process; a later call replaces what is prepared, as a FastCGI process does for each
+    /// request). With `fastCGI`, the page goes to that socket as the request's STDOUT.
+    static func install(
+        id: ReportID, reporting: ErrorReporting, request: RequestSummary,
+        fastCGI: (socket: Int32, requestID: UInt16)? = nil
+    ) {
         let installed = prepared
         var directory: Int32 = -1
         if let folder = reporting.logDirectory {
@@ -101,7 +112,7 @@ enum CrashHandler {
         var memory = SignalSafeMemory(blocks: texts.map(\.utf8.count) + [reportCapacity] + handlerBlocks)
         let buffers = texts.map { memory.buffer(holding: $0) }
         let reportOpening = memory.buffer(capacity: reportCapacity)
-        let state = Prepared(
+        var state = Prepared(
             pageOpening: buffers[0], pageClosing: buffers[1], markerOpening: buffers[2], markerClosing: buffers[3],
             display: reporting.display, reportHeading: buffers[4], reportOpening: reportOpening,
             logDirectory: directory, reportName: buffers[5], logLineOpening: buffers[6], logLineClosing: buffers[7],
@@ -112,11 +123,21 @@ enum CrashHandler {
             previous: installed?.pointee.previous
                 ?? memory.take(Int(NSIG) * MemoryLayout<sigaction>.stride).bindMemory(
                     to: sigaction.self, capacity: Int(NSIG)))
+        state.fastCGISocket = fastCGI?.socket ?? -1
+        state.fastCGIRequestID = fastCGI?.requestID ?? 0
+        if installed != nil { state.replacedMemory = memory }
         // Replacing the pointer is one store: a signal sees the old state or the new one.
-        prepared = UnsafeMutablePointer.allocate(capacity: 1)
-        prepared!.initialize(to: state)
+        let replacement = UnsafeMutablePointer<Prepared>.allocate(capacity: 1)
+        replacement.initialize(to: state)
+        prepared = replacement
         update(request: request)
-        if installed != nil { return }
+        if let installed {
+            if installed.pointee.logDirectory >= 0 { close(installed.pointee.logDirectory) }
+            installed.pointee.replacedMemory?.release()
+            installed.deinitialize(count: 1)
+            installed.deallocate()
+            return
+        }
 
         var stack = stack_t()
         stack.ss_sp = memory.take(alternateStackSize)
@@ -184,7 +205,7 @@ enum CrashHandler {
             } else {
                 state.pointee.scratch.append(state.pointee.pageClosing)
             }
-            state.pointee.scratch.write(to: 1)
+            sendToBrowser(state.pointee.scratch, state)
         }
 
         // 2. The report file.
@@ -224,12 +245,36 @@ enum CrashHandler {
                 close(report)
             }
             if pageOpen {
-                try? FileDescriptorOutput.write(Array((display == .html ? HTML.escape(names) : names).utf8), to: 1)
-                (started ? state.pointee.markerClosing : state.pointee.pageClosing).write(to: 1)
+                var shown = display == .html ? HTML.escape(names) : names
+                shown.withUTF8 { bytes in
+                    let names = UnsafeRawBufferPointer(bytes)
+                    if state.pointee.fastCGISocket >= 0 {
+                        FastCGICrashOutput.writeStdout(
+                            names, socket: state.pointee.fastCGISocket, requestID: state.pointee.fastCGIRequestID)
+                    } else {
+                        try? FileDescriptorOutput.write(Array(names), to: 1)
+                    }
+                }
+                sendToBrowser(started ? state.pointee.markerClosing : state.pointee.pageClosing, state)
             }
             alarm(0)
         }
+        if state.pointee.fastCGISocket >= 0 {
+            FastCGICrashOutput.endRequest(socket: state.pointee.fastCGISocket, requestID: state.pointee.fastCGIRequestID)
+        }
         reraise(signal, info)
+    }
+
+    /// Sends `buffer` to the browser: standard output, or the FastCGI request's STDOUT.
+    private static func sendToBrowser(_ buffer: SignalSafeBuffer, _ state: UnsafeMutablePointer<Prepared>) {
+        if state.pointee.fastCGISocket >= 0 {
+            buffer.withUnsafeBytes {
+                FastCGICrashOutput.writeStdout(
+                    $0, socket: state.pointee.fastCGISocket, requestID: state.pointee.fastCGIRequestID)
+            }
+        } else {
+            buffer.write(to: 1)
+        }
     }
 
     /// The backtrace with its functions' names, as text. Not async-signal-safe: it also asks

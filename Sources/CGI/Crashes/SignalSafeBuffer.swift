@@ -87,6 +87,11 @@ struct SignalSafeBuffer {
         UnsafePointer(storage).withMemoryRebound(to: CChar.self, capacity: count) { body($0) }
     }
 
+    /// Calls `body` with the content.
+    func withUnsafeBytes<Result>(_ body: (UnsafeRawBufferPointer) -> Result) -> Result {
+        body(UnsafeRawBufferPointer(start: storage, count: count))
+    }
+
     /// Writes the content to `descriptor`, retrying after interruptions and partial writes.
     func write(to descriptor: Int32) {
         var offset = 0

@@ -7,10 +7,14 @@ import Glibc
 /// first write. So the large blocks only a crash fills (the scratch buffer, the alternate
 /// signal stack) cost a script's start-up nothing, and the small blocks written in advance
 /// share a page or two, where separate heap allocations would each touch a page of their own.
-/// The memory is never unmapped: a handler may need it until the process ends.
+/// The memory stays until ``release()``: a handler may need it until the process ends, or
+/// until what it prepared is replaced.
 struct SignalSafeMemory {
     private var next: UnsafeMutableRawPointer
     private var remaining: Int
+    private let base: UnsafeMutableRawPointer
+    private let byteCount: Int
+    private let isMapped: Bool
 
     /// The alignment of every block handed out.
     static let alignment = 16
@@ -19,12 +23,20 @@ struct SignalSafeMemory {
     init(blocks sizes: [Int]) {
         let byteCount = sizes.reduce(0) { $0 + Self.rounded($1) }
         let mapped = mmap(nil, byteCount, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
-        if let mapped, mapped != UnsafeMutableRawPointer(bitPattern: -1) {
-            next = mapped
-        } else {
-            next = .allocate(byteCount: byteCount, alignment: Self.alignment)
-        }
+        isMapped = mapped != nil && mapped != UnsafeMutableRawPointer(bitPattern: -1)
+        base = isMapped ? mapped! : .allocate(byteCount: byteCount, alignment: Self.alignment)
+        next = base
         remaining = byteCount
+        self.byteCount = byteCount
+    }
+
+    /// Gives the memory back; nothing taken from it may be used afterwards.
+    func release() {
+        if isMapped {
+            munmap(base, byteCount)
+        } else {
+            base.deallocate()
+        }
     }
 
     /// The next `byteCount` bytes. Asking for more than was mapped is a programming error.

@@ -7,7 +7,8 @@ import Glibc
 /// that would pass the limit is ``CGIError/bodyTooLarge(limit:)``, raised before any byte is
 /// read when CONTENT_LENGTH already says so.
 public final class BodyStream {
-    /// The descriptor read from (standard input for a CGI script).
+    /// The descriptor read from (standard input for a CGI script), or -1 when the body comes
+    /// from a FastCGI request's STDIN records.
     public let fileDescriptor: Int32
     /// The declared length (CONTENT_LENGTH), or nil when the request has none.
     public let contentLength: Int?
@@ -16,12 +17,20 @@ public final class BodyStream {
     /// Bytes delivered so far.
     public private(set) var bytesRead = 0
     private var atEnd = false
+    private let input: BodyInput
 
     /// Creates a stream over `fileDescriptor`.
     /// - Throws: ``CGIError/bodyTooLarge(limit:)`` when `contentLength` exceeds `limit`.
-    public init(fileDescriptor: Int32 = 0, contentLength: Int?, limit: Int) throws {
+    public convenience init(fileDescriptor: Int32 = 0, contentLength: Int?, limit: Int) throws {
+        try self.init(input: .fileDescriptor(fileDescriptor), contentLength: contentLength, limit: limit)
+    }
+
+    /// Creates a stream over `input`.
+    /// - Throws: ``CGIError/bodyTooLarge(limit:)`` when `contentLength` exceeds `limit`.
+    init(input: BodyInput, contentLength: Int?, limit: Int) throws {
         if let contentLength, contentLength > limit { throw CGIError.bodyTooLarge(limit: limit) }
-        self.fileDescriptor = fileDescriptor
+        if case .fileDescriptor(let descriptor) = input { fileDescriptor = descriptor } else { fileDescriptor = -1 }
+        self.input = input
         self.contentLength = contentLength
         self.limit = limit
     }
@@ -37,11 +46,7 @@ public final class BodyStream {
             // One byte past the limit tells "exactly at the limit" from "over it".
             wanted = min(wanted, limit - bytesRead + 1)
         }
-        var count: Int
-        repeat {
-            count = Glibc.read(fileDescriptor, buffer.baseAddress, wanted)
-        } while count < 0 && errno == EINTR
-        if count < 0 { throw CGIError.io(operation: "reading the request body", errno: errno) }
+        let count = try input.read(into: buffer.baseAddress, count: wanted)
         if count == 0 {
             atEnd = true
             if let contentLength, bytesRead < contentLength {

@@ -41,6 +41,8 @@ public enum CGIError: Error, Equatable, Sendable, CustomStringConvertible {
     case headAlreadySent
     /// A system call failed.
     case io(operation: String, errno: Int32)
+    /// The request's meta-variables (a FastCGI request's PARAMS) are larger than the limit.
+    case requestHeadTooLarge(limit: Int)
 
     /// The stable machine-readable name of this error (as printed by `cgi parse`).
     public var kind: String {
@@ -62,6 +64,7 @@ public enum CGIError: Error, Equatable, Sendable, CustomStringConvertible {
         case .invalidCookie: "invalid_cookie"
         case .headAlreadySent: "head_already_sent"
         case .io: "io"
+        case .requestHeadTooLarge: "request_head_too_large"
         }
     }
 
@@ -71,6 +74,8 @@ public enum CGIError: Error, Equatable, Sendable, CustomStringConvertible {
         case .bodyTooLarge, .fileTooLarge, .textTooLarge, .diskQuotaExceeded, .tooManyFields,
             .tooManyParts, .headerTooLarge:
             413
+        case .requestHeadTooLarge:
+            431
         case .strictParsing, .invalidBoundary, .truncated, .malformed, .invalidContentLength:
             400
         case .invalidHeader, .invalidStatus, .invalidCookie, .headAlreadySent, .io:
@@ -115,6 +120,8 @@ public enum CGIError: Error, Equatable, Sendable, CustomStringConvertible {
             "the response head was already sent"
         case .io(let operation, let errno):
             "\(operation) failed (errno \(errno))"
+        case .requestHeadTooLarge(let limit):
+            "the request's meta-variables and headers are larger than the limit of \(limit) bytes"
         }
     }
 

@@ -85,6 +85,12 @@ public struct Request {
         environment: [String: String] = ProcessEnvironment.current(), input: Int32 = 0,
         options: FormOptions = FormOptions()
     ) throws {
+        try self.init(environment: environment, body: .fileDescriptor(input), options: options)
+    }
+
+    /// Reads a request from CGI meta-variables and the body from `input` (a descriptor or a
+    /// FastCGI request's STDIN).
+    init(environment: [String: String], body input: BodyInput, options: FormOptions) throws {
         func variable(_ name: String) -> String? {
             // RFC 3875 §4.1: an empty value is the same as an unset one.
             guard let value = environment[name], !value.isEmpty else { return nil }
@@ -124,7 +130,7 @@ public struct Request {
     /// Reads the form as the method and media type ask (see ``Request``), and returns it with
     /// the body when the form leaves it unread.
     private static func readForm(
-        method: String, contentType: String?, contentLength: Int?, query queryString: String, input: Int32,
+        method: String, contentType: String?, contentLength: Int?, query queryString: String, input: BodyInput,
         options: FormOptions
     ) throws -> (Form, BodyStream?) {
         let query = Array(queryString.utf8)
@@ -133,11 +139,11 @@ public struct Request {
         if method == "GET" || method == "HEAD" {
             let form = Form(try URLEncodedForm.parse(query, source: .query, options: options))
             guard let contentLength, contentLength > 0 else { return (form, nil) }
-            return (form, try BodyStream(fileDescriptor: input, contentLength: contentLength, limit: options.maxBodyBytes))
+            return (form, try BodyStream(input: input, contentLength: contentLength, limit: options.maxBodyBytes))
         }
         if type == "application/x-www-form-urlencoded" || (type.isEmpty && method == "POST") {
             let limit = min(options.maxBodyBytes, options.maxTextBytes)
-            let bytes = try BodyStream(fileDescriptor: input, contentLength: contentLength, limit: limit).readAll()
+            let bytes = try BodyStream(input: input, contentLength: contentLength, limit: limit).readAll()
             // Body and query count together, checked before anything is parsed (as in Python).
             try options.checkFieldCount(
                 URLEncodedForm.fieldCount(of: bytes, separator: options.separator)
@@ -153,7 +159,7 @@ public struct Request {
             return (Form(fields), nil)
         }
         let queryFields = try URLEncodedForm.parse(query, source: .query, options: options)
-        let stream = try BodyStream(fileDescriptor: input, contentLength: contentLength, limit: options.maxBodyBytes)
+        let stream = try BodyStream(input: input, contentLength: contentLength, limit: options.maxBodyBytes)
         guard type.hasPrefix("multipart/") else { return (Form(queryFields), stream) }
         // The parts may use what the query left of the field limit.
         var partOptions = options

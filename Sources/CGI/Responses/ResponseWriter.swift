@@ -15,19 +15,27 @@
 /// header throws ``CGIError/headAlreadySent``. Call ``flush()`` once more at the end: a
 /// writer discarded with buffered bytes does not send them.
 public final class ResponseWriter {
-    /// The descriptor written to.
+    /// The descriptor written to, or -1 when the response goes out as a FastCGI request's
+    /// STDOUT records.
     public let fileDescriptor: Int32
     /// The status and header fields (the body is written through the writer).
     public private(set) var response: Response
     /// Whether the head was sent, after which it can no longer change.
     public private(set) var isHeadSent = false
     private var buffer: [UInt8] = []
+    private let output: ResponseOutput
     private static let flushThreshold = 64 << 10
 
     /// Creates a writer that will send `response`'s head, then its body (if any) as the first
     /// chunk, then what is written.
-    public init(_ response: Response = Response(), fileDescriptor: Int32 = 1) {
-        self.fileDescriptor = fileDescriptor
+    public convenience init(_ response: Response = Response(), fileDescriptor: Int32 = 1) {
+        self.init(response, output: .fileDescriptor(fileDescriptor))
+    }
+
+    /// Creates a writer that sends `response` to `output`.
+    init(_ response: Response, output: ResponseOutput) {
+        if case .fileDescriptor(let descriptor) = output { fileDescriptor = descriptor } else { fileDescriptor = -1 }
+        self.output = output
         self.buffer = response.body
         self.response = response
         self.response.body = []
@@ -83,7 +91,7 @@ public final class ResponseWriter {
         if buffer.isEmpty { return }
         let pending = buffer
         buffer = []
-        try FileDescriptorOutput.write(pending, to: fileDescriptor)
+        try output.write(pending)
     }
 
     private func changeHead(_ change: (inout Response) throws -> Void) throws {

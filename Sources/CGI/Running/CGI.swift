@@ -20,6 +20,15 @@
 /// output only through these: bytes printed past them are not tracked, so after a failure
 /// the library cannot tell whether a head went out.
 ///
+/// The same program serves FastCGI when it is started as a FastCGI application: with a
+/// listening socket on descriptor 0 (the FastCGI launch, as lighttpd's `bin-path` and
+/// `cgi fastcgi` do) or with systemd's `LISTEN_FDS`. `run` then answers request after
+/// request, each built from the request's PARAMS and STDIN exactly as a CGI request is from
+/// the environment and standard input, and returns when the listening socket closes.
+/// What the program does before `run` (opening a database, loading templates) happens once
+/// per process. Standard output is routed to standard error in that mode, so a stray `print`
+/// never lands in a response.
+///
 /// This enum shares its name with the module, so in a script `CGI` means the enum: write the
 /// library's types unqualified (`Request`, not `CGI.Request`).
 public enum CGI {
@@ -33,12 +42,15 @@ public static func run(
         reporting: ErrorReporting? = nil, options: FormOptions = FormOptions(),
         _ handler: (Request) throws -> Response
     ) {
-        var script = ScriptRun(reporting: reporting)
-        guard let request = script.readRequest(options: options) else { return }
-        do {
-            script.finish(script.makeWriter(try handler(request)))
-        } catch {
-            script.fail(error, writer: nil)
+        for channel in ScriptChannels() {
+            var script = ScriptRun(reporting: reporting, channel: channel)
+            defer { script.end() }
+            guard let request = script.readRequest(options: options) else { continue }
+            do {
+                script.finish(script.makeWriter(try handler(request)))
+            } catch {
+                script.fail(error, writer: nil)
+            }
         }
     }
 
@@ -52,14 +64,17 @@ public static func run(
         reporting: ErrorReporting? = nil, options: FormOptions = FormOptions(),
         _ handler: (Request, ResponseWriter) throws -> Void
     ) {
-        var script = ScriptRun(reporting: reporting)
-        guard let request = script.readRequest(options: options) else { return }
-        let writer = script.makeWriter()
-        do {
-            try handler(request, writer)
-            script.finish(writer)
-        } catch {
-            script.fail(error, writer: writer)
+        for channel in ScriptChannels() {
+            var script = ScriptRun(reporting: reporting, channel: channel)
+            defer { script.end() }
+            guard let request = script.readRequest(options: options) else { continue }
+            let writer = script.makeWriter()
+            do {
+                try handler(request, writer)
+                script.finish(writer)
+            } catch {
+                script.fail(error, writer: writer)
+            }
         }
     }
 
@@ -78,12 +93,15 @@ public static func run(
         reporting: ErrorReporting? = nil, options: FormOptions = FormOptions(),
         _ handler: (Request) async throws -> Response
     ) async {
-        var script = ScriptRun(reporting: reporting)
-        guard let request = script.readRequest(options: options) else { return }
-        do {
-            script.finish(script.makeWriter(try await handler(request)))
-        } catch {
-            script.fail(error, writer: nil)
+        for channel in ScriptChannels() {
+            var script = ScriptRun(reporting: reporting, channel: channel)
+            defer { script.end() }
+            guard let request = script.readRequest(options: options) else { continue }
+            do {
+                script.finish(script.makeWriter(try await handler(request)))
+            } catch {
+                script.fail(error, writer: nil)
+            }
         }
     }
 
@@ -97,14 +115,17 @@ public static func run(
         reporting: ErrorReporting? = nil, options: FormOptions = FormOptions(),
         _ handler: (Request, ResponseWriter) async throws -> Void
     ) async {
-        var script = ScriptRun(reporting: reporting)
-        guard let request = script.readRequest(options: options) else { return }
-        let writer = script.makeWriter()
-        do {
-            try await handler(request, writer)
-            script.finish(writer)
-        } catch {
-            script.fail(error, writer: writer)
+        for channel in ScriptChannels() {
+            var script = ScriptRun(reporting: reporting, channel: channel)
+            defer { script.end() }
+            guard let request = script.readRequest(options: options) else { continue }
+            let writer = script.makeWriter()
+            do {
+                try await handler(request, writer)
+                script.finish(writer)
+            } catch {
+                script.fail(error, writer: writer)
+            }
         }
     }
 }

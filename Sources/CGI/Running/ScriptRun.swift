@@ -8,21 +8,24 @@
 struct ScriptRun {
     /// The reference any report of this run gets.
     let id = ReportID.make()
-    /// The process environment (the request's meta-variables).
+    /// Where the request comes from and the response goes.
+    let channel: ScriptChannel
+    /// The request's meta-variables.
     let environment: [String: String]
     /// How failures are reported.
     let reporting: ErrorReporting
     /// What a report says about the request; the form is added once it was parsed.
     private(set) var summary: RequestSummary
 
-    /// Starts a run: settles the reporting options (from the environment when nil) and
-    /// installs the crash handler.
+    /// Starts a run on `channel`: settles the reporting options (from the environment when
+    /// nil) and installs the crash handler.
     @usableFromInline
-    init(reporting: ErrorReporting?) {
-        environment = ProcessEnvironment.current()
-        self.reporting = reporting ?? .fromEnvironment(environment)
+    init(reporting: ErrorReporting?, channel: ScriptChannel = .cgi) {
+        self.channel = channel
+        environment = channel.environment
+        self.reporting = reporting ?? .fromEnvironment(channel.reportingEnvironment(environment))
         summary = RequestSummary(environment: environment, reporting: self.reporting)
-        CrashHandler.install(id: id, reporting: self.reporting, request: summary)
+        CrashHandler.install(id: id, reporting: self.reporting, request: summary, fastCGI: channel.crashTarget)
     }
 
     /// Reads the request. A request the library rejects gets its 400 or 413 page (and a line
@@ -31,12 +34,12 @@ struct ScriptRun {
     @usableFromInline
     mutating func readRequest(options: FormOptions) -> Request? {
         do {
-            let request = try Request(environment: environment, options: options)
+            let request = try Request(environment: environment, body: channel.body, options: options)
             summary.add(request.form, reporting: reporting)
             CrashHandler.update(request: summary)
             return request
         } catch let error as CGIError where error.httpStatus < 500 {
-            StandardError.write("CGI request rejected (\(error.httpStatus)): \(error.description)\n")
+            channel.log("CGI request rejected (\(error.httpStatus)): \(error.description)\n")
             send(ErrorPage.clientError(error))
             CrashHandler.finish()
             return nil
@@ -49,7 +52,7 @@ struct ScriptRun {
     /// A writer for the response, watched by the crash handler.
     @usableFromInline
     func makeWriter(_ response: Response = Response()) -> ResponseWriter {
-        let writer = ResponseWriter(response)
+        let writer = ResponseWriter(response, output: channel.output)
         CrashHandler.watch(writer)
         return writer
     }
@@ -70,6 +73,11 @@ struct ScriptRun {
     /// page when nothing was sent yet, or else (in development) a marker after what was sent.
     @usableFromInline
     func fail(_ error: any Error, writer: ResponseWriter?) {
+        if channel.isAborted {
+            // The web server no longer wants an answer, so a failure from here on is no error.
+            CrashHandler.finish()
+            return
+        }
         let started = writer?.isHeadSent ?? false
         let report = ErrorReport(
             error: error, id: id, request: summary, responseStarted: started, reporting: reporting)
@@ -81,7 +89,7 @@ struct ScriptRun {
                 logLine += "; \(error)"
             }
         }
-        StandardError.write(logLine + "\n")
+        channel.log(logLine + "\n")
 
         let details =
             switch reporting.display {
@@ -99,8 +107,14 @@ struct ScriptRun {
         CrashHandler.finish()
     }
 
-    /// Writes text to standard output as it is (a failure to write is past reporting).
+    /// Ends the run: a FastCGI request gets its END_REQUEST.
+    @usableFromInline
+    func end() {
+        channel.end()
+    }
+
+    /// Writes text to the response as it is (a failure to write is past reporting).
     private func send(_ text: String) {
-        try? FileDescriptorOutput.write(Array(text.utf8), to: 1)
+        try? channel.output.write(Array(text.utf8))
     }
 }
