@@ -6,8 +6,11 @@
 # an error (500) and a rejected request (413). Then faults: a worker killed with SIGKILL under
 # wrk (the manager restarts it; the failed requests are counted and printed).
 #
-# The application is Tests/Fixtures/fastcgi/worker.c on Debian's libfcgi, which follows the
-# manager's conventions (FCGI_MAX_REQUESTS, SIGTERM, FCGI_STATUS_FD).
+# Two rounds: the application is first Tests/Fixtures/fastcgi/worker.c on Debian's libfcgi (it
+# follows the manager's conventions: FCGI_MAX_REQUESTS, SIGTERM, FCGI_STATUS_FD), then
+# Tests/fastcgi/app.swift in the CGI library's FastCGI mode (`cgi fastcgi` compiles it; lighttpd
+# runs it as built by `cgi build`). With the Swift application, nginx keeps up to 32 connections
+# to 2 workers under wrk -c32, and every request must be answered.
 #
 # Usage: Tests/fastcgi/run.sh   (from the package root; builds `cgi` if needed, installs the
 # Debian packages it lacks). Exits non-zero when a check fails; stops every process it started.
@@ -46,8 +49,8 @@ upload_sha=$(sha256sum < "$run/upload.bin" | cut -d' ' -f1)
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
-# Fills in a config from Tests/fastcgi/conf.
-config() { sed -e "s|@RUN@|$run|g" -e "s|@PORT@|$2|g" -e "s|@APP@|$run/worker|g" "Tests/fastcgi/conf/$1" > "$run/$1"; }
+# Fills in a config from Tests/fastcgi/conf (APP: the program lighttpd starts).
+config() { sed -e "s|@RUN@|$run|g" -e "s|@PORT@|$2|g" -e "s|@APP@|${3:-}|g" "Tests/fastcgi/conf/$1" > "$run/$1"; }
 
 # Waits (up to 10 s) until something answers on the port.
 wait_port() {
@@ -58,13 +61,13 @@ wait_port() {
     return 1
 }
 
-# Starts `cgi fastcgi` with ARGS in the background and waits for its "listening on" line.
+# Starts `cgi fastcgi` with ARGS and PROGRAM in the background and waits for its "listening on" line.
 start_manager() {
-    "$bin/cgi" fastcgi --listen "unix:$run/app.sock" --socket-mode 0666 "$@" "$run/worker" \
+    "$bin/cgi" fastcgi --listen "unix:$run/app.sock" --socket-mode 0666 --swift-cache "$run/cache" "$@" \
         > "$run/manager.out" 2> "$run/manager.err" &
     manager=$!
     pids+=("$manager")
-    for _ in $(seq 100); do
+    for _ in $(seq 600); do
         grep -q "^listening on unix:$run/app.sock$" "$run/manager.out" && return 0
         sleep 0.1
     done
@@ -121,48 +124,85 @@ check_front() {
     status=$(curl -sS -o /dev/null -w '%{http_code}' "$base?fail" || true)
     [ "$status" = 500 ] && pass "$name error (500)" || fail "$name error: status $status"
 
-    status=$(curl -sS -o /dev/null -w '%{http_code}' "$base?reject" || true)
-    [ "$status" = 413 ] && pass "$name rejected request (413)" || fail "$name rejected: status $status"
+    # worker.c answers ?reject with a 413; the CGI library rejects a multipart body without a boundary with a 400.
+    status=$(curl -sS -o /dev/null -w '%{http_code}' -H 'Content-Type: multipart/form-data' -d x "$base?reject" || true)
+    case $status in 400|413) pass "$name rejected request ($status)" ;; *) fail "$name rejected: status $status" ;; esac
 }
 
-start_manager --workers 2
+mkdir -p "$run/swift-app"
+cp Tests/fastcgi/app.swift "$run/swift-app/"
+"$bin/cgi" build "$run/swift-app" --output "$run/swift-built" --swift-cache "$run/cache" >/dev/null
+nginx_port=$(free_port); config nginx.conf "$nginx_port"
+apache_port=$(free_port); config apache2.conf "$apache_port"
+lighttpd_port=$(free_port)
 
-port=$(free_port); config nginx.conf "$port"
+# One round: the manager runs MANAGED, lighttpd starts SPAWNED; the checks through each front.
+round() {
+    local label=$1 managed=$2 spawned=$3
+    echo "== $label"
+    start_manager --workers 2 "$managed"
+    check_front "nginx ($label)" "$nginx_port"
+    check_front "apache2 ($label)" "$apache_port"
+    config lighttpd.conf "$lighttpd_port" "$spawned"
+    lighttpd -D -f "$run/lighttpd.conf" & local lighttpd=$!
+    pids+=($lighttpd)
+    wait_port "$lighttpd_port" || fail "lighttpd did not start"
+    check_front "lighttpd ($label)" "$lighttpd_port"
+    kill $lighttpd; wait $lighttpd || true
+    kill "$manager"; wait "$manager" || fail "cgi fastcgi did not exit 0 on SIGTERM"
+    [ ! -e "$run/app.sock" ] && pass "SIGTERM: drained, exited 0, socket removed" || fail "socket left after SIGTERM"
+}
+
 nginx -c "$run/nginx.conf" & pids+=($!)
-wait_port "$port" || fail "nginx did not start"
-check_front nginx "$port"
-
-port=$(free_port); config apache2.conf "$port"
+wait_port "$nginx_port" || fail "nginx did not start"
 start_apache2 & pids+=($!)
-wait_port "$port" || fail "apache2 did not start"
-check_front apache2 "$port"
+wait_port "$apache_port" || fail "apache2 did not start"
+round libfcgi "$run/worker" "$run/worker"
+round swift "$run/swift-app/app.swift" "$run/swift-built/app"
 
-port=$(free_port); config lighttpd.conf "$port"
-lighttpd -D -f "$run/lighttpd.conf" & pids+=($!)
-wait_port "$port" || fail "lighttpd did not start"
-check_front lighttpd "$port"
+# Runs wrk with ARGS against nginx and prints "REQUESTS FAILED" (non-2xx answers and socket errors).
+load() {
+    wrk "$@" "http://127.0.0.1:$nginx_port/app" > "$run/wrk.out"
+    local requests non2xx errors
+    requests=$(awk '/requests in/ {print $1}' "$run/wrk.out")
+    non2xx=$(awk '/Non-2xx/ {print $NF}' "$run/wrk.out")
+    errors=$(awk -F'[ ,]+' '/Socket errors/ {print $4 + $6 + $8 + $10}' "$run/wrk.out")
+    echo "${requests:-0} $(( ${non2xx:-0} + ${errors:-0} ))"
+}
+
+# nginx keeps up to 32 connections to 2 Swift workers: no worker may be held by an idle one.
+start_manager --workers 2 "$run/swift-app/app.swift"
+read -r requests failed < <(load -t2 -c32 -d3s)
+echo "keepalive 32 in front of 2 workers: $requests requests, $failed failed"
+[ "$requests" -gt 0 ] && [ "$failed" = 0 ] && pass "keepalive 32 / 2 workers: every request answered" \
+    || fail "keepalive 32 / 2 workers: $failed of $requests failed"
+kill "$manager"; wait "$manager" || fail "cgi fastcgi did not exit 0 on SIGTERM"
 
 # A worker killed with SIGKILL under load through nginx: the manager starts another, and the
 # requests that failed are counted. wrk keeps 4 connections to the 4 workers, so every worker is
 # busy (a libfcgi worker stays with one kept connection: more connections than workers would wait).
-kill "$manager"; wait "$manager" || fail "cgi fastcgi did not exit 0 on SIGTERM"
-[ ! -e "$run/app.sock" ] && pass "SIGTERM: drained, exited 0, socket removed" || fail "socket left after SIGTERM"
-start_manager --workers 4
-nginx_port=$(grep -o 'listen 127.0.0.1:[0-9]*' "$run/nginx.conf" | cut -d: -f2)
-wrk -t1 -c4 -d4s "http://127.0.0.1:$nginx_port/app" > "$run/wrk.out" &
-load=$!
-sleep 1
-victim=$(ps -o pid= --ppid "$manager" | head -1 | tr -d ' ')
-kill -9 "$victim"
-wait $load
-requests=$(awk '/requests in/ {print $1}' "$run/wrk.out")
-non2xx=$(awk '/Non-2xx/ {print $NF}' "$run/wrk.out"); non2xx=${non2xx:-0}
-errors=$(awk -F'[ ,]+' '/Socket errors/ {print $4 + $6 + $8 + $10}' "$run/wrk.out"); errors=${errors:-0}
-echo "kill -9 under wrk: $requests requests, $non2xx non-2xx, $errors socket errors"
-grep -q "worker $victim ended: killed by signal 9" "$run/manager.err" \
-    && pass "the killed worker was restarted" || fail "no restart of worker $victim"
-[ "$(ps -o pid= --ppid "$manager" | wc -l)" = 4 ] && pass "4 workers again" || fail "workers: $(ps -o pid= --ppid "$manager" | wc -l)"
-[ $((non2xx + errors)) -le 2 ] && pass "at most the killed worker's requests failed" || fail "$((non2xx + errors)) failed requests"
+kill_under_load() {
+    local label=$1 program=$2
+    start_manager --workers 4 "$program"
+    load -t1 -c4 -d4s > "$run/load.out" &
+    local running=$!
+    sleep 1
+    local victim
+    victim=$(ps -o pid= --ppid "$manager" | head -1 | tr -d ' ')
+    kill -9 "$victim"
+    wait $running
+    read -r requests failed < "$run/load.out"
+    echo "kill -9 under wrk ($label): $requests requests, $failed failed"
+    grep -q "worker $victim ended: killed by signal 9" "$run/manager.err" \
+        && pass "$label: the killed worker was restarted" || fail "$label: no restart of worker $victim"
+    local count
+    count=$(ps -o pid= --ppid "$manager" | wc -l)
+    [ "$count" = 4 ] && pass "$label: 4 workers again" || fail "$label: $count workers"
+    [ "$failed" -le 2 ] && pass "$label: at most the killed worker's requests failed" || fail "$label: $failed failed requests"
+    kill "$manager"; wait "$manager" || fail "cgi fastcgi did not exit 0 on SIGTERM"
+}
+kill_under_load libfcgi "$run/worker"
+kill_under_load swift "$run/swift-app/app.swift"
 
 if [ $failures -gt 0 ]; then echo "$failures checks failed"; exit 1; fi
 echo "all FastCGI front checks passed"
