@@ -8,7 +8,7 @@ struct CGITool: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cgi",
         abstract: "Developer tool for swift-cgi: see what a request parses to, run scripts without a server.",
-        subcommands: [ParseCommand.self, RunCommand.self, BuildCommand.self]
+        subcommands: [ParseCommand.self, RunCommand.self, BuildCommand.self, FastCGICommand.self]
     )
 
     /// Runs the command line, exiting with status 2 (not ArgumentParser's 64) for bad options,

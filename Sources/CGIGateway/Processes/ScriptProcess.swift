@@ -6,7 +6,7 @@ import Glibc
 /// shell; the child starts with `argv` = `[executable] + arguments` (a CGI script gets no
 /// arguments), exactly the given environment, the working
 /// directory set (RFC 3875 §7.2), its own process group, every signal at its default
-/// disposition, an empty signal mask, and only descriptors 0, 1 and 2 open.
+/// disposition, an empty signal mask, and only descriptors 0, 1 and 2 open (and 3 when asked).
 ///
 /// Resource limits (``ResourceLimit``) are set with `prlimit(2)` as soon as `posix_spawn`
 /// returns, since `posix_spawn` cannot set them in the child and nothing may run between its
@@ -27,6 +27,9 @@ public struct ScriptProcess: Sendable {
         case pipe
         /// `/dev/null`: the script reads end-of-file at once (requests without a body).
         case nullDevice
+        /// A descriptor of the host's, such as a FastCGI worker's listening socket: the child
+        /// gets a copy as descriptor 0 and the host keeps its own.
+        case descriptor(Int32)
     }
 
     /// The child's process id, which is also its process group id.
@@ -40,6 +43,9 @@ public struct ScriptProcess: Sendable {
 
     /// Starts `executable` as a script process, with `limits` set on it.
     ///
+    /// `descriptor3`, when given, is a descriptor of the host's that the child also gets, as
+    /// descriptor 3 (a FastCGI worker's status pipe); it must be 3 or above, and the host keeps its own.
+    ///
     /// - Throws: ``ScriptSpawnError`` when a pipe cannot be made, a value holds a NUL byte, the
     ///   program cannot be started (missing, not executable, bad interpreter, missing folder), or
     ///   a limit cannot be set (a hard limit above the host's own, without the privilege to raise it).
@@ -49,7 +55,8 @@ public struct ScriptProcess: Sendable {
         environment: [String: String],
         workingDirectory: String,
         standardInput: StandardInput = .pipe,
-        limits: [ResourceLimit] = []
+        limits: [ResourceLimit] = [],
+        descriptor3: Int32? = nil
     ) throws(ScriptSpawnError) -> ScriptProcess {
         let entries = environment.sorted { $0.key < $1.key }
         for (key, value) in entries where containsNUL(key) || containsNUL(value) {
@@ -62,7 +69,7 @@ public struct ScriptProcess: Sendable {
         let errors: Pipe
         do { errors = try Pipe() } catch { output.closeBoth(); throw error }
         let input: Pipe?
-        do { input = standardInput == .pipe ? try Pipe() : nil } catch {
+        do { input = if case .pipe = standardInput { try Pipe() } else { nil } } catch {
             output.closeBoth()
             errors.closeBoth()
             throw error
@@ -71,14 +78,15 @@ public struct ScriptProcess: Sendable {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        if let input {
-            posix_spawn_file_actions_adddup2(&actions, input.readEnd, 0)
-        } else {
-            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        switch (standardInput, input) {
+        case (_, let input?): posix_spawn_file_actions_adddup2(&actions, input.readEnd, 0)
+        case (.descriptor(let descriptor), nil): posix_spawn_file_actions_adddup2(&actions, descriptor, 0)
+        case (_, nil): posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         }
         posix_spawn_file_actions_adddup2(&actions, output.writeEnd, 1)
         posix_spawn_file_actions_adddup2(&actions, errors.writeEnd, 2)
-        _ = GNUExtensions.addClosefrom(&actions, 3)
+        if let descriptor3 { posix_spawn_file_actions_adddup2(&actions, descriptor3, 3) }
+        _ = GNUExtensions.addClosefrom(&actions, descriptor3 == nil ? 3 : 4)
         _ = GNUExtensions.addChdir(&actions, workingDirectory)
 
         var attributes = posix_spawnattr_t()

@@ -1,0 +1,115 @@
+import ArgumentParser
+import CGIGateway
+import Glibc
+
+/// `cgi fastcgi`: a FastCGI process manager. Binds the socket, keeps `--workers` copies of
+/// PROGRAM accepting on it (the socket is their descriptor 0, as FastCGI launches an
+/// application) and looks after them, as PHP-FPM's static `pm` does.
+struct FastCGICommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fastcgi",
+        abstract: "Run a FastCGI application as a pool of worker processes on a socket.",
+        discussion: """
+            Each worker starts with the listening socket as its descriptor 0, in this folder, with \
+            only PATH, the --env variables, FCGI_STATUS_FD=3 (a pipe on which it may write 'B' when \
+            a request begins and 'E' when it ends) and, with --max-requests, FCGI_MAX_REQUESTS. \
+            A worker that dies is restarted (after a growing pause when workers die straight after \
+            starting); one that reaches --max-requests is asked to finish (SIGTERM) and replaced; \
+            one whose request runs past --request-timeout is killed. SIGHUP starts new workers \
+            (recompiling a .swift PROGRAM) and drains the old ones; SIGTERM or SIGINT drains them \
+            all and exits 0. Prints 'listening on unix:PATH' or 'listening on fastcgi://HOST:PORT' \
+            once the workers are started; workers' output goes to standard error as 'worker PID: ...'.
+            """
+    )
+
+    @Option(help: ArgumentHelp("Where to listen: unix:PATH or HOST:PORT.", valueName: "address"))
+    var listen: String
+
+    @Option(help: "Workers to keep running.")
+    var workers = 4
+
+    @Option(help: "Requests after which a worker is replaced. Default: never.")
+    var maxRequests: Int?
+
+    @Option(help: "Seconds one request may run before its worker is killed. Default: no limit (30 s to drain).")
+    var requestTimeout: Double?
+
+    @Option(help: "The unix socket file's mode, in octal.")
+    var socketMode = "0660"
+
+    @Option(name: .customLong("env"), help: "An environment variable NAME=VALUE for the workers. Repeatable.")
+    var environment: [String] = []
+
+    @OptionGroup var swiftScripts: SwiftScriptOptions
+
+    @Argument(help: "The FastCGI program: an executable, a program on PATH, or a .swift script.")
+    var program: String
+
+    @Argument(parsing: .captureForPassthrough, help: "Arguments for the program.")
+    var arguments: [String] = []
+
+    func validate() throws {
+        guard workers >= 1 else { throw ValidationError("--workers must be at least 1") }
+        guard (maxRequests ?? 1) >= 1 else { throw ValidationError("--max-requests must be at least 1") }
+        guard (requestTimeout ?? 1) > 0 else { throw ValidationError("--request-timeout must be more than 0") }
+        do {
+            _ = try ListenAddress(parsing: listen)
+            _ = try socketFileMode()
+            _ = try workerEnvironment()
+        } catch {
+            throw ValidationError(error.description)
+        }
+    }
+
+    func run() throws {
+        let program = WorkerProgram(name: program, compiler: swiftScripts.compiler)
+        let executable: String
+        do {
+            executable = try program.resolve()
+        } catch {
+            StandardStreams.error("cgi fastcgi: \(error)")
+            throw ExitCode(2)
+        }
+        do {
+            let socket = try ListeningSocket(ListenAddress(parsing: listen), mode: socketFileMode())
+            let signals = try ManagerSignals()
+            var pool = WorkerPool(
+                socket: socket, signals: signals, program: program, executable: executable,
+                settings: PoolSettings(
+                    workers: workers, maxRequests: maxRequests,
+                    requestTimeout: requestTimeout.map { .milliseconds(Int($0 * 1000)) }, arguments: arguments,
+                    environment: try workerEnvironment(), workingDirectory: currentDirectory()))
+            do {
+                try pool.start()
+            } catch {
+                socket.close()
+                throw error
+            }
+            StandardStreams.output(Array("listening on \(socket.address)\n".utf8))
+            pool.run()
+        } catch {
+            StandardStreams.error("cgi fastcgi: \(error)")
+            throw ExitCode(1)
+        }
+    }
+
+    private func socketFileMode() throws(FastCGIError) -> mode_t {
+        guard let mode = mode_t(socketMode, radix: 8), mode <= 0o777 else { throw .badSocketMode(socketMode) }
+        return mode
+    }
+
+    private func workerEnvironment() throws(FastCGIError) -> [String: String] {
+        var result = ["PATH": getenv("PATH").map { String(cString: $0) } ?? "/usr/local/bin:/usr/bin:/bin"]
+        for entry in environment {
+            guard let equals = entry.firstIndex(of: "="), equals != entry.startIndex else { throw .badEnvironment(entry) }
+            result[String(entry[..<equals])] = String(entry[entry.index(after: equals)...])
+        }
+        return result
+    }
+
+    private func currentDirectory() -> String {
+        guard let folder = getcwd(nil, 0) else { return "/" }
+        defer { free(folder) }
+        return String(cString: folder)
+    }
+}

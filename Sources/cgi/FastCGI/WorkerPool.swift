@@ -1,0 +1,206 @@
+import CGIGateway
+import Glibc
+
+/// The process manager's loop: keeps `--workers` workers accepting on the listening socket,
+/// restarts those that die (with ``RestartBackoff``), recycles them after `--max-requests`,
+/// kills those stuck past `--request-timeout`, replaces them all on `SIGHUP` and drains them on
+/// `SIGTERM` or `SIGINT`. One thread; it sleeps in poll(2) on the signals, the workers' status
+/// pipes and their output.
+struct WorkerPool {
+    let socket: ListeningSocket
+    let signals: ManagerSignals
+    let program: WorkerProgram
+    let settings: PoolSettings
+
+    private var executable: String
+    private var workers: [Worker] = []
+    private var outputs: [WorkerOutput] = []
+    private var generation = 0
+    private var backoff = RestartBackoff()
+    private var nextStartAllowed = ContinuousClock.now
+    private var stopping = false
+
+    /// A pool that will run `executable` (the program as resolved at start-up).
+    init(socket: ListeningSocket, signals: ManagerSignals, program: WorkerProgram, executable: String, settings: PoolSettings) {
+        self.socket = socket
+        self.signals = signals
+        self.program = program
+        self.executable = executable
+        self.settings = settings
+    }
+
+    /// Starts the first workers; throws if the program cannot be started at all.
+    mutating func start() throws(ScriptSpawnError) {
+        for _ in 0..<settings.workers { try spawn() }
+    }
+
+    /// Runs until `SIGTERM` or `SIGINT` has drained every worker.
+    mutating func run() {
+        while !(stopping && workers.isEmpty) {
+            let now = ContinuousClock.now
+            topUp(now: now)
+            enforceDeadlines(now: now)
+            var watched = [pollfd(fd: signals.descriptor, events: Int16(POLLIN), revents: 0)]
+            watched += workers.map { pollfd(fd: $0.statusPipe, events: Int16(POLLIN), revents: 0) }
+            watched += outputs.map { pollfd(fd: $0.descriptor, events: Int16(POLLIN), revents: 0) }
+            let ready = poll(&watched, nfds_t(watched.count), timeoutMilliseconds(now: now))
+            guard ready > 0 else { continue }
+            let later = ContinuousClock.now
+            for (index, entry) in watched.enumerated().dropFirst().reversed() where entry.revents != 0 {
+                if index <= workers.count {
+                    workers[index - 1].readStatus(now: later)
+                } else if !outputs[index - 1 - workers.count].forward() {
+                    outputs.remove(at: index - 1 - workers.count)
+                }
+            }
+            if watched[0].revents != 0 { handle(signals.pending()) }
+        }
+        for output in outputs { close(output.descriptor) }
+        socket.close()
+    }
+
+    private mutating func handle(_ received: [Int32]) {
+        for signal in received {
+            switch signal {
+            case SIGCHLD: reapExited()
+            case SIGHUP: reload()
+            default: stop()
+            }
+        }
+    }
+
+    /// Starts one worker of the current generation with the socket on descriptor 0.
+    private mutating func spawn() throws(ScriptSpawnError) {
+        var ends: [Int32] = [-1, -1]
+        guard pipe(&ends) == 0 else { throw .pipe(errno: errno) }
+        for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
+        _ = fcntl(ends[0], F_SETFL, O_NONBLOCK)
+        let process: ScriptProcess
+        do {
+            process = try ScriptProcess.spawn(
+                executable: executable, arguments: settings.arguments, environment: settings.workerEnvironment,
+                workingDirectory: settings.workingDirectory, standardInput: .descriptor(socket.descriptor),
+                descriptor3: ends[1])
+        } catch {
+            close(ends[0])
+            close(ends[1])
+            throw error
+        }
+        close(ends[1])
+        workers.append(Worker(process: process, generation: generation, startedAt: .now, statusPipe: ends[0]))
+        outputs.append(WorkerOutput(descriptor: process.standardOutput, pid: process.pid))
+        outputs.append(WorkerOutput(descriptor: process.standardError, pid: process.pid))
+    }
+
+    /// Starts workers until `--workers` of them are serving, unless the back-off says to wait.
+    private mutating func topUp(now: ContinuousClock.Instant) {
+        guard !stopping, now >= nextStartAllowed else { return }
+        while workers.count(where: { $0.drainDeadline == nil }) < settings.workers {
+            do {
+                try spawn()
+            } catch {
+                log("cannot start a worker: \(error)")
+                nextStartAllowed = now + backoff.workerEnded(livedFor: .zero, requests: 0)
+                return
+            }
+        }
+    }
+
+    /// Recycles workers that reached `--max-requests`, kills those stuck in a request past
+    /// `--request-timeout` and those still draining past their deadline.
+    private mutating func enforceDeadlines(now: ContinuousClock.Instant) {
+        for index in workers.indices {
+            if let maxRequests = settings.maxRequests, workers[index].requests >= maxRequests,
+                workers[index].busySince == nil
+            {
+                workers[index].drain(until: now + settings.drainGrace)
+            }
+            if let timeout = settings.requestTimeout, let since = workers[index].busySince, now - since >= timeout,
+                !workers[index].killedForTimeout
+            {
+                log("worker \(workers[index].pid): request still running after \(timeout); killing it")
+                workers[index].killedForTimeout = true
+                workers[index].process.signalGroup(SIGKILL)
+            }
+            if let deadline = workers[index].drainDeadline, now >= deadline {
+                log("worker \(workers[index].pid): still running \(settings.drainGrace) after SIGTERM; killing it")
+                workers[index].process.signalGroup(SIGKILL)
+            }
+        }
+    }
+
+    /// Milliseconds until the next deadline poll must wake up for, or -1 for none.
+    private func timeoutMilliseconds(now: ContinuousClock.Instant) -> Int32 {
+        var next: ContinuousClock.Instant?
+        func consider(_ instant: ContinuousClock.Instant?) {
+            guard let instant else { return }
+            next = min(next ?? instant, instant)
+        }
+        if !stopping, workers.count(where: { $0.drainDeadline == nil }) < settings.workers { consider(nextStartAllowed) }
+        for worker in workers {
+            consider(worker.drainDeadline)
+            if let timeout = settings.requestTimeout, !worker.killedForTimeout { consider(worker.busySince.map { $0 + timeout }) }
+        }
+        guard let next else { return -1 }
+        let wait = next - now
+        return wait <= .zero ? 0 : Int32(min(wait.components.seconds * 1000 + wait.components.attoseconds / 1_000_000_000_000_000 + 1, 60_000))
+    }
+
+    /// Reaps every worker that exited, ends what it left running in its process group, and
+    /// schedules its replacement (after a back-off when it died straight after starting).
+    private mutating func reapExited() {
+        let now = ContinuousClock.now
+        for worker in workers where worker.process.hasExited() {
+            worker.process.signalGroup(SIGKILL)
+            let status = worker.process.wait()
+            var reaped = worker
+            reaped.closeStatusPipe()
+            workers.removeAll { $0.pid == worker.pid }
+            if worker.drainDeadline != nil || stopping {
+                if !status.isSuccess { log("worker \(worker.pid) (draining) ended: \(status)") }
+                continue
+            }
+            let wait = worker.killedForTimeout ? .zero : backoff.workerEnded(livedFor: now - worker.startedAt, requests: worker.requests)
+            nextStartAllowed = max(nextStartAllowed, now + wait)
+            log("worker \(worker.pid) ended: \(status)" + (wait > .zero ? "; it died straight after starting, next start in \(wait)" : "; starting another"))
+        }
+    }
+
+    /// `SIGHUP`: resolves the program again (recompiling an edited script), starts a new
+    /// generation of workers, then drains the old ones; if the program no longer compiles or
+    /// starts, the old workers keep serving.
+    private mutating func reload() {
+        guard !stopping else { return }
+        do {
+            executable = try program.resolve()
+        } catch {
+            log("SIGHUP: \(error); the running workers carry on")
+            return
+        }
+        generation += 1
+        let old = workers.indices
+        do {
+            for _ in 0..<settings.workers { try spawn() }
+        } catch {
+            log("SIGHUP: cannot start a worker: \(error); the running workers carry on")
+            for index in workers.indices.reversed() where index >= old.upperBound { workers[index].drain(until: .now + settings.drainGrace) }
+            return
+        }
+        let deadline = ContinuousClock.now + settings.drainGrace
+        for index in old { workers[index].drain(until: deadline) }
+        log("SIGHUP: started \(settings.workers) new workers; draining \(old.count) old ones")
+    }
+
+    /// `SIGTERM` or `SIGINT`: every worker finishes the request it has and exits.
+    private mutating func stop() {
+        guard !stopping else { return }
+        stopping = true
+        let deadline = ContinuousClock.now + settings.drainGrace
+        for index in workers.indices { workers[index].drain(until: deadline) }
+        log("stopping: draining \(workers.count) workers")
+    }
+
+    private func log(_ text: String) {
+        StandardStreams.error("cgi fastcgi: \(text)")
+    }
+}
