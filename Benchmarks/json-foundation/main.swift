@@ -15,6 +15,8 @@ struct Answer: Codable {
 }
 
 let request = try Request()
-let settings = try JSONDecoder().decode(Settings.self, from: Data(#"{"greeting": "hello", "tags": ["a", "b"], "limit": 10}"#.utf8))
-let body = try JSONEncoder().encode(Answer(message: "\(settings.greeting) \(request.form["name"] ?? "world")", settings: settings))
+let settings = try JSONDecoder().decode(
+    Settings.self, from: Data(#"{"greeting": "hello", "tags": ["a", "b"], "limit": 10}"#.utf8))
+let body = try JSONEncoder().encode(
+    Answer(message: "\(settings.greeting) \(request.form["name"] ?? "world")", settings: settings))
 try Response(contentType: "application/json", bytes: Array(body)).write()

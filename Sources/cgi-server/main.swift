@@ -1,9 +1,8 @@
 import ArgumentParser
 import CGIGateway
 import CGIServer
-import Logging
-
 import Glibc
+import Logging
 
 /// `cgi-server [SITE] [options]`: serves SITE/htdocs at `/` and runs SITE/cgi-bin at `/cgi-bin/`.
 @main
@@ -51,12 +50,16 @@ struct CGIServerCommand: ParsableCommand {
     @Option(name: .customLong("access-log"), help: "Access log file in Combined Log Format, or - for stdout.")
     var accessLog: String?
 
-    @Option(name: .customLong("error-log"), help: "File for server messages and script stderr instead of stderr (SIGHUP reopens both logs).")
+    @Option(
+        name: .customLong("error-log"),
+        help: "File for server messages and script stderr instead of stderr (SIGHUP reopens both logs).")
     var errorLog: String?
 
     @Option(
         name: .customLong("script-limit"),
-        help: "A limit on each script process, NAME=VALUE (repeatable): cpu seconds, memory bytes of address space, files, processes, file-size bytes.")
+        help:
+            "A limit on each script process, NAME=VALUE (repeatable): cpu seconds, memory bytes of address space, files, processes, file-size bytes."
+    )
     var scriptLimits: [String] = []
 
     @Option(help: "Most client connections open at once; beyond it new ones wait in the listen queue (default: no limit).")
@@ -92,13 +95,15 @@ struct CGIServerCommand: ParsableCommand {
     @Option(help: "Compile cache for .swift scripts (default $XDG_CACHE_HOME/swift-cgi or ~/.cache/swift-cgi).")
     var swiftCache: String?
 
-    @Option(help: "SwiftPM build folder holding the CGI library that .swift scripts link with (default: this executable's folder).")
+    @Option(
+        help: "SwiftPM build folder holding the CGI library that .swift scripts link with (default: this executable's folder).")
     var swiftLibrary: String?
 
     @Option(help: "The swiftc that compiles .swift scripts (default: swiftc on PATH).")
     var swiftc: String?
 
-    @Option(help: "Most bytes of compiled scripts kept in the compile cache; the least recently used go first (default: no limit).")
+    @Option(
+        help: "Most bytes of compiled scripts kept in the compile cache; the least recently used go first (default: no limit).")
     var swiftCacheMax: Int?
 
     func validate() throws {
@@ -115,7 +120,9 @@ struct CGIServerCommand: ParsableCommand {
                 throw ValidationError("--script-limit: \(error)")
             }
         }
-        for (name, value) in [("--max-connections", maxConnections), ("--max-spool", maxSpool), ("--swift-cache-max", swiftCacheMax)] {
+        for (name, value) in [
+            ("--max-connections", maxConnections), ("--max-spool", maxSpool), ("--swift-cache-max", swiftCacheMax),
+        ] {
             if let value, value < 1 { throw ValidationError("\(name) needs a positive number, got \(value)") }
         }
     }

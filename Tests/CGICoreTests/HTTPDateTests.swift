@@ -12,7 +12,8 @@ import Testing
     @Test func randomTimesMatchPython() throws {
         var generator = SeededGenerator(seed: 9110)
         let times = (0..<300).map { _ in Int.random(in: 0...4_102_444_800, using: &generator) }
-        let script = "import email.utils, json, sys\nprint(json.dumps([email.utils.formatdate(t, usegmt=True) for t in json.load(sys.stdin)]))"
+        let script =
+            "import email.utils, json, sys\nprint(json.dumps([email.utils.formatdate(t, usegmt=True) for t in json.load(sys.stdin)]))"
         let answers = try #require(try runPython(script, input: times) as? [String])
         for (time, answer) in zip(times, answers) {
             #expect(HTTPDate.format(time) == answer)

@@ -11,8 +11,10 @@ import Testing
         (#"attachment; filename*=''%41%42"#, "filename", "AB"),
         (#"attachment; FILENAME*=UTF-8''a%20b"#, "filename", "a b"),
         (#"message/external-body; url*0="ftp://"; url*1="cs.utk.edu/pub""#, "url", "ftp://cs.utk.edu/pub"),
-        (#"x; title*0*=us-ascii'en'This%20is%20; title*1*=%2A%2A%2Afun%2A%2A%2A; title*2="isn't it!""#,
-         "title", "This is ***fun***isn't it!"),
+        (
+            #"x; title*0*=us-ascii'en'This%20is%20; title*1*=%2A%2A%2Afun%2A%2A%2A; title*2="isn't it!""#,
+            "title", "This is ***fun***isn't it!"
+        ),
         (#"x; name*1=b; name*0=a"#, "name", "ab"),
         (#"x; name*0=a; name*2=c"#, "name", "a"),
         (#"attachment; filename*=klingon''%41; filename=fallback"#, "filename", "fallback"),
@@ -34,7 +36,8 @@ import Testing
         var generator = SeededGenerator(seed: 43910)
         let alphabet: [Character] = Array(#"ab=;"\*' %0123456789ABCDEFé"#) + ["\u{0}", "\t", "\r\n"]
         for _ in 0..<3000 {
-            let header = Bool.random(using: &generator)
+            let header =
+                Bool.random(using: &generator)
                 ? generator.string(from: alphabet, maxCount: 60)
                 : String(decoding: generator.bytes(maxCount: 60), as: UTF8.self)
             let parsed = HeaderValue(parsing: header)

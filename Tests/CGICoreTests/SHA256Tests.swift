@@ -9,7 +9,10 @@ import Testing
     @Test(arguments: [
         ("", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
         ("abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"),
-        ("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"),
+        (
+            "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+            "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"
+        ),
         (String(repeating: "a", count: 1_000_000), "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0"),
     ])
     func knownVectors(input: String, hex: String) {
@@ -56,7 +59,8 @@ import Testing
         var inputs: [[UInt8]] = []
         for length in lengths { inputs.append((0..<length).map { _ in UInt8.random(in: 0...255, using: &random) }) }
         let hexInputs = inputs.map { $0.map { String(format: "%02x", $0) }.joined() }
-        let script = "import sys, json, hashlib\nprint(json.dumps([hashlib.sha256(bytes.fromhex(h)).hexdigest() for h in json.load(sys.stdin)]))"
+        let script =
+            "import sys, json, hashlib\nprint(json.dumps([hashlib.sha256(bytes.fromhex(h)).hexdigest() for h in json.load(sys.stdin)]))"
         let expected = try #require(try runPython(script, input: hexInputs) as? [String])
         #expect(expected.count == inputs.count)
         for (bytes, hex) in zip(inputs, expected) {

@@ -36,7 +36,8 @@ import Testing
     }
 
     @Test func objectsComeFromTheSourceListNotTheFolder() throws {
-        let folder = try buildFolder(listing: ["Form.swift", "Request.swift"], objects: ["Form.swift.o", "Request.swift.o", "Deleted.swift.o"])
+        let folder = try buildFolder(
+            listing: ["Form.swift", "Request.swift"], objects: ["Form.swift.o", "Request.swift.o", "Deleted.swift.o"])
         let library = try CGILibraryLocation(buildDirectory: folder)
         #expect(library.modulesDirectory == folder + "/Modules")
         #expect(
@@ -48,7 +49,9 @@ import Testing
 
     @Test func missingObjectIsReported() throws {
         let folder = try buildFolder(listing: ["Form.swift", "Request.swift"], objects: ["Form.swift.o"])
-        #expect(throws: ScriptCompilerError.libraryNotFound(buildDirectory: folder, reason: "no \(folder)/CGI.build/Request.swift.o")) {
+        #expect(
+            throws: ScriptCompilerError.libraryNotFound(buildDirectory: folder, reason: "no \(folder)/CGI.build/Request.swift.o")
+        ) {
             try CGILibraryLocation(buildDirectory: folder)
         }
     }

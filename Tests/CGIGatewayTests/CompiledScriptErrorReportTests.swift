@@ -39,7 +39,9 @@ import Testing
     func run(_ executable: String, query: String, symbolizer: String? = nil) throws -> (stdout: String, report: String) {
         try withTemporaryDirectory("reports") { reports in
             // No PATH: the script finds no symbolizer there.
-            var environment = ["REQUEST_METHOD": "GET", "QUERY_STRING": query, "CGI_ERROR_LOG_DIR": reports.path, "PATH": "/nonexistent"]
+            var environment = [
+                "REQUEST_METHOD": "GET", "QUERY_STRING": query, "CGI_ERROR_LOG_DIR": reports.path, "PATH": "/nonexistent",
+            ]
             if let symbolizer { environment["CGI_SYMBOLIZER"] = symbolizer }
             let stdout = try runProcess(executable, environment: environment).output
             let files = try FileManager.default.contentsOfDirectory(atPath: reports.path)
@@ -72,7 +74,9 @@ import Testing
         let unwrap = try run(executable, query: "kind=unwrap", symbolizer: symbolizer)
         #expect(unwrap.stdout.hasPrefix("Status: 500 Internal Server Error\r\n"))
         #expect(unwrap.report.contains("The check that failed: Unexpectedly found nil while unwrapping an Optional value\n"))
-        #expect(unwrap.report.contains("At \(path):\(try Self.line(of: "Int(text)!")) in Script.quantity(Swift.String) -> Swift.Int\n"))
+        #expect(
+            unwrap.report.contains(
+                "At \(path):\(try Self.line(of: "Int(text)!")) in Script.quantity(Swift.String) -> Swift.Int\n"))
     }
 
     @Test func aTrapInOptimizedCodeIsReportedWithItsCheckFileLineAndSource() throws {

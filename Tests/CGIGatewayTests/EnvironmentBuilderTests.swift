@@ -3,7 +3,8 @@ import Testing
 @testable import CGIGateway
 
 @Suite struct EnvironmentBuilderTests {
-    static let script = ScriptLocation(scriptPath: "/srv/site/cgi-bin/probe.cgi", scriptName: "/cgi-bin/probe.cgi", pathInfo: "/extra/a b")
+    static let script = ScriptLocation(
+        scriptPath: "/srv/site/cgi-bin/probe.cgi", scriptName: "/cgi-bin/probe.cgi", pathInfo: "/extra/a b")
 
     static func request(headers: [(String, String)] = [], contentLength: Int? = nil, isHTTPS: Bool = false) -> ScriptRequest {
         ScriptRequest(
@@ -16,8 +17,10 @@ import Testing
     static func environment(
         headers: [(String, String)] = [], configuration: EnvironmentConfiguration = .init(documentRoot: "/srv/site/htdocs")
     ) -> [String: String] {
-        EnvironmentBuilder(configuration: configuration, hostEnvironment: ["SERVER_SECRET": "s3cr3t", "LANG": "C", "PATH": "/host/bin"])
-            .environment(for: request(headers: headers), script: script)
+        EnvironmentBuilder(
+            configuration: configuration, hostEnvironment: ["SERVER_SECRET": "s3cr3t", "LANG": "C", "PATH": "/host/bin"]
+        )
+        .environment(for: request(headers: headers), script: script)
     }
 
     @Test(arguments: [
@@ -57,7 +60,10 @@ import Testing
     @Test func optionalVariablesAppearOnlyWhenKnown() {
         let builder = EnvironmentBuilder(hostEnvironment: [:])
         let plain = builder.environment(for: Self.request(), script: ScriptLocation(scriptPath: "/s/x", scriptName: "/cgi-bin/x"))
-        for name in ["PATH_INFO", "PATH_TRANSLATED", "DOCUMENT_ROOT", "CONTENT_LENGTH", "CONTENT_TYPE", "HTTPS", "AUTH_TYPE", "REMOTE_USER"] {
+        for name in [
+            "PATH_INFO", "PATH_TRANSLATED", "DOCUMENT_ROOT", "CONTENT_LENGTH", "CONTENT_TYPE", "HTTPS", "AUTH_TYPE",
+            "REMOTE_USER",
+        ] {
             #expect(plain[name] == nil, "\(name)")
         }
         #expect(plain["QUERY_STRING"] == "foo=bar&a=b")
@@ -82,33 +88,34 @@ import Testing
         #expect(EnvironmentBuilder(hostEnvironment: [:]).environment(for: request, script: Self.script)["QUERY_STRING"] == "")
     }
 
-    @Test(arguments: [
-        // (headers sent, variable, expected value or nil)
-        ([("X-Custom-Thing", "v1")], "HTTP_X_CUSTOM_THING", "v1"),
-        ([("xx-yy123", "foo")], "HTTP_XX_YY123", "foo"),
-        ([("Host", "example.com:8080")], "HTTP_HOST", "example.com:8080"),
-        ([("Accept", "a"), ("accept", "b"), ("ACCEPT", "c")], "HTTP_ACCEPT", "a, b, c"),
-        ([("Cookie", "a=1"), ("Cookie", "b=2")], "HTTP_COOKIE", "a=1; b=2"),
-        ([("Proxy", "http://evil.test:8080")], "HTTP_PROXY", nil),
-        ([("proxy", "x"), ("PROXY", "y")], "HTTP_PROXY", nil),
-        ([("Authorization", "Basic dTpw")], "HTTP_AUTHORIZATION", nil),
-        ([("Proxy-Authorization", "Basic dTpw")], "HTTP_PROXY_AUTHORIZATION", nil),
-        ([("Content-Type", "text/x-test")], "HTTP_CONTENT_TYPE", nil),
-        ([("Content-Length", "3")], "HTTP_CONTENT_LENGTH", nil),
-        ([("Content-Type", "text/plain\r\nX: y")], "CONTENT_TYPE", nil),
-        ([("X_Remote_User", "admin")], "HTTP_X_REMOTE_USER", nil),
-        ([("X-Remote-User", "alice"), ("X_Remote_User", "admin")], "HTTP_X_REMOTE_USER", "alice"),
-        ([("X-Foo=Bar", "1")], "HTTP_X_FOO=BAR", nil),
-        ([("X-Foo=Bar", "1")], "HTTP_X_FOO_BAR", nil),
-        ([("X.Dot", "1")], "HTTP_X.DOT", nil),
-        ([("X.Dot", "1")], "HTTP_X_DOT", nil),
-        ([("X A", "1")], "HTTP_X_A", nil),
-        ([("", "1")], "HTTP_", nil),
-        ([("X-A", "a\u{0}b")], "HTTP_X_A", nil),
-        ([("X-B", "a\rb")], "HTTP_X_B", nil),
-        ([("X-C", "a\nb")], "HTTP_X_C", nil),
-        ([("User-Agent", "() { :;}; echo pwned")], "HTTP_USER_AGENT", "() { :;}; echo pwned"),
-    ] as [([(String, String)], String, String?)])
+    @Test(
+        arguments: [
+            // (headers sent, variable, expected value or nil)
+            ([("X-Custom-Thing", "v1")], "HTTP_X_CUSTOM_THING", "v1"),
+            ([("xx-yy123", "foo")], "HTTP_XX_YY123", "foo"),
+            ([("Host", "example.com:8080")], "HTTP_HOST", "example.com:8080"),
+            ([("Accept", "a"), ("accept", "b"), ("ACCEPT", "c")], "HTTP_ACCEPT", "a, b, c"),
+            ([("Cookie", "a=1"), ("Cookie", "b=2")], "HTTP_COOKIE", "a=1; b=2"),
+            ([("Proxy", "http://evil.test:8080")], "HTTP_PROXY", nil),
+            ([("proxy", "x"), ("PROXY", "y")], "HTTP_PROXY", nil),
+            ([("Authorization", "Basic dTpw")], "HTTP_AUTHORIZATION", nil),
+            ([("Proxy-Authorization", "Basic dTpw")], "HTTP_PROXY_AUTHORIZATION", nil),
+            ([("Content-Type", "text/x-test")], "HTTP_CONTENT_TYPE", nil),
+            ([("Content-Length", "3")], "HTTP_CONTENT_LENGTH", nil),
+            ([("Content-Type", "text/plain\r\nX: y")], "CONTENT_TYPE", nil),
+            ([("X_Remote_User", "admin")], "HTTP_X_REMOTE_USER", nil),
+            ([("X-Remote-User", "alice"), ("X_Remote_User", "admin")], "HTTP_X_REMOTE_USER", "alice"),
+            ([("X-Foo=Bar", "1")], "HTTP_X_FOO=BAR", nil),
+            ([("X-Foo=Bar", "1")], "HTTP_X_FOO_BAR", nil),
+            ([("X.Dot", "1")], "HTTP_X.DOT", nil),
+            ([("X.Dot", "1")], "HTTP_X_DOT", nil),
+            ([("X A", "1")], "HTTP_X_A", nil),
+            ([("", "1")], "HTTP_", nil),
+            ([("X-A", "a\u{0}b")], "HTTP_X_A", nil),
+            ([("X-B", "a\rb")], "HTTP_X_B", nil),
+            ([("X-C", "a\nb")], "HTTP_X_C", nil),
+            ([("User-Agent", "() { :;}; echo pwned")], "HTTP_USER_AGENT", "() { :;}; echo pwned"),
+        ] as [([(String, String)], String, String?)])
     func mapsHeaders(headers: [(String, String)], name: String, value: String?) {
         #expect(Self.environment(headers: headers)[name] == value)
     }
@@ -145,7 +152,8 @@ import Testing
         #expect(passedPath["PATH"] == "/host/bin")
         let configured = Self.environment(configuration: .init(path: "/custom"))
         #expect(configured["PATH"] == "/custom")
-        let set = Self.environment(configuration: .init(passEnvironment: ["PATH"], setEnvironment: ["PATH": "/set", "SERVER_SOFTWARE": "x/1"]))
+        let set = Self.environment(
+            configuration: .init(passEnvironment: ["PATH"], setEnvironment: ["PATH": "/set", "SERVER_SOFTWARE": "x/1"]))
         #expect(set["PATH"] == "/set")
         #expect(set["SERVER_SOFTWARE"] == "x/1")
         let spoof = Self.environment(headers: [("X-A", "1")], configuration: .init(passEnvironment: ["REQUEST_METHOD"]))

@@ -3,20 +3,21 @@ import Testing
 @testable import CGIGateway
 
 @Suite struct RequestPathTests {
-    @Test(arguments: [
-        ("/", [], false),
-        ("/a/b", ["a", "b"], false),
-        ("/a/b/", ["a", "b"], true),
-        ("/a//b", ["a", "b"], false),
-        ("/a/./b/.", ["a", "b"], true),
-        ("/a/../b", ["b"], false),
-        ("/a/b/..", ["a"], true),
-        ("/a/%2e%2E/b", ["b"], false),
-        ("/a%20b/c%3Bd", ["a b", "c;d"], false),
-        ("/a%2Fb", ["a/b"], false),
-        ("/%252e%252e", ["%2e%2e"], false),
-        ("/caf%C3%A9", ["café"], false),
-    ] as [(String, [String], Bool)])
+    @Test(
+        arguments: [
+            ("/", [], false),
+            ("/a/b", ["a", "b"], false),
+            ("/a/b/", ["a", "b"], true),
+            ("/a//b", ["a", "b"], false),
+            ("/a/./b/.", ["a", "b"], true),
+            ("/a/../b", ["b"], false),
+            ("/a/b/..", ["a"], true),
+            ("/a/%2e%2E/b", ["b"], false),
+            ("/a%20b/c%3Bd", ["a b", "c;d"], false),
+            ("/a%2Fb", ["a/b"], false),
+            ("/%252e%252e", ["%2e%2e"], false),
+            ("/caf%C3%A9", ["café"], false),
+        ] as [(String, [String], Bool)])
     func decodesAndNormalizes(path: String, segments: [String], trailingSlash: Bool) throws {
         let decoded = try RequestPath(percentEncoded: path)
         #expect(decoded.segments == segments)

@@ -29,9 +29,12 @@ func outcome(_ result: Result<(ResponseHead, [UInt8]), ResponseHeadError>) -> St
             }
             if Bool.random(using: &random) { text += "\n" + "body\r\n\r\nmore" }
             let output = Array(text.utf8)
-            let cuts = (0..<Int.random(in: 0...4, using: &random)).map { _ in Int.random(in: 0...output.count, using: &random) }.sorted()
+            let cuts = (0..<Int.random(in: 0...4, using: &random)).map { _ in Int.random(in: 0...output.count, using: &random) }
+                .sorted()
             let limits = ResponseHeadParser.Limits(maxLineBytes: 200, maxHeadBytes: 600, maxHeaderCount: 5)
-            #expect(outcome(parse(output, cuts: cuts, limits: limits)) == outcome(parse(output, limits: limits)), "\(text.debugDescription) cut at \(cuts)")
+            #expect(
+                outcome(parse(output, cuts: cuts, limits: limits)) == outcome(parse(output, limits: limits)),
+                "\(text.debugDescription) cut at \(cuts)")
         }
     }
 
@@ -40,7 +43,8 @@ func outcome(_ result: Result<(ResponseHead, [UInt8]), ResponseHeadError>) -> St
         var random = SeededGenerator(seed: seed)
         for _ in 0..<300 {
             let output = (0..<Int.random(in: 0...200, using: &random)).map { _ in
-                Bool.random(using: &random) ? UInt8.random(in: 0...255, using: &random) : Array("a:\r\n ".utf8).randomElement(using: &random)!
+                Bool.random(using: &random)
+                    ? UInt8.random(in: 0...255, using: &random) : Array("a:\r\n ".utf8).randomElement(using: &random)!
             }
             let cut = Int.random(in: 0...output.count, using: &random)
             #expect(outcome(parse(output, cuts: [cut])) == outcome(parse(output)))

@@ -12,7 +12,8 @@ import Testing
 
     init() throws {
         directory = try TemporaryDirectory(prefix: "script-compiler")
-        try FileManager.default.createDirectory(at: directory.url.appendingPathComponent("cgi-bin"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: directory.url.appendingPathComponent("cgi-bin"), withIntermediateDirectories: true)
         compiler = try ScriptCompiler(.init(cacheDirectory: directory.appending("cache")))
     }
 
@@ -47,19 +48,25 @@ import Testing
     }
 
     @Test func asynchronousHandlersCompileWhileSynchronousScriptsLinkNoConcurrencyRuntime() throws {
-        let asynchronous = try compiler.compile(script("later.swift", """
-            import CGI
-            await CGI.run { request in
-                try await Task.sleep(for: .milliseconds(1))
-                return Response(contentType: "text/plain", body: "later")
-            }
-            """))
+        let asynchronous = try compiler.compile(
+            script(
+                "later.swift",
+                """
+                import CGI
+                await CGI.run { request in
+                    try await Task.sleep(for: .milliseconds(1))
+                    return Response(contentType: "text/plain", body: "later")
+                }
+                """))
         #expect(try output(of: asynchronous.executable).hasSuffix("\r\n\r\nlater"))
 
-        let synchronous = try compiler.compile(script("now.swift", """
-            import CGI
-            CGI.run { _ in Response(contentType: "text/plain", body: "now") }
-            """))
+        let synchronous = try compiler.compile(
+            script(
+                "now.swift",
+                """
+                import CGI
+                CGI.run { _ in Response(contentType: "text/plain", body: "now") }
+                """))
         #expect(try output(of: synchronous.executable).hasSuffix("\r\n\r\nnow"))
         #expect(try output(of: "/usr/bin/nm", arguments: [asynchronous.executable]).contains("libdispatch_init"))
         // The concurrency runtime brings libdispatch, whose initialiser every process would
@@ -132,12 +139,12 @@ import Testing
         let fake = folder.appendingPathComponent("failing-swiftc").path
         let runs = folder.appendingPathComponent("runs").path
         try """
-            #!/bin/sh
-            [ "$1" = --version ] && exec echo fake
-            echo run >> \(runs)
-            echo 'error: this compiler rejects everything' >&2
-            exit 1
-            """.write(toFile: fake, atomically: true, encoding: .utf8)
+        #!/bin/sh
+        [ "$1" = --version ] && exec echo fake
+        echo run >> \(runs)
+        echo 'error: this compiler rejects everything' >&2
+        exit 1
+        """.write(toFile: fake, atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: fake)
         let failing = try ScriptCompiler(.init(compilerPath: fake, cacheDirectory: compiler.cache.directory))
         let path = try script("hello.swift", Self.hello)
@@ -153,7 +160,8 @@ import Testing
 
     @Test func compilerThatHangsIsStoppedAfterTheTimeout() throws {
         let fake = folder.appendingPathComponent("slow-swiftc").path
-        try "#!/bin/sh\n[ \"$1\" = --version ] && exec echo fake\nexec sleep 300\n".write(toFile: fake, atomically: true, encoding: .utf8)
+        try "#!/bin/sh\n[ \"$1\" = --version ] && exec echo fake\nexec sleep 300\n".write(
+            toFile: fake, atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: fake)
         let slow = try ScriptCompiler(.init(compilerPath: fake, cacheDirectory: compiler.cache.directory, timeout: .seconds(1)))
         let path = try script("hello.swift", Self.hello)

@@ -61,9 +61,10 @@ import Testing
     }
 
     @Test func headEndingExactlyAtTheChunksEndHasNoBodyStart() {
-        #expect(Self.actions([.output("Content-Type: text/html\r\n\r\n"), .output("x")]) == [
-            .sendHead(Self.document(), bodyStart: nil), .sendBody,
-        ])
+        #expect(
+            Self.actions([.output("Content-Type: text/html\r\n\r\n"), .output("x")]) == [
+                .sendHead(Self.document(), bodyStart: nil), .sendBody,
+            ])
     }
 
     @Test(arguments: [
@@ -87,14 +88,17 @@ import Testing
 
     @Test func clientRedirectGetsTheServersPageAndTheScriptMayFinish() {
         let head = ResponseHead(
-            kind: .clientRedirect, status: 302, reason: "Found", headers: [HeaderField(name: "Location", value: "http://a.test/")])
-        #expect(Self.actions([.output("Location: http://a.test/\n\nignored"), .output("more"), .outputEnded]) == [
-            .sendRedirectPage(head), .discard, .wait,
-        ])
+            kind: .clientRedirect, status: 302, reason: "Found", headers: [HeaderField(name: "Location", value: "http://a.test/")]
+        )
+        #expect(
+            Self.actions([.output("Location: http://a.test/\n\nignored"), .output("more"), .outputEnded]) == [
+                .sendRedirectPage(head), .discard, .wait,
+            ])
         // Silent after its page: the client has its response, only the script is stopped.
-        #expect(Self.actions([.output("Location: http://a.test/\n\n"), .idle(scriptHasExited: false)]) == [
-            .sendRedirectPage(head), .stopScript,
-        ])
+        #expect(
+            Self.actions([.output("Location: http://a.test/\n\n"), .idle(scriptHasExited: false)]) == [
+                .sendRedirectPage(head), .stopScript,
+            ])
     }
 
     @Test(arguments: [
@@ -126,20 +130,26 @@ import Testing
         // A script that exited, with a background child holding its output: the response ends normally.
         #expect(Self.actions([head, .idle(scriptHasExited: true)]).last == .finish(unframed: false))
         // A script still running: the response cannot be completed.
-        #expect(Self.actions([head, .idle(scriptHasExited: false)]).last == .abort("script timed out while writing its response"))
+        #expect(
+            Self.actions([head, .idle(scriptHasExited: false)]).last == .abort("script timed out while writing its response"))
     }
 
     @Test func aValidContentLengthFramesTheBodyAndHoldsTheScriptToIt() {
         var head = Self.document(200, "OK", [HeaderField(name: "Content-Type", value: "a/b")])
         head.contentLength = 5
         let start = "Content-Type: a/b\nContent-Length: 5\n\n"
-        #expect(Self.actions([.output(start + "he"), .output("llo"), .outputEnded]) == [
-            .sendHead(head, bodyStart: start.utf8.count), .sendBody, .finish(unframed: false),
-        ])
+        #expect(
+            Self.actions([.output(start + "he"), .output("llo"), .outputEnded]) == [
+                .sendHead(head, bodyStart: start.utf8.count), .sendBody, .finish(unframed: false),
+            ])
         // Fewer bytes: the response cannot be complete.
-        #expect(Self.actions([.output(start + "he"), .outputEnded]).last == .abort("script's output ended 3 bytes short of its Content-Length"))
+        #expect(
+            Self.actions([.output(start + "he"), .outputEnded]).last
+                == .abort("script's output ended 3 bytes short of its Content-Length"))
         // More bytes after the head went out: the connection breaks before they are sent.
-        #expect(Self.actions([.output(start + "he"), .output("llo!")]).last == .abort("script wrote more than the 3 bytes left of its Content-Length"))
+        #expect(
+            Self.actions([.output(start + "he"), .output("llo!")]).last
+                == .abort("script wrote more than the 3 bytes left of its Content-Length"))
         // More bytes with the head: nothing was sent yet, so it is a 502.
         #expect(Self.actions([.output(start + "hello!")]) == [.fail(.bodyLongerThanContentLength(5))])
         #expect(ScriptFailure.bodyLongerThanContentLength(5).status == 502)
@@ -155,11 +165,14 @@ import Testing
 
     @Test func aScriptThatDiesAfterItsHeadLeavesTheResponseIncomplete() {
         let head = Event.output("Content-Type: a/b\n\nbody")
-        #expect(Self.actions([head, .outputEndedWhileRunning, .exited(.signaled(9))]).suffix(2) == [
-            .awaitExit, .abort("script was killed by signal 9 (Killed) after its response began"),
-        ])
+        #expect(
+            Self.actions([head, .outputEndedWhileRunning, .exited(.signaled(9))]).suffix(2) == [
+                .awaitExit, .abort("script was killed by signal 9 (Killed) after its response began"),
+            ])
         #expect(Self.actions([head, .outputEndedWhileRunning, .exited(.exited(0))]).last == .finish(unframed: false))
-        #expect(Self.actions([head, .outputEndedWhileRunning, .exited(.exited(2))]).last == .abort("script ended with exit code 2 after its response began"))
+        #expect(
+            Self.actions([head, .outputEndedWhileRunning, .exited(.exited(2))]).last
+                == .abort("script ended with exit code 2 after its response began"))
         // Still running: it closed its output to end the response early.
         #expect(Self.actions([head, .outputEndedWhileRunning, .exited(nil)]).last == .finish(unframed: false))
         // A HEAD response is complete with its head.
@@ -167,23 +180,28 @@ import Testing
     }
 
     @Test func nonParsedHeaderOutputPassesThroughUnframed() {
-        #expect(Self.actions([.output("HTTP/1.1 200 OK\r\n\r\nx"), .output("y"), .outputEnded], nph: true) == [
-            .sendRaw, .sendRaw, .finish(unframed: true),
-        ])
-        #expect(Self.actions([.output("x"), .idle(scriptHasExited: true)], nph: true).last == .abort("script timed out while writing its response"))
+        #expect(
+            Self.actions([.output("HTTP/1.1 200 OK\r\n\r\nx"), .output("y"), .outputEnded], nph: true) == [
+                .sendRaw, .sendRaw, .finish(unframed: true),
+            ])
+        #expect(
+            Self.actions([.output("x"), .idle(scriptHasExited: true)], nph: true).last
+                == .abort("script timed out while writing its response"))
     }
 
     @Test func clientGoneStopsTheScriptAndDropsTheRest() {
-        #expect(Self.actions([.output("Content-Type: a/b\n\nx"), .clientGone, .output("y"), .outputEnded]) == [
-            .sendHead(Self.document(200, "OK", [HeaderField(name: "Content-Type", value: "a/b")]), bodyStart: 19),
-            .stopScript, .discard, .wait,
-        ])
+        #expect(
+            Self.actions([.output("Content-Type: a/b\n\nx"), .clientGone, .output("y"), .outputEnded]) == [
+                .sendHead(Self.document(200, "OK", [HeaderField(name: "Content-Type", value: "a/b")]), bodyStart: 19),
+                .stopScript, .discard, .wait,
+            ])
     }
 
     @Test func failuresBeforeTheHeadGetAPageAfterItBreakTheConnection() {
         let unreadable = ScriptFailure.outputUnreadable("EBADF")
         #expect(Self.actions([.scriptFailed(unreadable)]) == [.fail(unreadable)])
-        #expect(Self.actions([.output("Content-Type: a/b\n\n"), .scriptFailed(unreadable)]).last == .abort(unreadable.logMessage))
+        #expect(
+            Self.actions([.output("Content-Type: a/b\n\n"), .scriptFailed(unreadable)]).last == .abort(unreadable.logMessage))
     }
 
     @Test func everyFailureHasAStatusAndMessages() {

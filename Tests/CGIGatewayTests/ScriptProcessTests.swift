@@ -69,7 +69,8 @@ func bodyLines(_ output: [UInt8]) -> [String] {
         pthread_sigmask(SIG_BLOCK, &blocked, &old)
         defer { pthread_sigmask(SIG_SETMASK, &old, nil) }
         let script = try installFixture("signals.sh", in: folder.path)
-        let process = try ScriptProcess.spawn(executable: script, environment: ["PATH": "/usr/bin:/bin"], workingDirectory: folder.path)
+        let process = try ScriptProcess.spawn(
+            executable: script, environment: ["PATH": "/usr/bin:/bin"], workingDirectory: folder.path)
         let lines = bodyLines(readToEnd(process.standardOutput))
         close(process.standardError)
         #expect(process.wait() == .exited(0))
@@ -164,7 +165,8 @@ func bodyLines(_ output: [UInt8]) -> [String] {
     }
 
     @Test func describesProblemsForTheLog() {
-        #expect(ScriptSpawnError.spawn(executable: "/x", errno: ENOENT).description == "cannot start /x: No such file or directory")
+        #expect(
+            ScriptSpawnError.spawn(executable: "/x", errno: ENOENT).description == "cannot start /x: No such file or directory")
         #expect(ExitStatus.exited(3).description == "exit code 3")
         #expect(ExitStatus.signaled(SIGKILL).description == "killed by signal 9 (Killed)")
     }

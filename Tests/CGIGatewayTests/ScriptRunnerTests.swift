@@ -15,7 +15,8 @@ import Testing
 
     /// Runs probe.py, installed as `name` in a fresh subfolder of the test's folder.
     func run(
-        _ query: String, body: [UInt8] = [], environment: [String: String] = [:], runner: ScriptRunner = .init(idleTimeout: .seconds(10)),
+        _ query: String, body: [UInt8] = [], environment: [String: String] = [:],
+        runner: ScriptRunner = .init(idleTimeout: .seconds(10)),
         name: String = "probe.py"
     ) throws -> ScriptResult {
         let subfolder = folder.appending(UUID().uuidString)
@@ -62,7 +63,10 @@ import Testing
     }
 
     @Test(arguments: [
-        ("Content-Type: text/plain\r\nGARBAGE\r\n\r\nbody", ResponseHeadError.malformedLine(number: 2, reason: "no colon", excerpt: "GARBAGE")),
+        (
+            "Content-Type: text/plain\r\nGARBAGE\r\n\r\nbody",
+            ResponseHeadError.malformedLine(number: 2, reason: "no colon", excerpt: "GARBAGE")
+        ),
         ("Content-Length: 6\n\nHello\n", .missingContentType),
         ("Content-Type: text/plain\n", .endOfOutput),
         ("", .noOutput),
@@ -83,8 +87,12 @@ import Testing
 
     @Test func dropsTheBodyOfAClientRedirect() throws {
         let result = try run("raw=" + base64URL("Location: http://x.test/\n\nIGNORED"))
-        #expect(result.outcome == .response(ResponseHead(kind: .clientRedirect, status: 302, reason: "Found",
-                                                         headers: [.init(name: "Location", value: "http://x.test/")])))
+        #expect(
+            result.outcome
+                == .response(
+                    ResponseHead(
+                        kind: .clientRedirect, status: 302, reason: "Found",
+                        headers: [.init(name: "Location", value: "http://x.test/")])))
         #expect(result.body.isEmpty)
     }
 
@@ -94,10 +102,14 @@ import Testing
         #expect(result.outcome == .nonParsedHeader)
         #expect(result.body == Array(output.utf8))
         let parsed = try run("raw=" + base64URL(output), name: "probe-nph.py")
-        #expect(parsed.outcome == .failed(.invalidResponse(.malformedLine(number: 1, reason: "no colon", excerpt: "HTTP/1.0 200 OK"))))
+        #expect(
+            parsed.outcome == .failed(.invalidResponse(.malformedLine(number: 1, reason: "no colon", excerpt: "HTTP/1.0 200 OK")))
+        )
     }
 
-    @Test(arguments: [("/cgi-bin/nph-x.sh", true), ("/cgi-bin/sub/nph-", true), ("/cgi-bin/nph-dir/x.sh", false), ("/cgi-bin/x-nph-.sh", false)])
+    @Test(arguments: [
+        ("/cgi-bin/nph-x.sh", true), ("/cgi-bin/sub/nph-", true), ("/cgi-bin/nph-dir/x.sh", false), ("/cgi-bin/x-nph-.sh", false),
+    ])
     func recognizesNonParsedHeaderScripts(scriptName: String, isNPH: Bool) {
         #expect(ScriptLocation(scriptPath: "/s" + scriptName, scriptName: scriptName).isNonParsedHeader == isNPH)
     }
@@ -109,7 +121,8 @@ import Testing
         #expect(result.exitStatus == .signaled(SIGTERM))
         // The timeout firing is the behaviour: after the 2 s idle limit, not the script's 120 s sleep.
         #expect(ContinuousClock.now - started < .seconds(60))
-        let grandchild = try #require(pid_t(String(decoding: result.standardError, as: UTF8.self).dropFirst("grandchild=".count).dropLast()))
+        let grandchild = try #require(
+            pid_t(String(decoding: result.standardError, as: UTF8.self).dropFirst("grandchild=".count).dropLast()))
         #expect(eventually { ProcessSweep.isGone(grandchild) })
     }
 
@@ -121,7 +134,8 @@ import Testing
         // The grandchild holds the output for 300 s and the idle limit is 600 s: returning well
         // before either means the runner ended at the script's exit.
         #expect(ContinuousClock.now - started < .seconds(120))
-        let grandchild = try #require(pid_t(String(decoding: result.standardError, as: UTF8.self).dropFirst("grandchild=".count).dropLast()))
+        let grandchild = try #require(
+            pid_t(String(decoding: result.standardError, as: UTF8.self).dropFirst("grandchild=".count).dropLast()))
         #expect(eventually { ProcessSweep.isGone(grandchild) })
     }
 

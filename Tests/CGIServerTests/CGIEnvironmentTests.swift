@@ -143,7 +143,8 @@ struct CGIEnvironmentTests {
     @Test func absoluteFormTargetNamesTheServer() throws {
         let connection = try RawConnection(port: server.port)
         connection.send(
-            "GET http://RightHost:123/cgi-bin/probe.cgi?env=SERVER_NAME HTTP/1.1\r\nHost: wronghost:321\r\nConnection: close\r\n\r\n")
+            "GET http://RightHost:123/cgi-bin/probe.cgi?env=SERVER_NAME HTTP/1.1\r\nHost: wronghost:321\r\nConnection: close\r\n\r\n"
+        )
         #expect(connection.readResponses(1).first?.text == "righthost")
     }
 
@@ -157,11 +158,16 @@ struct CGIEnvironmentTests {
 
     @Test func signalsAreResetInTheScript() throws {
         // Python ignores SIGPIPE itself, so a shell script reports the state it inherited.
-        try server.site.script("signals.sh", contents: "#!/bin/sh\nprintf 'Content-Type: text/plain\\r\\n\\r\\n'\nexec grep -E '^Sig(Ign|Blk)' /proc/self/status\n")
+        try server.site.script(
+            "signals.sh",
+            contents: "#!/bin/sh\nprintf 'Content-Type: text/plain\\r\\n\\r\\n'\nexec grep -E '^Sig(Ign|Blk)' /proc/self/status\n"
+        )
         let text = try curl([server.url("/cgi-bin/signals.sh")]).text
         // Signals 32 and 33 belong to the C library's threads and cannot be reset; 1-31 must be.
         func mask(_ name: String) -> UInt64? {
-            text.split(separator: "\n").first { $0.hasPrefix(name) }.flatMap { UInt64($0.split(separator: "\t").last ?? "", radix: 16) }
+            text.split(separator: "\n").first { $0.hasPrefix(name) }.flatMap {
+                UInt64($0.split(separator: "\t").last ?? "", radix: 16)
+            }
         }
         #expect(mask("SigIgn:").map { $0 & 0x7FFF_FFFF } == 0)
         #expect(mask("SigBlk:").map { $0 & 0x7FFF_FFFF } == 0)

@@ -59,14 +59,18 @@ struct CGIProcessTests {
         let group = DispatchGroup()
         for index in 0..<30 {
             DispatchQueue.global().async(group: group) {
-                let query = index % 3 == 0 ? "probe.cgi?raw=\(base64URL("Status: bad\r\n\r\n"))" : index % 3 == 1 ? "hello.sh" : "probe.cgi?big=100000"
+                let query =
+                    index % 3 == 0
+                    ? "probe.cgi?raw=\(base64URL("Status: bad\r\n\r\n"))" : index % 3 == 1 ? "hello.sh" : "probe.cgi?big=100000"
                 _ = try? curl([server.url("/cgi-bin/\(query)")])
             }
         }
         #expect(group.wait(timeout: .now() + 300) == .success)
         for _ in 0..<5 { _ = try? curl(["--max-time", "0.3", server.url("/cgi-bin/probe.cgi?sleep_before=5")]) }
         #expect(eventually { server.children().isEmpty }, "children left: \(server.children())")
-        #expect(eventually { server.openDescriptorCount() <= descriptorsBefore + 2 }, "descriptors \(descriptorsBefore) → \(server.openDescriptorCount())")
+        #expect(
+            eventually { server.openDescriptorCount() <= descriptorsBefore + 2 },
+            "descriptors \(descriptorsBefore) → \(server.openDescriptorCount())")
     }
 
     /// The server's own threads block SIGTERM, SIGINT, SIGHUP and SIGCHLD and nothing else, whatever mask
@@ -128,10 +132,12 @@ struct CGIProcessTests {
         let logPath = site.root.appending(path: "access.log").path
         let server = try TestServer(site: site, options: ["--access-log", logPath])
         // Two requests on one keep-alive connection: the redirect, then a plain script.
-        let curl = try runProcess("/usr/bin/curl", [
-            "-s", "--max-time", "30", "-o", "/dev/null", "-o", "/dev/null", "-w", "%{http_code} %{num_connects}\n",
-            server.url("/cgi-bin/probe.cgi?loc=http://x.test/"), server.url("/cgi-bin/hello.sh"),
-        ])
+        let curl = try runProcess(
+            "/usr/bin/curl",
+            [
+                "-s", "--max-time", "30", "-o", "/dev/null", "-o", "/dev/null", "-w", "%{http_code} %{num_connects}\n",
+                server.url("/cgi-bin/probe.cgi?loc=http://x.test/"), server.url("/cgi-bin/hello.sh"),
+            ])
         #expect(curl.termination == .exited(0))
         #expect(curl.output == "302 1\n200 0\n", "the second request reuses the connection")
         // Once the server has reaped both scripts, every exchange is over; stopping the server
@@ -149,11 +155,13 @@ struct CGIProcessTests {
         let server = try TestServer(site: site, options: ["--access-log", logPath])
         _ = try curl(["-A", "tester \"x\"", "-e", "http://ref/", server.url("/cgi-bin/hello.sh?q=1")])
         var log = ""
-        #expect(eventually {
-            log = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
-            return log.hasSuffix("\n")
-        })
-        let pattern = #/^127\.0\.0\.1 - - \[\d\d/\w{3}/\d{4}:\d\d:\d\d:\d\d \+0000\] "GET /cgi-bin/hello.sh\?q=1 HTTP/1\.1" 200 6 "http://ref/" "tester \\"x\\""\n$/#
+        #expect(
+            eventually {
+                log = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
+                return log.hasSuffix("\n")
+            })
+        let pattern =
+            #/^127\.0\.0\.1 - - \[\d\d/\w{3}/\d{4}:\d\d:\d\d:\d\d \+0000\] "GET /cgi-bin/hello.sh\?q=1 HTTP/1\.1" 200 6 "http://ref/" "tester \\"x\\""\n$/#
         #expect(log.wholeMatch(of: pattern) != nil, "\(log)")
     }
 }

@@ -34,13 +34,20 @@ struct CGIRequestBodyTests {
 
     @Test func chunkedBodiesAreDechunkedWithContentLength() throws {
         let small = Data("hello chunked".utf8)
-        let response = try curl(["-H", "Transfer-Encoding: chunked", "--data-binary", "@\(try upload(small))", server.url("/cgi-bin/probe.cgi?echo=1")])
+        let response = try curl([
+            "-H", "Transfer-Encoding: chunked", "--data-binary", "@\(try upload(small))", server.url("/cgi-bin/probe.cgi?echo=1"),
+        ])
         #expect(response.text == "len=13\nsha256=\(try sha256Hex(small))\n")
-        let env = try curl(["-H", "Transfer-Encoding: chunked", "--data-binary", "@\(try upload(small))", server.url("/cgi-bin/probe.cgi?env=CONTENT_LENGTH")])
+        let env = try curl([
+            "-H", "Transfer-Encoding: chunked", "--data-binary", "@\(try upload(small))",
+            server.url("/cgi-bin/probe.cgi?env=CONTENT_LENGTH"),
+        ])
         #expect(env.text == "13")
         // Larger than the in-memory limit (1 MiB): spooled to a temporary file.
         let large = Data((0..<(3 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 7) })
-        let spooled = try curl(["-H", "Transfer-Encoding: chunked", "--data-binary", "@\(try upload(large))", server.url("/cgi-bin/probe.cgi?echo=1")])
+        let spooled = try curl([
+            "-H", "Transfer-Encoding: chunked", "--data-binary", "@\(try upload(large))", server.url("/cgi-bin/probe.cgi?echo=1"),
+        ])
         #expect(spooled.text == "len=\(large.count)\nsha256=\(try sha256Hex(large))\n")
     }
 
@@ -72,7 +79,9 @@ struct CGIRequestBodyTests {
     }
 
     @Test func scriptThatNeverReadsItsBodyDoesNotDeadlock() throws {
-        let response = try curl(["--data-binary", "@\(try upload(Data(count: 1 << 20)))", server.url("/cgi-bin/probe.cgi?noread=1")])
+        let response = try curl([
+            "--data-binary", "@\(try upload(Data(count: 1 << 20)))", server.url("/cgi-bin/probe.cgi?noread=1"),
+        ])
         #expect(response.status == 200)
         #expect(response.body.count == 1 << 20)
         #expect(response.curlStatus == 0, "the whole response arrived")

@@ -24,7 +24,9 @@ struct CGIResponseTests {
 
     @Test func customReasonPhrase() throws {
         let connection = try RawConnection(port: server.port)
-        connection.send("GET /cgi-bin/probe.cgi?raw=\(base64URL("Status: 299 Whatever\r\nContent-Type: text/plain\r\n\r\nx")) HTTP/1.1\r\nHost: x\r\n\r\n")
+        connection.send(
+            "GET /cgi-bin/probe.cgi?raw=\(base64URL("Status: 299 Whatever\r\nContent-Type: text/plain\r\n\r\nx")) HTTP/1.1\r\nHost: x\r\n\r\n"
+        )
         let data = connection.readAll(idle: 2)
         #expect(String(decoding: data, as: UTF8.self).hasPrefix("HTTP/1.1 299 Whatever\r\n"))
     }
@@ -67,16 +69,20 @@ struct CGIResponseTests {
     }
 
     @Test func overlongHeadIsBadGateway() throws {
-        try server.site.script("bighead.py", contents: """
-            #!/usr/bin/python3
-            import sys
-            sys.stdout.write("X-Big: " + "b" * 100000 + "\\r\\nContent-Type: text/plain\\r\\n\\r\\nx")
-            """)
-        try server.site.script("manyheads.py", contents: """
-            #!/usr/bin/python3
-            import sys
-            sys.stdout.write("X-n: v\\r\\n" * 20000 + "Content-Type: text/plain\\r\\n\\r\\nx")
-            """)
+        try server.site.script(
+            "bighead.py",
+            contents: """
+                #!/usr/bin/python3
+                import sys
+                sys.stdout.write("X-Big: " + "b" * 100000 + "\\r\\nContent-Type: text/plain\\r\\n\\r\\nx")
+                """)
+        try server.site.script(
+            "manyheads.py",
+            contents: """
+                #!/usr/bin/python3
+                import sys
+                sys.stdout.write("X-n: v\\r\\n" * 20000 + "Content-Type: text/plain\\r\\n\\r\\nx")
+                """)
         #expect(try curl([server.url("/cgi-bin/bighead.py")]).status == 502)
         #expect(try curl([server.url("/cgi-bin/manyheads.py")]).status == 502)
         #expect(eventually { server.children().isEmpty })
@@ -94,7 +100,8 @@ struct CGIResponseTests {
     @Test func extraBytesNeverBecomeASecondResponse() throws {
         let connection = try RawConnection(port: server.port)
         let output = base64URL("Content-Type: text/plain\r\nContent-Length: 5\r\n\r\nhelloHTTP/1.1 200 OK\r\n\r\nextra")
-        connection.send("GET /cgi-bin/probe.cgi?raw=\(output) HTTP/1.1\r\nHost: x\r\n\r\nGET /hello.txt HTTP/1.1\r\nHost: x\r\n\r\n")
+        connection.send(
+            "GET /cgi-bin/probe.cgi?raw=\(output) HTTP/1.1\r\nHost: x\r\n\r\nGET /hello.txt HTTP/1.1\r\nHost: x\r\n\r\n")
         let responses = connection.readResponses(2)
         #expect(responses.count == 2)
         // More body than its Content-Length before anything went out: a 502, never a second response.
@@ -153,7 +160,9 @@ struct CGIResponseTests {
 
     @Test func headHasNoBodyAndTheConnectionStaysUsable() throws {
         let connection = try RawConnection(port: server.port)
-        connection.send("HEAD /cgi-bin/probe.cgi HTTP/1.1\r\nHost: x\r\n\r\nGET /cgi-bin/probe.cgi?env=REQUEST_METHOD HTTP/1.1\r\nHost: x\r\n\r\n")
+        connection.send(
+            "HEAD /cgi-bin/probe.cgi HTTP/1.1\r\nHost: x\r\n\r\nGET /cgi-bin/probe.cgi?env=REQUEST_METHOD HTTP/1.1\r\nHost: x\r\n\r\n"
+        )
         let responses = connection.readResponses(2, headRequests: 1)
         #expect(responses.map(\.status) == [200, 200])
         #expect(responses.last?.text == "GET")
@@ -178,7 +187,8 @@ struct CGIResponseTests {
     }
 
     @Test func clientRedirectWithDocumentKeepsTheBody() throws {
-        let response = try raw("Status: 301 Moved\r\nLocation: http://x.test/\r\nContent-Type: text/html\r\n\r\n<a href=x>moved</a>")
+        let response = try raw(
+            "Status: 301 Moved\r\nLocation: http://x.test/\r\nContent-Type: text/html\r\n\r\n<a href=x>moved</a>")
         #expect(response.status == 301)
         #expect(response.header("Location") == "http://x.test/")
         #expect(response.text == "<a href=x>moved</a>")
@@ -186,7 +196,10 @@ struct CGIResponseTests {
 
     @Test func localRedirectAfterPostRunsTheTargetAsGet() throws {
         let target = "/cgi-bin/probe.cgi?env=REQUEST_METHOD"
-        let response = try curl(["-d", "0123456789", server.url("/cgi-bin/probe.cgi?loc=\(target.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)")])
+        let response = try curl([
+            "-d", "0123456789",
+            server.url("/cgi-bin/probe.cgi?loc=\(target.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)"),
+        ])
         #expect(response.status == 200)
         #expect(response.text == "GET")
         let toFile = try curl([server.url("/cgi-bin/probe.cgi?loc=/hello.txt")])
@@ -230,7 +243,8 @@ struct CGIResponseTests {
     @Test func stderrWrittenAfterTheOutputEndedIsLogged() throws {
         try server.site.script(
             "late.sh",
-            contents: "#!/bin/sh\nprintf 'Content-Type: text/plain\\r\\n\\r\\nearly\\n'\nexec 1>&-\nsleep 0.3\necho late-line >&2\n")
+            contents:
+                "#!/bin/sh\nprintf 'Content-Type: text/plain\\r\\n\\r\\nearly\\n'\nexec 1>&-\nsleep 0.3\necho late-line >&2\n")
         #expect(try curl([server.url("/cgi-bin/late.sh")]).text == "early\n")
         #expect(eventually { server.errorText.contains("late-line") })
     }
@@ -253,7 +267,9 @@ struct CGIResponseTests {
         #expect(!plain.text.contains("abc"))
         #expect(plain.text.contains("Reference"))
         let dev = try TestServer(options: ["--dev"])
-        let detailed = try curl([dev.url("/cgi-bin/probe.cgi?raw=\(base64URL("Status: abc\r\nContent-Type: text/plain\r\n\r\n"))")])
+        let detailed = try curl([
+            dev.url("/cgi-bin/probe.cgi?raw=\(base64URL("Status: abc\r\nContent-Type: text/plain\r\n\r\n"))")
+        ])
         #expect(detailed.status == 502)
         #expect(detailed.text.contains("Status"))
     }

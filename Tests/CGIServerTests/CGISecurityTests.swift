@@ -9,11 +9,13 @@ struct CGISecurityTests {
     init() throws {
         let site = try TestSite()
         try site.file("secret.cgi", "#!/bin/sh\nprintf 'Content-Type: text/plain\\r\\n\\r\\nPWNED'\n")
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: site.root.appending(path: "secret.cgi").path)
+        try FileManager.default.setAttributes(
+            [.posixPermissions: 0o755], ofItemAtPath: site.root.appending(path: "secret.cgi").path)
         try site.script("noexec.cgi", contents: "#!/bin/sh\necho PWNED\n", mode: 0o644)
         try site.script("ww.cgi", contents: "#!/bin/sh\nprintf 'Content-Type: text/plain\\r\\n\\r\\nPWNED'\n", mode: 0o777)
         try site.script("sh.cgi", contents: "#!/bin/bash\nprintf 'Content-Type: text/plain\\r\\n\\r\\n%s' \"$HTTP_USER_AGENT\"\n")
-        try FileManager.default.createSymbolicLink(atPath: site.cgiBin.appending(path: "escape.cgi").path, withDestinationPath: "/usr/bin/id")
+        try FileManager.default.createSymbolicLink(
+            atPath: site.cgiBin.appending(path: "escape.cgi").path, withDestinationPath: "/usr/bin/id")
         try FileManager.default.createSymbolicLink(atPath: site.cgiBin.appending(path: "linkdir").path, withDestinationPath: "/")
         try FileManager.default.createDirectory(at: site.cgiBin.appending(path: "dir.cgi"), withIntermediateDirectories: true)
         server = try TestServer(site: site)
@@ -93,7 +95,9 @@ struct CGISecurityTests {
 
     @Test func oddScriptNamesAreNotInterpretedByAShell() throws {
         let marker = server.site.state.appending(path: "x").path
-        try server.site.script("we$(touch \(marker.replacingOccurrences(of: "/", with: "_"))).cgi", contents: "#!/bin/sh\nprintf 'Content-Type: text/plain\\r\\n\\r\\nok'\n")
+        try server.site.script(
+            "we$(touch \(marker.replacingOccurrences(of: "/", with: "_"))).cgi",
+            contents: "#!/bin/sh\nprintf 'Content-Type: text/plain\\r\\n\\r\\nok'\n")
         let name = "we$(touch \(marker.replacingOccurrences(of: "/", with: "_"))).cgi"
         let response = try curl([server.url("/cgi-bin/" + name.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)])
         #expect(response.text == "ok")

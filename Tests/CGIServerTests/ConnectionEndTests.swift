@@ -23,7 +23,8 @@ struct ConnectionEndTests {
         let interim = "HTTP/1.1 102 Processing\r\n\r\n"
         if version == "HTTP/1.1", path.hasPrefix("/cgi-bin"), response.hasPrefix(interim) { response.removeFirst(interim.count) }
         #expect(response.hasPrefix("\(version) 200 OK\r\n"))
-        #expect(response.hasSuffix(path.hasPrefix("/cgi-bin") ? "GET" + (version == "HTTP/1.1" ? "\r\n0\r\n\r\n" : "") : "hello\n"))
+        #expect(
+            response.hasSuffix(path.hasPrefix("/cgi-bin") ? "GET" + (version == "HTTP/1.1" ? "\r\n0\r\n\r\n" : "") : "hello\n"))
     }
 
     @Test func anErrorResponseToAnUnreadBodyReachesTheClient() throws {
@@ -42,7 +43,8 @@ struct ConnectionEndTests {
         let client = try TestClient(port: server.port)
         for variable in ["HTTP_TRANSFER_ENCODING", "CONTENT_LENGTH"] {
             client.send(
-                "POST /cgi-bin/probe.cgi?env=\(variable) HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n")
+                "POST /cgi-bin/probe.cgi?env=\(variable) HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"
+            )
             let response = client.read(until: "\r\n0\r\n\r\n")
             let expected = variable == "CONTENT_LENGTH" ? "5" : "[\(variable) not found]"
             #expect(response.contains("\r\n\r\n\(String(expected.utf8.count, radix: 16))\r\n\(expected)\r\n"), "\(response)")
@@ -52,7 +54,10 @@ struct ConnectionEndTests {
     @Test func aScriptsStderrIsLoggedUpToItsLimit() throws {
         let response = try curl([server.url("/cgi-bin/probe.cgi?stderr=1000000&env=REQUEST_METHOD")])
         #expect(response.text == "GET")
-        #expect(eventually(within: 5) { server.errorText.contains("stderr cut: 737857 more bytes not logged (at most 262144 per request)") })
+        #expect(
+            eventually(within: 5) {
+                server.errorText.contains("stderr cut: 737857 more bytes not logged (at most 262144 per request)")
+            })
         let logged = server.errorText.utf8.filter { $0 == UInt8(ascii: "x") }.count
         #expect(logged <= 262_144 && logged > 200_000)
     }

@@ -19,11 +19,12 @@ import Testing
     /// server's TMPDIR (in the test's site folder), where upload.swift keeps its uploads, and
     /// the signing key of contact.swift.
     static func serve(_ options: [String] = []) throws -> TestServer {
-        try TestServer(options: [
-            "--htdocs", site.appending(path: "htdocs").path, "--cgi-bin", site.appending(path: "cgi-bin").path,
-            "--swift-cache", cache.path, "--swiftc", swiftc, "--pass-env", "TMPDIR",
-            "--set-env", "CGI_EXAMPLE_SECRET=\(secret)",
-        ] + options)
+        try TestServer(
+            options: [
+                "--htdocs", site.appending(path: "htdocs").path, "--cgi-bin", site.appending(path: "cgi-bin").path,
+                "--swift-cache", cache.path, "--swiftc", swiftc, "--pass-env", "TMPDIR",
+                "--set-env", "CGI_EXAMPLE_SECRET=\(secret)",
+            ] + options)
     }
 
     func get(_ path: String) throws -> HTTPResult {
@@ -32,8 +33,10 @@ import Testing
 
     @Test func indexLinksEveryExample() throws {
         let index = try get("/").text
-        for script in ["hello.swift", "form.swift", "checkboxes.swift", "upload.swift", "api.swift", "contact.swift",
-                       "environment.swift", "error.swift", "hello.sh", "hello.py"] {
+        for script in [
+            "hello.swift", "form.swift", "checkboxes.swift", "upload.swift", "api.swift", "contact.swift",
+            "environment.swift", "error.swift", "hello.sh", "hello.py",
+        ] {
             #expect(index.contains("href=\"/cgi-bin/\(script)"), "index.html links \(script)")
         }
         #expect(index.contains("href=\"/api.html\""))
@@ -70,9 +73,11 @@ import Testing
     @Test func uploadSavesTheFileAndReportsIt() throws {
         let bytes = try server.site.randomFile("upload.bin", count: 300_000)
         let digest = try sha256(of: server.site.root.appending(path: "upload.bin"))
-        let result = try curl([
-            server.url("/cgi-bin/upload.swift"), "-F", "file=@\(server.site.root.appending(path: "upload.bin").path);type=application/x-test",
-        ], timeout: 120)
+        let result = try curl(
+            [
+                server.url("/cgi-bin/upload.swift"), "-F",
+                "file=@\(server.site.root.appending(path: "upload.bin").path);type=application/x-test",
+            ], timeout: 120)
         #expect(result.status == 200)
         #expect(result.text.contains("<td>upload.bin</td>"))
         #expect(result.text.contains("<td>application/x-test</td>"))
@@ -85,7 +90,8 @@ import Testing
 
     @Test func apiAnswersInJSON() throws {
         let url = server.url("/cgi-bin/api.swift")
-        let greeting = try curl([url, "-H", "Content-Type: application/json", "--data", #"{"name": "Ada \u00e9"}"#], timeout: 120)
+        let greeting = try curl(
+            [url, "-H", "Content-Type: application/json", "--data", #"{"name": "Ada \u00e9"}"#], timeout: 120)
         #expect(greeting.status == 200)
         #expect(greeting.header("Content-Type") == "application/json")
         #expect(try jsonObject(greeting)["greeting"] as? String == "Hello, Ada é!")
@@ -98,8 +104,10 @@ import Testing
         #expect(blank.status == 422)
         #expect(try jsonObject(blank)["error"] is String)
         // Refused by the library before any greeting: still JSON, with the status.
-        for (arguments, status) in [(["-H", "Content-Type: application/json", "--data", "{\"name\":"], 400),
-                                    (["-H", "Content-Type: text/plain", "--data", "{}"], 415)] {
+        for (arguments, status) in [
+            (["-H", "Content-Type: application/json", "--data", "{\"name\":"], 400),
+            (["-H", "Content-Type: text/plain", "--data", "{}"], 415),
+        ] {
             let refused = try curl([url] + arguments, timeout: 120)
             #expect(refused.status == status)
             #expect(refused.header("Content-Type") == "application/json")
@@ -121,7 +129,8 @@ import Testing
         let withoutSession = try curl([url, "--data", "csrf_token=\(token)&message=Hi"], timeout: 120)
         #expect(withoutSession.status == 403)
 
-        let sent = try curl([url, "-b", jar, "-c", jar, "--data-urlencode", "csrf_token=\(token)", "--data", "message=Hello+there"], timeout: 120)
+        let sent = try curl(
+            [url, "-b", jar, "-c", jar, "--data-urlencode", "csrf_token=\(token)", "--data", "message=Hello+there"], timeout: 120)
         #expect(sent.status == 303)
         #expect(sent.header("Location") == "/cgi-bin/contact.swift")
         let flashed = try curl([url, "-b", jar, "-c", jar], timeout: 120)

@@ -70,7 +70,9 @@ func parseCurlOutput(_ data: Data) throws -> HTTPResult? {
 func parseHead(_ bytes: Data.SubSequence) throws -> HTTPResult {
     let lines = String(decoding: bytes, as: UTF8.self).components(separatedBy: "\r\n")
     let statusParts = lines[0].split(separator: " ")
-    guard statusParts.count >= 2, let status = Int(statusParts[1]) else { throw TestFailure("bad status line \(lines[0].prefix(80))") }
+    guard statusParts.count >= 2, let status = Int(statusParts[1]) else {
+        throw TestFailure("bad status line \(lines[0].prefix(80))")
+    }
     let headers = lines.dropFirst().compactMap { line -> (String, String)? in
         guard let colon = line.firstIndex(of: ":") else { return nil }
         return (String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces))

@@ -199,7 +199,8 @@ struct HTTPProtocolTests {
         #expect(listeners.count == 3)
         for _ in 0..<12 { #expect(try curl([own.url("/hello.txt")]).text == "hello\n") }
 
-        let second = try runProcess(TestServer.binary.path, [own.site.root.path, "--port", "\(own.port)", "--allow-root-scripts"])
+        let second = try runProcess(
+            TestServer.binary.path, [own.site.root.path, "--port", "\(own.port)", "--allow-root-scripts"])
         #expect(second.termination != .exited(0))
         #expect(second.errors.contains("cannot listen") && second.errors.contains("in use"), "\(second.errors)")
         #expect(try curl([own.url("/hello.txt")]).text == "hello\n")
@@ -209,9 +210,12 @@ struct HTTPProtocolTests {
         closing.send("GET /hello.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
         #expect(String(decoding: closing.readAll(), as: UTF8.self).hasSuffix("hello\n"))
         #expect(own.stop() == 0)
-        let restarted = try ChildProcess(TestServer.binary.path, [own.site.root.path, "--port", "\(own.port)", "--allow-root-scripts"])
+        let restarted = try ChildProcess(
+            TestServer.binary.path, [own.site.root.path, "--port", "\(own.port)", "--allow-root-scripts"])
         let line = try? restarted.waitForLine { $0.hasPrefix("listening on ") }
-        #expect(line?.hasPrefix("listening on http://127.0.0.1:\(own.port)/") == true, "\(String(decoding: restarted.standardError, as: UTF8.self))")
+        #expect(
+            line?.hasPrefix("listening on http://127.0.0.1:\(own.port)/") == true,
+            "\(String(decoding: restarted.standardError, as: UTF8.self))")
     }
 
     @Test(arguments: [SIGTERM, SIGINT])

@@ -64,7 +64,8 @@ final class InProcessConnectionTests {
 
     @Test func pipelinedRequestsAreAnsweredInOrder() throws {
         let response = try exchange(
-            "GET /hello.txt HTTP/1.1\r\nHost: a\r\n\r\nGET /missing HTTP/1.1\r\nHost: a\r\n\r\nHEAD /page.html HTTP/1.1\r\nHost: a\r\n\r\n")
+            "GET /hello.txt HTTP/1.1\r\nHost: a\r\n\r\nGET /missing HTTP/1.1\r\nHost: a\r\n\r\nHEAD /page.html HTTP/1.1\r\nHost: a\r\n\r\n"
+        )
         let statuses = response.split(whereSeparator: \.isNewline).filter { $0.hasPrefix("HTTP/1.1 ") }
         #expect(statuses == ["HTTP/1.1 200 OK", "HTTP/1.1 404 Not Found", "HTTP/1.1 200 OK"])
         #expect(response.hasSuffix("Server: \(ServerContext.software)\r\n\r\n"), "the HEAD response ends after its head")

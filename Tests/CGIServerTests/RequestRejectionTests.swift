@@ -12,7 +12,8 @@ struct RequestRejectionTests {
 
     /// A POST head with a Host header and `headers`.
     func head(_ headers: [(String, String)]) -> HTTPRequestHead {
-        HTTPRequestHead(version: .http1_1, method: .POST, uri: "/cgi-bin/probe.cgi", headers: HTTPHeaders([("Host", "x")] + headers))
+        HTTPRequestHead(
+            version: .http1_1, method: .POST, uri: "/cgi-bin/probe.cgi", headers: HTTPHeaders([("Host", "x")] + headers))
     }
 
     @Test(arguments: [

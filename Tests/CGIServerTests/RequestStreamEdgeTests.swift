@@ -38,7 +38,8 @@ struct RequestStreamEdgeTests {
         let data = "3; x\r\nHTTP/1.2\r\n"
         let plain = try responses(to: Self.echo + "\(String(data.utf8.count, radix: 16))\r\n\(data)\r\n0\r\n\r\n", count: 1)
         let withLength = try responses(
-            to: "POST /cgi-bin/probe.cgi?echo=1 HTTP/1.1\r\nHost: x\r\nContent-Length: \(data.utf8.count)\r\n\r\n\(data)", count: 1)
+            to: "POST /cgi-bin/probe.cgi?echo=1 HTTP/1.1\r\nHost: x\r\nContent-Length: \(data.utf8.count)\r\n\r\n\(data)",
+            count: 1)
         #expect(plain.map(\.status) == [200])
         #expect(plain.first?.text.hasPrefix("len=\(data.utf8.count)\n") == true)
         #expect(withLength.map(\.text) == plain.map(\.text))

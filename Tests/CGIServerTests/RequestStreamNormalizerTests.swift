@@ -14,30 +14,61 @@ struct RequestStreamNormalizerTests {
 
     /// Inputs and what the decoder must get from them.
     static let cases: [(name: String, input: String, expected: String)] = [
-        ("plain requests", "GET / HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.0\r\n\r\n", "GET / HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.0\r\n\r\n"),
-        ("a later minor version", "GET / HTTP/1.2\r\nHost: x\r\n\r\nGET / HTTP/1.9\r\n\r\n", "GET / HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\n\r\n"),
+        (
+            "plain requests", "GET / HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.0\r\n\r\n",
+            "GET / HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.0\r\n\r\n"
+        ),
+        (
+            "a later minor version", "GET / HTTP/1.2\r\nHost: x\r\n\r\nGET / HTTP/1.9\r\n\r\n",
+            "GET / HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\n\r\n"
+        ),
         ("leading empty line", "\r\nGET / HTTP/1.3\r\n\r\n", "\r\nGET / HTTP/1.1\r\n\r\n"),
         (
-            "chunk extensions", post + "Transfer-Encoding: Chunked\r\n\r\n5 ; a=\"q\\\"x\"\r\nhello\r\nA;b\r\n0123456789\r\n0; c\r\nT: 1\r\n\r\nGET / HTTP/1.2\r\n\r\n",
+            "chunk extensions",
+            post
+                + "Transfer-Encoding: Chunked\r\n\r\n5 ; a=\"q\\\"x\"\r\nhello\r\nA;b\r\n0123456789\r\n0; c\r\nT: 1\r\n\r\nGET / HTTP/1.2\r\n\r\n",
             post + "Transfer-Encoding: Chunked\r\n\r\n5\r\nhello\r\nA\r\n0123456789\r\n0\r\nT: 1\r\n\r\nGET / HTTP/1.1\r\n\r\n"
         ),
         (
-            "chunk data and length-framed bodies are not looked at", post + "Transfer-Encoding: chunked\r\n\r\n9\r\n1; x\r\n2;y\r\n0\r\n\r\n"
+            "chunk data and length-framed bodies are not looked at",
+            post + "Transfer-Encoding: chunked\r\n\r\n9\r\n1; x\r\n2;y\r\n0\r\n\r\n"
                 + post + "content-length:  14 \r\n\r\nGET / HTTP/1.2POST / HTTP/1.2\r\n\r\n",
             post + "Transfer-Encoding: chunked\r\n\r\n9\r\n1; x\r\n2;y\r\n0\r\n\r\n"
                 + post + "content-length:  14 \r\n\r\nGET / HTTP/1.2POST / HTTP/1.1\r\n\r\n"
         ),
-        ("a malformed extension is left to the decoder", post + "Transfer-Encoding: chunked\r\n\r\n5;a=\r\nhello\r\n", post + "Transfer-Encoding: chunked\r\n\r\n5;a=\r\nhello\r\n"),
-        ("whitespace after the size alone is left to the decoder", post + "Transfer-Encoding: chunked\r\n\r\n5 \r\nhello\r\n", post + "Transfer-Encoding: chunked\r\n\r\n5 \r\nhello\r\n"),
         (
-            "uncertain framing stops all rewriting", post + "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n5; x\r\nhello\r\nGET / HTTP/1.2\r\n\r\n",
+            "a malformed extension is left to the decoder", post + "Transfer-Encoding: chunked\r\n\r\n5;a=\r\nhello\r\n",
+            post + "Transfer-Encoding: chunked\r\n\r\n5;a=\r\nhello\r\n"
+        ),
+        (
+            "whitespace after the size alone is left to the decoder", post + "Transfer-Encoding: chunked\r\n\r\n5 \r\nhello\r\n",
+            post + "Transfer-Encoding: chunked\r\n\r\n5 \r\nhello\r\n"
+        ),
+        (
+            "uncertain framing stops all rewriting",
+            post + "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n5; x\r\nhello\r\nGET / HTTP/1.2\r\n\r\n",
             post + "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n5; x\r\nhello\r\nGET / HTTP/1.2\r\n\r\n"
         ),
-        ("another coding", post + "Transfer-Encoding: gzip, chunked\r\n\r\n5; x\r\n", post + "Transfer-Encoding: gzip, chunked\r\n\r\n5; x\r\n"),
-        ("a bare LF", "GET / HTTP/1.1\nHost: x\r\n\r\nGET / HTTP/1.2\r\n\r\n", "GET / HTTP/1.1\nHost: x\r\n\r\nGET / HTTP/1.2\r\n\r\n"),
-        ("a folded line", "GET / HTTP/1.1\r\nA: b\r\n c\r\n\r\nGET / HTTP/1.2\r\n\r\n", "GET / HTTP/1.1\r\nA: b\r\n c\r\n\r\nGET / HTTP/1.2\r\n\r\n"),
-        ("an upgrade", "GET / HTTP/1.1\r\nUpgrade: x\r\n\r\nGET / HTTP/1.2\r\n\r\n", "GET / HTTP/1.1\r\nUpgrade: x\r\n\r\nGET / HTTP/1.2\r\n\r\n"),
-        ("HTTP/2.0 is the decoder's to refuse", "GET / HTTP/2.0\r\n\r\nGET / HTTP/1.2\r\n\r\n", "GET / HTTP/2.0\r\n\r\nGET / HTTP/1.2\r\n\r\n"),
+        (
+            "another coding", post + "Transfer-Encoding: gzip, chunked\r\n\r\n5; x\r\n",
+            post + "Transfer-Encoding: gzip, chunked\r\n\r\n5; x\r\n"
+        ),
+        (
+            "a bare LF", "GET / HTTP/1.1\nHost: x\r\n\r\nGET / HTTP/1.2\r\n\r\n",
+            "GET / HTTP/1.1\nHost: x\r\n\r\nGET / HTTP/1.2\r\n\r\n"
+        ),
+        (
+            "a folded line", "GET / HTTP/1.1\r\nA: b\r\n c\r\n\r\nGET / HTTP/1.2\r\n\r\n",
+            "GET / HTTP/1.1\r\nA: b\r\n c\r\n\r\nGET / HTTP/1.2\r\n\r\n"
+        ),
+        (
+            "an upgrade", "GET / HTTP/1.1\r\nUpgrade: x\r\n\r\nGET / HTTP/1.2\r\n\r\n",
+            "GET / HTTP/1.1\r\nUpgrade: x\r\n\r\nGET / HTTP/1.2\r\n\r\n"
+        ),
+        (
+            "HTTP/2.0 is the decoder's to refuse", "GET / HTTP/2.0\r\n\r\nGET / HTTP/1.2\r\n\r\n",
+            "GET / HTTP/2.0\r\n\r\nGET / HTTP/1.2\r\n\r\n"
+        ),
         ("a head line still arriving is held back", "GET / HTTP/1.2\r\nHost: exam", "GET / HTTP/1.1\r\n"),
     ]
 
@@ -65,8 +96,12 @@ struct RequestStreamNormalizerTests {
         for round in 0..<200 {
             // Round 0 sends it whole; round 1 byte by byte; the others at random places.
             let cuts: [Int] =
-                round == 0 ? [] : round == 1 ? Array(1..<bytes.count)
-                : (0..<Int.random(in: 1...6, using: &generator)).map { _ in Int.random(in: 0...bytes.count, using: &generator) }.sorted()
+                round == 0
+                ? []
+                : round == 1
+                    ? Array(1..<bytes.count)
+                    : (0..<Int.random(in: 1...6, using: &generator)).map { _ in Int.random(in: 0...bytes.count, using: &generator)
+                    }.sorted()
             let bounds = [0] + cuts + [bytes.count]
             let pieces = zip(bounds, bounds.dropFirst()).map { bytes[$0..<$1] }
             let result = try normalize(pieces)

@@ -61,7 +61,8 @@ struct ResponseEncoderTests {
             #expect(try channel.readOutbound(as: ByteBuffer.self) == nil)
             #expect(!channel.isActive)
         }
-        let customReason = HTTPServerResponsePart.head(HTTPResponseHead(version: .http1_1, status: .custom(code: 299, reasonPhrase: "a\r\nb")))
+        let customReason = HTTPServerResponsePart.head(
+            HTTPResponseHead(version: .http1_1, status: .custom(code: 299, reasonPhrase: "a\r\nb")))
         #expect(throws: ResponseEncoder.Refusal.invalidHead) { try channel.writeOutbound(customReason) }
     }
 

@@ -21,7 +21,6 @@ struct ScriptSlotAbuseTests {
         return try #require(Int(line.split(separator: " ")[1])) * 1024
     }
 
-
     @Test func aBodyWaitingForASlotIsNotReadIntoMemory() throws {
         let holder = try TestClient(port: server.port)
         holder.send("GET /cgi-bin/probe.cgi?drip=1 HTTP/1.1\r\nHost: x\r\n\r\n")
@@ -47,7 +46,8 @@ struct ScriptSlotAbuseTests {
         #expect(holder.read(until: "part1").contains("part1"), "the slot is taken")
         let waiting = try TestClient(port: server.port)
         let length = 256 << 10  // larger than what is read before a slot is taken
-        waiting.send("POST /cgi-bin/probe.cgi?echo=1 HTTP/1.1\r\nHost: x\r\nContent-Length: \(length)\r\nExpect: 100-continue\r\n\r\n")
+        waiting.send(
+            "POST /cgi-bin/probe.cgi?echo=1 HTTP/1.1\r\nHost: x\r\nContent-Length: \(length)\r\nExpect: 100-continue\r\n\r\n")
         // Nothing may reach the waiting client before the holder's response is complete.
         #expect(holder.read(until: "part2", unless: waiting).contains("part2"), "100 Continue came before the slot was free")
         #expect(waiting.read(until: "\r\n\r\n").hasPrefix("HTTP/1.1 100 Continue\r\n"))

@@ -61,7 +61,9 @@ struct StaticFileTests {
         #expect(try curl(["-H", "If-Modified-Since: \(lastModified)", server.url("/hello.txt")]).status == 304)
         #expect(try curl(["-H", "If-Modified-Since: Mon, 01 Jan 1990 00:00:00 GMT", server.url("/hello.txt")]).status == 200)
         // If-None-Match wins over If-Modified-Since.
-        let both = try curl(["-H", "If-None-Match: \"other\"", "-H", "If-Modified-Since: \(lastModified)", server.url("/hello.txt")])
+        let both = try curl([
+            "-H", "If-None-Match: \"other\"", "-H", "If-Modified-Since: \(lastModified)", server.url("/hello.txt"),
+        ])
         #expect(both.status == 200)
     }
 
@@ -127,9 +129,11 @@ struct StaticFileTests {
     @Test func symbolicLinksThatStayInsideTheRootAreServed() throws {
         let manager = FileManager.default
         let htdocs = server.site.htdocs
-        try manager.createSymbolicLink(atPath: htdocs.appending(path: "absolute.html").path, withDestinationPath: htdocs.appending(path: "hello.txt").path)
+        try manager.createSymbolicLink(
+            atPath: htdocs.appending(path: "absolute.html").path, withDestinationPath: htdocs.appending(path: "hello.txt").path)
         try manager.createSymbolicLink(atPath: htdocs.appending(path: "relative.txt").path, withDestinationPath: "dir/index.html")
-        try manager.createSymbolicLink(atPath: htdocs.appending(path: "folder").path, withDestinationPath: htdocs.appending(path: "dir").path)
+        try manager.createSymbolicLink(
+            atPath: htdocs.appending(path: "folder").path, withDestinationPath: htdocs.appending(path: "dir").path)
         let absolute = try curl([server.url("/absolute.html")])
         #expect(absolute.status == 200)
         #expect(absolute.text == "hello\n")
@@ -170,7 +174,8 @@ struct StaticFileTests {
 
     /// A link inside htdocs to a folder outside it is not followed (openat2 RESOLVE_BENEATH): 404.
     @Test func linkOutOfTheDocumentRootGets404() throws {
-        try FileManager.default.createSymbolicLink(atPath: server.site.htdocs.appending(path: "etc").path, withDestinationPath: "/etc")
+        try FileManager.default.createSymbolicLink(
+            atPath: server.site.htdocs.appending(path: "etc").path, withDestinationPath: "/etc")
         let response = try curl([server.url("/etc/passwd")])
         #expect(response.status == 404)
         #expect(!response.text.contains("root:"))

@@ -53,7 +53,8 @@ import Testing
 
     @Test func startingLeavesNothingBehindInTMPDIR() throws {
         let site = try TestSite()
-        let temporary = site.root.appending(path: "tmp"), cache = site.root.appending(path: "cache")
+        let temporary = site.root.appending(path: "tmp")
+        let cache = site.root.appending(path: "cache")
         try FileManager.default.createDirectory(at: temporary, withIntermediateDirectories: true)
         let server = try TestServer(
             site: site, options: ["--swift-cache", cache.path, "--swiftc", swiftc], environment: ["TMPDIR": temporary.path])

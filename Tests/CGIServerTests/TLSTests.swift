@@ -8,9 +8,12 @@ struct TLSTests {
         let site = try TestSite()
         let certificate = site.root.appending(path: "cert.pem").path
         let key = site.root.appending(path: "key.pem").path
-        let openssl = try runProcess("/usr/bin/openssl", [
-            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", certificate, "-days", "1", "-subj", "/CN=localhost",
-        ])
+        let openssl = try runProcess(
+            "/usr/bin/openssl",
+            [
+                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", certificate, "-days", "1", "-subj",
+                "/CN=localhost",
+            ])
         #expect(openssl.termination == .exited(0), "\(openssl.errors)")
         let data = try site.randomFile("htdocs/large.bin", count: 1 << 20)
         let server = try TestServer(site: site, options: ["--tls-cert", certificate, "--tls-key", key])

@@ -12,7 +12,9 @@ final class TestClient: @unchecked Sendable {
         address.sin_port = in_port_t(UInt16(port).bigEndian)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard connected == 0 else {
             close(descriptor)
@@ -31,7 +33,13 @@ final class TestClient: @unchecked Sendable {
         let deadline = Date().addingTimeInterval(10)
         while sent < bytes.count && Date() < deadline {
             let written = bytes[sent...].withUnsafeBytes { Glibc.send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            if written > 0 { sent += written } else if errno == EAGAIN { wait(for: Int16(POLLOUT), within: 1) } else { return false }
+            if written > 0 {
+                sent += written
+            } else if errno == EAGAIN {
+                wait(for: Int16(POLLOUT), within: 1)
+            } else {
+                return false
+            }
         }
         return sent == bytes.count
     }
@@ -42,7 +50,9 @@ final class TestClient: @unchecked Sendable {
         var sent = 0
         let deadline = Date().addingTimeInterval(seconds)
         while sent < count && Date() < deadline {
-            let written = chunk.withUnsafeBytes { Glibc.send(descriptor, $0.baseAddress, min($0.count, count - sent), Int32(MSG_NOSIGNAL)) }
+            let written = chunk.withUnsafeBytes {
+                Glibc.send(descriptor, $0.baseAddress, min($0.count, count - sent), Int32(MSG_NOSIGNAL))
+            }
             if written > 0 {
                 sent += written
             } else if errno == EAGAIN {

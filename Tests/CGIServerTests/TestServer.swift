@@ -26,8 +26,11 @@ final class TestServer: @unchecked Sendable {
         environment: [String: String] = [:], rootScripts: Bool = true
     ) throws {
         self.site = try site ?? TestSite()
-        let arguments = [self.site.root.path, "--host", host, "--port", "0", "--script-timeout", "2", "--max-body", "\(1 << 20)",
-                         "--set-env", "PROBE_STATE=\(self.site.state.path)"]
+        let arguments =
+            [
+                self.site.root.path, "--host", host, "--port", "0", "--script-timeout", "2", "--max-body", "\(1 << 20)",
+                "--set-env", "PROBE_STATE=\(self.site.state.path)",
+            ]
             + (getuid() == 0 && rootScripts ? ["--allow-root-scripts"] : []) + options
         let command = launcher.isEmpty ? [Self.binary.path] + arguments : launcher + [Self.binary.path] + arguments
         process = try ChildProcess(

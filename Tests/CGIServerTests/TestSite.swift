@@ -27,7 +27,8 @@ struct TestSite {
         try chmod(cgiBin, 0o755)
         try script("probe.cgi", contents: try String(contentsOf: Self.fixtures.appending(path: "probe.cgi"), encoding: .utf8))
         try script("hello.sh", contents: "#!/bin/sh\nprintf 'Content-Type: text/plain\\r\\n\\r\\nhello\\n'\n")
-        try script("nph-raw.cgi", contents: "#!/bin/sh\nprintf 'HTTP/1.0 200 OK\\r\\nContent-Type: text/plain\\r\\n\\r\\nraw\\n'\n")
+        try script(
+            "nph-raw.cgi", contents: "#!/bin/sh\nprintf 'HTTP/1.0 200 OK\\r\\nContent-Type: text/plain\\r\\n\\r\\nraw\\n'\n")
         try file("htdocs/hello.txt", "hello\n")
         try file("htdocs/dir/index.html", "<h1>index</h1>\n")
         try file("htdocs/page.html", "<p>page</p>\n")

@@ -21,7 +21,8 @@ import Testing
         var generator = SeededGenerator(seed: 6265)
         let alphabet: [Character] = Array("ab=;\" \t,é\\") + ["\u{0}", "\r\n"]
         for _ in 0..<3000 {
-            let header = Bool.random(using: &generator)
+            let header =
+                Bool.random(using: &generator)
                 ? generator.string(from: alphabet, maxCount: 40)
                 : String(decoding: generator.bytes(maxCount: 40), as: UTF8.self)
             for cookie in Cookie.parse(header: header) {
@@ -87,7 +88,9 @@ import Testing
     @Test func deletesACookieOnTheSamePathAndDomain() throws {
         let header = try SetCookie.deleting(name: "flash", path: "/app", domain: "example.com").headerValue()
         #expect(header == "flash=; Path=/app; Domain=example.com; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT")
-        #expect(try SetCookie.deleting(name: "flash").headerValue() == "flash=; Path=/; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT")
+        #expect(
+            try SetCookie.deleting(name: "flash").headerValue()
+                == "flash=; Path=/; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT")
     }
 
     @Test func refusesBadAttributes() {

@@ -18,7 +18,9 @@ import Testing
     }
 
     func response(method: String = "GET", _ headers: [String: String] = [:]) throws -> Response {
-        let request = try withBodyPipe([]) { try Request(environment: headers.merging(["REQUEST_METHOD": method]) { $1 }, input: $0) }
+        let request = try withBodyPipe([]) {
+            try Request(environment: headers.merging(["REQUEST_METHOD": method]) { $1 }, input: $0)
+        }
         return try Response.file(at: path, for: request)
     }
 
@@ -62,14 +64,15 @@ import Testing
         #expect(try response(method: "POST", ["HTTP_IF_NONE_MATCH": "*"]).status == 200)
     }
 
-    @Test(arguments: [
-        ("bytes=2-4", 206, "234", "bytes 2-4/10"), ("bytes=7-", 206, "789", "bytes 7-9/10"),
-        ("bytes=-3", 206, "789", "bytes 7-9/10"), ("bytes=-30", 206, "0123456789", "bytes 0-9/10"),
-        ("bytes=8-99999999999999999999", 206, "89", "bytes 8-9/10"),
-        ("bytes=10-", 416, nil, "bytes */10"), ("bytes=99999999999999999999-1", 416, nil, "bytes */10"),
-        ("bytes=0-1,4-5", 200, "0123456789", nil), ("bytes=5-2", 200, "0123456789", nil),
-        ("items=0-1", 200, "0123456789", nil), ("bytes=a-b", 200, "0123456789", nil),
-    ] as [(String, Int, String?, String?)])
+    @Test(
+        arguments: [
+            ("bytes=2-4", 206, "234", "bytes 2-4/10"), ("bytes=7-", 206, "789", "bytes 7-9/10"),
+            ("bytes=-3", 206, "789", "bytes 7-9/10"), ("bytes=-30", 206, "0123456789", "bytes 0-9/10"),
+            ("bytes=8-99999999999999999999", 206, "89", "bytes 8-9/10"),
+            ("bytes=10-", 416, nil, "bytes */10"), ("bytes=99999999999999999999-1", 416, nil, "bytes */10"),
+            ("bytes=0-1,4-5", 200, "0123456789", nil), ("bytes=5-2", 200, "0123456789", nil),
+            ("items=0-1", 200, "0123456789", nil), ("bytes=a-b", 200, "0123456789", nil),
+        ] as [(String, Int, String?, String?)])
     func servesOneRange(range: String, status: Int, body: String?, contentRange: String?) throws {
         defer { try? FileManager.default.removeItem(at: folder) }
         let response = try response(["HTTP_RANGE": range])

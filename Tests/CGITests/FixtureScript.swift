@@ -47,7 +47,9 @@ struct FixtureScript {
 
     /// Runs the fixture with the query string `query`, `body` on standard input, standard CGI
     /// variables and `extra`.
-    func run(query: String, method: String = "GET", body: String = "", _ extra: [String: String] = [:]) throws
+    func run(
+        query: String, method: String = "GET", body: String = "", _ extra: [String: String] = [:]
+    ) throws
         -> Output
     {
         let environment = [
@@ -55,7 +57,8 @@ struct FixtureScript {
             "SCRIPT_NAME": "/cgi-bin/\(name)", "SERVER_NAME": "localhost", "SERVER_PORT": "8080",
             "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "127.0.0.1",
         ].merging(extra) { $1 }
-        let result = try runProcess(productsDirectory.appendingPathComponent(name).path, environment: environment, input: Data(body.utf8))
+        let result = try runProcess(
+            productsDirectory.appendingPathComponent(name).path, environment: environment, input: Data(body.utf8))
         switch result.termination {
         case .exited(let code): return Output(stdout: result.output, stderr: result.errors, status: code, signaled: false)
         case .signaled(let signal): return Output(stdout: result.output, stderr: result.errors, status: signal, signaled: true)

@@ -17,7 +17,8 @@ import Testing
             let number = Double(bitPattern: UInt64.random(in: 0...UInt64.max, using: &generator))
             return .double(number.isFinite ? number : Double.random(in: -1e6...1e6, using: &generator))
         case 4, 5: return .string(generator.string(from: alphabet, maxCount: 12))
-        case 6: return .array((0..<Int.random(in: 0...4, using: &generator)).map { _ in randomValue(&generator, depth: depth - 1) })
+        case 6:
+            return .array((0..<Int.random(in: 0...4, using: &generator)).map { _ in randomValue(&generator, depth: depth - 1) })
         default:
             return .object(
                 Dictionary(
@@ -56,7 +57,8 @@ import Testing
     /// accepts and RFC 8259 leaves open, counted as refusals), and accepted ones mean the same.
     @Test func mutatedTextsAreJudgedAsPythonJudgesThem() throws {
         var generator = SeededGenerator(seed: 8259_3)
-        let pieces: [[UInt8]] = ["[", "]", "{", "}", ",", ":", "\"", "\\", "\\u", "d83d", "-", "0", "1", ".", "e", " ", "\u{1}", "é", "true", "nul"]
+        let pieces: [[UInt8]] =
+            ["[", "]", "{", "}", ",", ":", "\"", "\\", "\\u", "d83d", "-", "0", "1", ".", "e", " ", "\u{1}", "é", "true", "nul"]
             .map { Array($0.utf8) } + [[0xFF], [0xC3]]
         var texts: [[UInt8]] = []
         for _ in 0..<1500 {

@@ -7,9 +7,10 @@ import Testing
 /// multipart oracle body, split at every position (random splits for large bodies) and fed
 /// byte by byte, gives the same fields or the same error as in one piece.
 @Suite struct MultipartChunkingTests {
-    static let bodies: [OracleCase] = (try? OracleCase.loadAll())?.filter {
-        $0.contentType?.lowercased().hasPrefix("multipart/") == true
-    } ?? []
+    static let bodies: [OracleCase] =
+        (try? OracleCase.loadAll())?.filter {
+            $0.contentType?.lowercased().hasPrefix("multipart/") == true
+        } ?? []
 
     @Test func oracleBodiesAreLoaded() {
         #expect(Self.bodies.count >= 50)

@@ -60,7 +60,11 @@ import Testing
         "file-filename-and-star": Deviation(
             ours: "filename été.txt from filename*",
             why: "the RFC 2231/8187 extended parameter is exact where the plain one is a fallback (RFC 6266 §4.3)",
-            expected: { python in python.mapFields { $0.filename = "été.txt"; $0.rawFilename = "été.txt" } }),
+            expected: { python in
+                python.mapFields {
+                    $0.filename = "été.txt"; $0.rawFilename = "été.txt"
+                }
+            }),
         "mp-ctype-mixed-case": Deviation(
             ours: "parsed: a=1", why: "media types are case-insensitive (RFC 9110 §8.3.1); Python crashes",
             expected: { _ in .fields([.text("a", "1")]) }),
@@ -135,8 +139,12 @@ struct OracleCase: CustomStringConvertible, @unchecked Sendable {
     }
 
     static func loadAll() throws -> [OracleCase] {
-        let cases = try JSONSerialization.jsonObject(with: Data(contentsOf: directory.appendingPathComponent("cases.json"))) as! [[String: Any]]
-        let answers = try JSONSerialization.jsonObject(with: Data(contentsOf: directory.appendingPathComponent("expected.json"))) as! [String: Any]
+        let cases =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: directory.appendingPathComponent("cases.json")))
+            as! [[String: Any]]
+        let answers =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: directory.appendingPathComponent("expected.json")))
+            as! [String: Any]
         let results = answers["results"] as! [[String: Any]]
         return zip(cases, results).map { oracle, expected in
             precondition(oracle["id"] as? String == expected["id"] as? String)
@@ -175,12 +183,13 @@ struct OracleCase: CustomStringConvertible, @unchecked Sendable {
             let kind = (expected["error"] as! [String: Any])["kind"] as! String
             return .error(kind: kind == "max_num_fields" ? "too_many_fields" : kind)
         }
-        return .fields(Self.items(in: expected).flatMap { item -> [FieldSummary] in
-            if item["value_kind"] as? String == "list" {
-                return Self.items(in: item).map { Self.summary($0, name: item["name"] as? String) }
-            }
-            return [Self.summary(item, name: item["name"] as? String)]
-        })
+        return .fields(
+            Self.items(in: expected).flatMap { item -> [FieldSummary] in
+                if item["value_kind"] as? String == "list" {
+                    return Self.items(in: item).map { Self.summary($0, name: item["name"] as? String) }
+                }
+                return [Self.summary(item, name: item["name"] as? String)]
+            })
     }
 
     /// The items of a result (or of a nested list item) in arrival order.

@@ -22,14 +22,17 @@ import Testing
     /// fixture, with CGI variables and `extra` in the environment.
     static func run(body pipeline: String, contentType: String, contentLength: Int?, _ extra: [String: String]) throws -> Run {
         let fixture = productsDirectory.appendingPathComponent("UploadFixture")
-        var environment = ["FIXTURE": fixture.path, "REQUEST_METHOD": "POST", "CONTENT_TYPE": contentType, "PATH": "/usr/bin:/bin"]
+        var environment = [
+            "FIXTURE": fixture.path, "REQUEST_METHOD": "POST", "CONTENT_TYPE": contentType, "PATH": "/usr/bin:/bin",
+        ]
         if let contentLength { environment["CONTENT_LENGTH"] = String(contentLength) }
         let result = try runProcess(
             "/bin/sh", ["-c", "\(pipeline) | \"$FIXTURE\""], environment: environment.merging(extra) { $1 }, within: 600)
         return Run(stdout: result.output, status: result.exitStatus)
     }
 
-    static let head = "--BOUND\r\nContent-Disposition: form-data; name=\"big\"; filename=\"big.bin\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+    static let head =
+        "--BOUND\r\nContent-Disposition: form-data; name=\"big\"; filename=\"big.bin\"\r\nContent-Type: application/octet-stream\r\n\r\n"
     static let tail = "\r\n--BOUND\r\nContent-Disposition: form-data; name=\"after\"\r\n\r\nok\r\n--BOUND--\r\n"
 
     /// Writes `mebibytes` MiB of pseudo-random data, each MiB stamped with its number so a

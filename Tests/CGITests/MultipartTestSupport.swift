@@ -33,10 +33,13 @@ struct FieldSummary: Equatable, Sendable, CustomStringConvertible {
 
     var description: String {
         let shownValue = text.map { $0.count > 40 ? String($0.prefix(40)) + "…" : $0 } ?? "\(bytes.count) bytes"
-        return "\(name ?? "nil")\(isFile ? "[file \(rawFilename ?? "")]" : "")=\(shownValue.debugDescription) (\(contentType ?? "-"))"
+        return
+            "\(name ?? "nil")\(isFile ? "[file \(rawFilename ?? "")]" : "")=\(shownValue.debugDescription) (\(contentType ?? "-"))"
     }
 
-    init(name: String?, isFile: Bool, filename: String?, rawFilename: String?, contentType: String?, text: String?, bytes: [UInt8]) {
+    init(
+        name: String?, isFile: Bool, filename: String?, rawFilename: String?, contentType: String?, text: String?, bytes: [UInt8]
+    ) {
         self.name = name
         self.isFile = isFile
         self.filename = filename
@@ -65,7 +68,8 @@ struct FieldSummary: Equatable, Sendable, CustomStringConvertible {
 
     /// A text field.
     static func text(_ name: String?, _ text: String, type: String = "text/plain") -> FieldSummary {
-        FieldSummary(name: name, isFile: false, filename: nil, rawFilename: nil, contentType: type, text: text, bytes: Array(text.utf8))
+        FieldSummary(
+            name: name, isFile: false, filename: nil, rawFilename: nil, contentType: type, text: text, bytes: Array(text.utf8))
     }
 }
 

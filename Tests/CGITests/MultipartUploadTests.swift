@@ -20,8 +20,15 @@ import Testing
         var options = FormOptions()
         options.memoryThreshold = threshold
         options.temporaryDirectory = directory
-        let body = MultipartHarness.body([(headers: ["Content-Disposition: form-data; name=\"f\"; filename=\"d/x.bin\"", "Content-Type: application/octet-stream"], data: contents)])
-        let reader = MultipartFormReader(contentType: HeaderValue(parsing: "multipart/form-data; boundary=BOUND"), options: options)
+        let body = MultipartHarness.body([
+            (
+                headers: [
+                    "Content-Disposition: form-data; name=\"f\"; filename=\"d/x.bin\"", "Content-Type: application/octet-stream",
+                ], data: contents
+            )
+        ])
+        let reader = MultipartFormReader(
+            contentType: HeaderValue(parsing: "multipart/form-data; boundary=BOUND"), options: options)
         let fields = try body.withUnsafeBytes { all in
             var done = false
             return try reader.readFields {
@@ -60,7 +67,9 @@ import Testing
         let (file, contents) = try Self.upload(size: 10_000, directory: directory)
         var sizes: [Int] = []
         var read: [UInt8] = []
-        try file.readChunks(size: 4096) { sizes.append($0.count); read += $0 }
+        try file.readChunks(size: 4096) {
+            sizes.append($0.count); read += $0
+        }
         #expect(sizes == [4096, 4096, 1808])
         #expect(read == contents)
     }

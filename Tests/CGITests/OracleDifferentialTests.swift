@@ -77,10 +77,12 @@ import Testing
     }
 
     static func loadCases() throws -> [Case] {
-        let cases = try JSONSerialization.jsonObject(with: Data(contentsOf: oracle.appendingPathComponent("cases.json")))
+        let cases =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: oracle.appendingPathComponent("cases.json")))
             as! [[String: Any]]
-        let expected = try JSONSerialization.jsonObject(
-            with: Data(contentsOf: oracle.appendingPathComponent("expected.json"))) as! [String: Any]
+        let expected =
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: oracle.appendingPathComponent("expected.json"))) as! [String: Any]
         let results = Dictionary(
             uniqueKeysWithValues: (expected["results"] as! [[String: Any]]).map { ($0["id"] as! String, $0) })
         return cases.compactMap { entry in

@@ -73,7 +73,8 @@ import Testing
             let theirs =
                 answer[0] as! String == "error"
                 ? "error"
-                : "ok " + (answer[1] as! [[String]]).map { "\(String(reflecting: $0[0]))=\(String(reflecting: $0[1]))" }
+                : "ok "
+                    + (answer[1] as! [[String]]).map { "\(String(reflecting: $0[0]))=\(String(reflecting: $0[1]))" }
                     .joined(separator: " ")
             let ours = Self.ours(testCase)
             if ours != theirs { mismatches += 1 }

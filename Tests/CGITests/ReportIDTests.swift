@@ -22,8 +22,10 @@ import Testing
         (4_102_444_799, 4_194_304, 0xFFFF_FFFF), (-1, 7, 1),  // 2099-12-31 23:59:59, 1969-12-31 23:59:59
     ])
     func matchesTheCLibrary(time: Int, process: Int, random: UInt32) {
-        #expect(ReportID(time: time, process: process, random: random).description == expected(
-            time: time, process: process, random: random))
+        #expect(
+            ReportID(time: time, process: process, random: random).description
+                == expected(
+                    time: time, process: process, random: random))
     }
 
     @Test func matchesTheCLibraryAtRandomInstants() {

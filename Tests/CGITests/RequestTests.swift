@@ -4,22 +4,25 @@ import TestSupport
 import Testing
 
 @Suite struct RequestTests {
-    static func request(_ environment: [String: String], body: String = "", options: FormOptions = FormOptions()) throws
+    static func request(
+        _ environment: [String: String], body: String = "", options: FormOptions = FormOptions()
+    ) throws
         -> Request
     {
         try withBodyPipe(Array(body.utf8)) { try Request(environment: environment, input: $0, options: options) }
     }
 
     @Test func typesTheMetaVariables() throws {
-        let request = try Self.request([
-            "REQUEST_METHOD": "POST", "SCRIPT_NAME": "/cgi-bin/app", "PATH_INFO": "/a/b",
-            "PATH_TRANSLATED": "/srv/a/b", "QUERY_STRING": "x=1", "SERVER_NAME": "example.com",
-            "SERVER_PORT": "8080", "SERVER_PROTOCOL": "HTTP/1.1", "SERVER_SOFTWARE": "cgi-server",
-            "GATEWAY_INTERFACE": "CGI/1.1", "REMOTE_ADDR": "127.0.0.1", "REMOTE_PORT": "51234",
-            "REMOTE_HOST": "localhost", "REMOTE_IDENT": "ident", "REMOTE_USER": "ann", "AUTH_TYPE": "Basic",
-            "CONTENT_TYPE": "application/x-www-form-urlencoded", "CONTENT_LENGTH": "3", "HTTPS": "on",
-            "HTTP_USER_AGENT": "curl/8", "HTTP_X_FORWARDED_FOR": "10.0.0.1", "HTTP_COOKIE": "sid=abc; theme=dark",
-        ], body: "y=2")
+        let request = try Self.request(
+            [
+                "REQUEST_METHOD": "POST", "SCRIPT_NAME": "/cgi-bin/app", "PATH_INFO": "/a/b",
+                "PATH_TRANSLATED": "/srv/a/b", "QUERY_STRING": "x=1", "SERVER_NAME": "example.com",
+                "SERVER_PORT": "8080", "SERVER_PROTOCOL": "HTTP/1.1", "SERVER_SOFTWARE": "cgi-server",
+                "GATEWAY_INTERFACE": "CGI/1.1", "REMOTE_ADDR": "127.0.0.1", "REMOTE_PORT": "51234",
+                "REMOTE_HOST": "localhost", "REMOTE_IDENT": "ident", "REMOTE_USER": "ann", "AUTH_TYPE": "Basic",
+                "CONTENT_TYPE": "application/x-www-form-urlencoded", "CONTENT_LENGTH": "3", "HTTPS": "on",
+                "HTTP_USER_AGENT": "curl/8", "HTTP_X_FORWARDED_FOR": "10.0.0.1", "HTTP_COOKIE": "sid=abc; theme=dark",
+            ], body: "y=2")
         #expect(request.method == "POST")
         #expect(request.scriptName == "/cgi-bin/app")
         #expect(request.pathInfo == "/a/b")
@@ -42,9 +45,10 @@ import Testing
         #expect(request.headers["user-agent"] == "curl/8")
         #expect(request.headers["X-Forwarded-For"] == "10.0.0.1")
         #expect(request.headers["content-length"] == "3")
-        #expect(request.headers.fields.map(\.name) == [
-            "Content-Length", "Content-Type", "Cookie", "User-Agent", "X-Forwarded-For",
-        ])
+        #expect(
+            request.headers.fields.map(\.name) == [
+                "Content-Length", "Content-Type", "Cookie", "User-Agent", "X-Forwarded-For",
+            ])
         #expect(request.cookies == [Cookie(name: "sid", rawValue: "abc"), Cookie(name: "theme", rawValue: "dark")])
         #expect(request.cookie("theme") == "dark")
         #expect(request.form.map(\.name) == ["y", "x"])
@@ -111,7 +115,10 @@ import Testing
 
     @Test func getIgnoresTheBodyForTheForm() throws {
         let (names, body) = try Self.formAndBody(
-            ["REQUEST_METHOD": "GET", "QUERY_STRING": "a=1", "CONTENT_TYPE": "application/x-www-form-urlencoded", "CONTENT_LENGTH": "3"],
+            [
+                "REQUEST_METHOD": "GET", "QUERY_STRING": "a=1", "CONTENT_TYPE": "application/x-www-form-urlencoded",
+                "CONTENT_LENGTH": "3",
+            ],
             body: "b=2")
         #expect(names == ["a"])
         #expect(body == Array("b=2".utf8))
@@ -132,7 +139,8 @@ import Testing
         options.maxTextBytes = 40
         options.maxFields = 8
         for _ in 0..<400 {
-            let body = Bool.random(using: &generator)
+            let body =
+                Bool.random(using: &generator)
                 ? generator.bytes(maxCount: 60) : Array(generator.string(from: alphabet, maxCount: 60).utf8)
             var environment = [
                 "REQUEST_METHOD": methods.randomElement(using: &generator)!,
@@ -160,13 +168,14 @@ import Testing
 
     /// Any `multipart/*` type, in any case, goes to the multipart reader: query fields first,
     /// then the parts, and the parts may use only what the query left of the field limit.
-    @Test(arguments: [
-        ("multipart/form-data; boundary=B", nil, ["q", "p1", "p2"]),
-        ("Multipart/Form-Data; boundary=B", nil, ["q", "p1", "p2"]),
-        ("multipart/mixed; boundary=B", nil, ["q", "p1", "p2"]),
-        ("multipart/form-data; boundary=B", 3, ["q", "p1", "p2"]),
-        ("multipart/form-data; boundary=B", 2, nil),
-    ] as [(String, Int?, [String]?)])
+    @Test(
+        arguments: [
+            ("multipart/form-data; boundary=B", nil, ["q", "p1", "p2"]),
+            ("Multipart/Form-Data; boundary=B", nil, ["q", "p1", "p2"]),
+            ("multipart/mixed; boundary=B", nil, ["q", "p1", "p2"]),
+            ("multipart/form-data; boundary=B", 3, ["q", "p1", "p2"]),
+            ("multipart/form-data; boundary=B", 2, nil),
+        ] as [(String, Int?, [String]?)])
     func dispatchesMultipart(contentType: String, maxFields: Int?, names: [String]?) throws {
         var options = FormOptions()
         options.maxFields = maxFields
@@ -175,7 +184,9 @@ import Testing
             "CONTENT_LENGTH": String(Self.multipartBody.utf8.count),
         ]
         var parsed: [String?]?
-        let kind = errorKind { parsed = try Self.request(environment, body: Self.multipartBody, options: options).form.map(\.name) }
+        let kind = errorKind {
+            parsed = try Self.request(environment, body: Self.multipartBody, options: options).form.map(\.name)
+        }
         #expect(parsed == names)
         #expect(kind == (names == nil ? "too_many_fields" : nil))
     }

@@ -37,7 +37,9 @@ func outputBytes(_ write: (Int32) throws -> Void) throws -> [UInt8] {
                 + "Set-Cookie: a=1\r\nSet-Cookie: b=2\r\n\r\n<p>hi</p>")
     }
 
-    @Test(arguments: [(404, nil, "404 Not Found"), (418, nil, "418 Client Error"), (299, "Fine", "299 Fine")] as [(Int, String?, String)])
+    @Test(
+        arguments: [(404, nil, "404 Not Found"), (418, nil, "418 Client Error"), (299, "Fine", "299 Fine")]
+            as [(Int, String?, String)])
     func writesTheStatusLine(status: Int, reason: String?, line: String) throws {
         var response = Response(status: status, contentType: "text/plain", body: "")
         response.reason = reason
@@ -95,7 +97,9 @@ func outputBytes(_ write: (Int32) throws -> Void) throws -> [UInt8] {
 
     @Test func writesAClientRedirect() throws {
         let text = try output { try Response.redirect(to: "/next?a=1&b=<2>", status: 303).write(to: $0) }
-        #expect(text.hasPrefix("Status: 303 See Other\r\nContent-Type: text/html; charset=utf-8\r\nLocation: /next?a=1&b=<2>\r\n\r\n"))
+        #expect(
+            text.hasPrefix("Status: 303 See Other\r\nContent-Type: text/html; charset=utf-8\r\nLocation: /next?a=1&b=<2>\r\n\r\n")
+        )
         #expect(text.contains(#"href="/next?a=1&amp;b=&lt;2&gt;""#))
     }
 

@@ -7,7 +7,9 @@ import Testing
     let script = FixtureScript(name: "ToolkitFixture")
 
     /// Runs the fixture with `mode` and a body, CONTENT_LENGTH set to the body's size.
-    func run(_ query: String, method: String = "GET", body: String = "", _ extra: [String: String] = [:]) throws
+    func run(
+        _ query: String, method: String = "GET", body: String = "", _ extra: [String: String] = [:]
+    ) throws
         -> FixtureScript.Output
     {
         var environment = extra
@@ -31,7 +33,8 @@ import Testing
     }
 
     @Test func echoesJSON() throws {
-        let output = try run("mode=echo", method: "POST", body: #"{"name":"Ann \ud83d\ude00","n":[1,2.5]}"#,
+        let output = try run(
+            "mode=echo", method: "POST", body: #"{"name":"Ann \ud83d\ude00","n":[1,2.5]}"#,
             ["CONTENT_TYPE": "Application/JSON; charset=utf-8"])
         #expect(status(output) == 200)
         #expect(header("Content-Type", output) == ["application/json"])
@@ -53,7 +56,8 @@ import Testing
         #expect(try jsonError(json)["status"] as? Int == expected)
         #expect(json.stderr.contains("CGI request rejected (\(expected))"))
 
-        let browser = try run("mode=echo", method: "POST", body: body,
+        let browser = try run(
+            "mode=echo", method: "POST", body: body,
             ["CONTENT_TYPE": type, "HTTP_ACCEPT": "text/html,application/xhtml+xml,*/*;q=0.8"])
         #expect(status(browser) == expected)
         #expect(header("Content-Type", browser) == ["text/html; charset=utf-8"])
@@ -77,11 +81,13 @@ import Testing
     }
 
     @Test func bodyTooLargeInTheHandlerIs413() throws {
-        let output = try run("mode=raw", method: "POST", body: String(repeating: "x", count: 17),
+        let output = try run(
+            "mode=raw", method: "POST", body: String(repeating: "x", count: 17),
             ["CONTENT_TYPE": "application/octet-stream"])
         #expect(status(output) == 413)
         #expect(!output.stderr.contains("report"))
-        let fits = try run("mode=raw", method: "POST", body: String(repeating: "x", count: 16),
+        let fits = try run(
+            "mode=raw", method: "POST", body: String(repeating: "x", count: 16),
             ["CONTENT_TYPE": "application/octet-stream"])
         #expect(fits.body == "16 bytes\n")
     }
@@ -91,10 +97,11 @@ import Testing
         let set = try run("mode=set-cookie&value=" + value.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)
         #expect(status(set) == 200)
         let cookies = header("Set-Cookie", set)
-        #expect(cookies == [
-            "flash=Saved%2C%20thank%20you%3B%20100%25%20%C3%A9",
-            "old=; Path=/; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT",
-        ])
+        #expect(
+            cookies == [
+                "flash=Saved%2C%20thank%20you%3B%20100%25%20%C3%A9",
+                "old=; Path=/; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT",
+            ])
         let pair = try #require(cookies.first)
         let read = try run("mode=read-cookie", ["HTTP_COOKIE": pair])
         #expect(read.body == value)
@@ -105,7 +112,8 @@ import Testing
         let token = page.body
         let session = try #require(header("Set-Cookie", page).first?.components(separatedBy: ";").first)
         func post(_ form: String, cookie: String) throws -> FixtureScript.Output {
-            try run("mode=form", method: "POST", body: form,
+            try run(
+                "mode=form", method: "POST", body: form,
                 ["CONTENT_TYPE": "application/x-www-form-urlencoded", "HTTP_COOKIE": cookie])
         }
         let accepted = try post("comment=hi&csrf_token=\(token)", cookie: session)
@@ -117,7 +125,8 @@ import Testing
         let otherSession = try #require(header("Set-Cookie", other).first?.components(separatedBy: ";").first)
         #expect(status(try post("comment=hi&csrf_token=\(token)", cookie: otherSession)) == 403)
         // A token in the header (for fetch) works as in the form.
-        let viaHeader = try run("mode=form", method: "POST", body: "comment=js",
+        let viaHeader = try run(
+            "mode=form", method: "POST", body: "comment=js",
             ["CONTENT_TYPE": "application/x-www-form-urlencoded", "HTTP_COOKIE": session, "HTTP_X_CSRF_TOKEN": token])
         #expect(viaHeader.body == "accepted js\n")
     }

@@ -76,7 +76,9 @@ import Testing
             let pairs = (0..<Int.random(in: 0...6, using: &generator)).map { _ in
                 (name: generator.string(from: alphabet, maxCount: 8), value: generator.string(from: alphabet, maxCount: 12))
             }
-            let fields = try Self.parse(URLEncodedForm.encode(pairs)) { $0.keepBlankValues = true; $0.strictParsing = true }
+            let fields = try Self.parse(URLEncodedForm.encode(pairs)) {
+                $0.keepBlankValues = true; $0.strictParsing = true
+            }
             #expect(fields.map { $0.name! } == pairs.map(\.name))
             #expect(fields.map { $0.text! } == pairs.map(\.value))
         }

@@ -114,7 +114,11 @@ import Glibc
         #expect(options != FormOptions())
         options.uploadHasher = ReversedSHA256.self
         #expect(options.hashesUploads)
-        #expect(options != { var sha = FormOptions(); sha.hashesUploads = true; return sha }())
+        #expect(
+            options
+                != {
+                    var sha = FormOptions(); sha.hashesUploads = true; return sha
+                }())
         options.hashesUploads = false
         #expect(options == FormOptions())
     }
@@ -134,7 +138,8 @@ import Glibc
         options.memoryThreshold = Self.threshold
         options.temporaryDirectory = directory
         options.hashesUploads = true
-        let reader = MultipartFormReader(contentType: HeaderValue(parsing: "multipart/form-data; boundary=BOUND"), options: options)
+        let reader = MultipartFormReader(
+            contentType: HeaderValue(parsing: "multipart/form-data; boundary=BOUND"), options: options)
         var random = SeededGenerator(seed: 9)
         for _ in 0..<5 {
             var start = 0

@@ -26,7 +26,9 @@ import Testing
             #expect(!name.contains("/") && !name.contains("\\") && !name.utf8.contains(0) && name.utf8.count <= 100)
         }
         let long = String(repeating: "x", count: 300) + ".jpeg"
-        #expect(UploadedFile(rawFilename: long, contentType: "", bytes: []).storageName == String(repeating: "x", count: 95) + ".jpeg")
+        #expect(
+            UploadedFile(rawFilename: long, contentType: "", bytes: []).storageName == String(repeating: "x", count: 95) + ".jpeg"
+        )
     }
 
     @Test func readsTheFirstBytesInMemoryAndOnDisk() throws {

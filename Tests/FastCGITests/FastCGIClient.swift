@@ -66,7 +66,9 @@ final class FastCGIClient {
     func send(_ bytes: [UInt8]) {
         var offset = 0
         while offset < bytes.count {
-            let written = bytes.withUnsafeBytes { Glibc.send(socket, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
+            let written = bytes.withUnsafeBytes {
+                Glibc.send(socket, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL))
+            }
             if written <= 0 { return }
             offset += written
         }
@@ -74,7 +76,9 @@ final class FastCGIClient {
 
     /// Sends one record with `padding` bytes of padding (filled with 0xAA, which a receiver must skip).
     func send(type: UInt8, id: UInt16, content: [UInt8], padding: Int = 0) {
-        var bytes: [UInt8] = [1, type, UInt8(id >> 8), UInt8(id & 0xFF), UInt8(content.count >> 8), UInt8(content.count & 0xFF), UInt8(padding), 0]
+        var bytes: [UInt8] = [
+            1, type, UInt8(id >> 8), UInt8(id & 0xFF), UInt8(content.count >> 8), UInt8(content.count & 0xFF), UInt8(padding), 0,
+        ]
         bytes += content
         bytes += [UInt8](repeating: 0xAA, count: padding)
         send(bytes)
@@ -108,7 +112,9 @@ final class FastCGIClient {
     }
 
     /// The meta-variables of a request to the fixture.
-    static func variables(method: String = "GET", query: String = "", contentType: String? = nil, contentLength: Int? = nil)
+    static func variables(
+        method: String = "GET", query: String = "", contentType: String? = nil, contentLength: Int? = nil
+    )
         -> [String: String]
     {
         var variables = [

@@ -1,7 +1,7 @@
 import Foundation
 import Glibc
-import Testing
 import TestSupport
+import Testing
 
 @testable import CGI
 
@@ -32,7 +32,8 @@ import TestSupport
             let client = try worker.connect()
             let body = Array("a=1&b=two+words".utf8)
             let reply = try client.request(
-                Client.variables(method: "POST", query: "c=3", contentType: "application/x-www-form-urlencoded",
+                Client.variables(
+                    method: "POST", query: "c=3", contentType: "application/x-www-form-urlencoded",
                     contentLength: body.count), body: body)
             #expect(reply.body.hasSuffix("a=1\nb=two words\nc=3\n"))
         }
@@ -48,7 +49,8 @@ import TestSupport
             body += Array("Content-Type: application/octet-stream\r\n\r\n".utf8) + file + Array("\r\n--\(boundary)--\r\n".utf8)
             let client = try worker.connect()
             let reply = try client.request(
-                Client.variables(method: "POST", contentType: "multipart/form-data; boundary=\(boundary)",
+                Client.variables(
+                    method: "POST", contentType: "multipart/form-data; boundary=\(boundary)",
                     contentLength: body.count), body: body)
             var hash = SHA256()
             file.withUnsafeBytes { hash.update($0) }
@@ -113,8 +115,10 @@ import TestSupport
             client.begin()
             client.params(Client.variables(method: "POST", contentType: "application/x-www-form-urlencoded", contentLength: 7))
             client.stream(.stdin, Array("a=1".utf8), end: false)
-            client.send(.getValues, id: 0, FastCGINameValuePairs.encode(
-                [("FCGI_MAX_CONNS", ""), ("FCGI_MAX_REQS", ""), ("FCGI_MPXS_CONNS", ""), ("SOMETHING_ELSE", "")]))
+            client.send(
+                .getValues, id: 0,
+                FastCGINameValuePairs.encode(
+                    [("FCGI_MAX_CONNS", ""), ("FCGI_MAX_REQS", ""), ("FCGI_MPXS_CONNS", ""), ("SOMETHING_ELSE", "")]))
             let answer = try #require(try client.nextRecord())
             #expect(answer.kind == .getValuesResult && answer.requestID == 0)
             let values = try FastCGINameValuePairs.decode(answer.content).map {
@@ -152,8 +156,11 @@ import TestSupport
             let client = try worker.connect()
             // A 1-byte name length, a 4-byte value length, the 11-byte name: 65,535 bytes in all.
             let long = FastCGINameValuePairs.encode([("HTTP_X_LONG", String(repeating: "v", count: 65_535 - 16))])
-            let pairs = FastCGINameValuePairs.encode(Client.variables(method: "POST", query: "action=stream",
-                contentType: "text/plain", contentLength: 65_535).map { ($0.key, $0.value) })
+            let pairs = FastCGINameValuePairs.encode(
+                Client.variables(
+                    method: "POST", query: "action=stream",
+                    contentType: "text/plain", contentLength: 65_535
+                ).map { ($0.key, $0.value) })
             #expect(long.count == 65_535)
             client.send(.beginRequest, id: 1, [0, 1, 1, 0, 0, 0, 0, 0], padding: 255)
             client.send(.params, id: 1, long)
@@ -199,7 +206,8 @@ import TestSupport
         try withWorker { worker in
             let client = try worker.connect()
             client.begin(id: 1)
-            client.params(id: 1, Client.variables(method: "POST", contentType: "application/x-www-form-urlencoded", contentLength: 3))
+            client.params(
+                id: 1, Client.variables(method: "POST", contentType: "application/x-www-form-urlencoded", contentLength: 3))
             client.begin(id: 2)
             client.stream(.stdin, id: 1, Array("a=1".utf8))
             let refusal = try #require(try client.nextRecord())
@@ -348,7 +356,8 @@ import TestSupport
     @Test func residentMemoryAndDescriptorsStayFlatOverManyRequests() throws {
         try withWorker { worker in
             let body = Array("a=1&b=2".utf8)
-            let variables = Client.variables(method: "POST", contentType: "application/x-www-form-urlencoded", contentLength: body.count)
+            let variables = Client.variables(
+                method: "POST", contentType: "application/x-www-form-urlencoded", contentLength: body.count)
             /// Serves `count` requests, each on a connection of its own (the client closes nine
             /// in ten, the worker the tenth), then one on a connection left open: the worker
             /// answers one request at a time, so once that one is answered, it has closed

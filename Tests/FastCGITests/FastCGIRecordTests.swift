@@ -1,5 +1,5 @@
-import Testing
 import TestSupport
+import Testing
 
 @testable import CGI
 
@@ -62,7 +62,9 @@ import TestSupport
     @Test func everySplitOfAStreamGivesTheSameRecords() throws {
         let records = [
             FastCGIRecord(.beginRequest, requestID: 1, content: [0, 1, 1, 0, 0, 0, 0, 0]),
-            FastCGIRecord(.params, requestID: 1, content: FastCGINameValuePairs.encode([("A", "1"), ("B", String(repeating: "x", count: 200))])),
+            FastCGIRecord(
+                .params, requestID: 1,
+                content: FastCGINameValuePairs.encode([("A", "1"), ("B", String(repeating: "x", count: 200))])),
             FastCGIRecord(.params, requestID: 1),
             FastCGIRecord(type: 77, requestID: 0, content: [1, 2, 3]),
             FastCGIRecord(.stdin, requestID: 1, content: Array("hello".utf8)),

@@ -307,7 +307,8 @@ private enum GNU {
     /// `pipe2(2)`, for pipes that no other test's child inherits.
     static let pipe2: @convention(c) (UnsafeMutablePointer<Int32>, Int32) -> Int32 = function("pipe2")
     /// `posix_spawn_file_actions_addchdir_np(3)`.
-    static let addChdir: @convention(c) (Actions, UnsafePointer<CChar>) -> Int32 = function("posix_spawn_file_actions_addchdir_np")
+    static let addChdir: @convention(c) (Actions, UnsafePointer<CChar>) -> Int32 = function(
+        "posix_spawn_file_actions_addchdir_np")
     /// `posix_spawn_file_actions_addclosefrom_np(3)`.
     static let addClosefrom: @convention(c) (Actions, Int32) -> Int32 = function("posix_spawn_file_actions_addclosefrom_np")
 

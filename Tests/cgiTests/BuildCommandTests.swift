@@ -26,7 +26,8 @@ import Testing
             cgiTool.path,
             ["build"] + arguments + (arguments.contains("--swift-cache") ? [] : ["--swift-cache", folder + "/cache"]),
             // swiftc leaves a folder in TMPDIR when it links a static executable: it goes with the test's folder.
-            environment: ProcessInfo.processInfo.environment.merging(["TMPDIR": folder + "/tmp"]) { $1 }, workingDirectory: folder)
+            environment: ProcessInfo.processInfo.environment.merging(["TMPDIR": folder + "/tmp"]) { $1 }, workingDirectory: folder
+        )
     }
 
     func finish(_ started: ChildProcess) throws -> (status: Int32, output: String) {

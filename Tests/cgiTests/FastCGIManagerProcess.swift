@@ -60,7 +60,9 @@ final class FastCGIManagerProcess: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         while true {
-            if let index = self[keyPath: lines].indices.dropFirst(skipping).first(where: { self[keyPath: lines][$0].contains(text) }) {
+            if let index = self[keyPath: lines].indices.dropFirst(skipping).first(where: {
+                self[keyPath: lines][$0].contains(text)
+            }) {
                 return index
             }
             guard lock.wait(until: deadline) else { return nil }

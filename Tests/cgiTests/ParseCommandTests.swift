@@ -15,7 +15,10 @@ import Testing
 
     static func parse(_ environment: [String: String], body: Data, arguments: [String] = []) throws -> Outcome {
         let (status, data) = try pipe(body, through: cgiTool, arguments: ["parse"] + arguments, environment: environment)
-        let json = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? ["unparsed": String(decoding: data, as: UTF8.self)]
+        let json =
+            (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [
+                "unparsed": String(decoding: data, as: UTF8.self)
+            ]
         return Outcome(status: status, json: json)
     }
 
@@ -29,20 +32,26 @@ import Testing
 
     /// The fields as `name=value` lines.
     static func fields(_ outcome: Outcome) -> [String] {
-        (outcome.json["fields"] as? [[String: Any]] ?? []).map { "\($0["name"] as? String ?? "null")=\($0["value"] as? String ?? "?")" }
+        (outcome.json["fields"] as? [[String: Any]] ?? []).map {
+            "\($0["name"] as? String ?? "null")=\($0["value"] as? String ?? "?")"
+        }
     }
 
     static let urlencoded = ["REQUEST_METHOD": "POST", "CONTENT_TYPE": "application/x-www-form-urlencoded"]
 
-    @Test(arguments: [
-        (["REQUEST_METHOD": "GET", "QUERY_STRING": "a=1&b=%C3%A9&a=2"], "", [], ["a=1", "b=é", "a=2"]),
-        (urlencoded.merging(["QUERY_STRING": "q=0", "CONTENT_LENGTH": "9"]) { $1 }, "x=1&y=two", [], ["x=1", "y=two", "q=0"]),
-        (["QUERY_STRING": "a=&b"], "", ["--keep-blank-values"], ["a=", "b="]),
-        (["QUERY_STRING": "a=1;b=2&c=3"], "", ["--separator", ";"], ["a=1", "b=2&c=3"]),
-        (["QUERY_STRING": "k=%E9"], "", ["--encoding", "latin-1"], ["k=é"]),
-        (["QUERY_STRING": "k=%E9"], "", [], ["k=\u{FFFD}"]),
-        (["QUERY_STRING": "t=line%0A%22q%22%5C"], "", [], ["t=line\n\"q\"\\"]),
-    ] as [([String: String], String, [String], [String])])
+    @Test(
+        arguments: [
+            (["REQUEST_METHOD": "GET", "QUERY_STRING": "a=1&b=%C3%A9&a=2"], "", [], ["a=1", "b=é", "a=2"]),
+            (
+                urlencoded.merging(["QUERY_STRING": "q=0", "CONTENT_LENGTH": "9"]) { $1 }, "x=1&y=two", [],
+                ["x=1", "y=two", "q=0"]
+            ),
+            (["QUERY_STRING": "a=&b"], "", ["--keep-blank-values"], ["a=", "b="]),
+            (["QUERY_STRING": "a=1;b=2&c=3"], "", ["--separator", ";"], ["a=1", "b=2&c=3"]),
+            (["QUERY_STRING": "k=%E9"], "", ["--encoding", "latin-1"], ["k=é"]),
+            (["QUERY_STRING": "k=%E9"], "", [], ["k=\u{FFFD}"]),
+            (["QUERY_STRING": "t=line%0A%22q%22%5C"], "", [], ["t=line\n\"q\"\\"]),
+        ] as [([String: String], String, [String], [String])])
     func printsFields(environment: [String: String], body: String, arguments: [String], expected: [String]) throws {
         let outcome = try Self.parse(environment, body: body, arguments: arguments)
         #expect(outcome.status == 0)
@@ -68,8 +77,10 @@ import Testing
             "abc", "--B--", "",
         ].joined(separator: "\r\n")
         let outcome = try Self.parse(
-            ["REQUEST_METHOD": "POST", "CONTENT_TYPE": "multipart/form-data; boundary=B", "QUERY_STRING": "q=1",
-             "CONTENT_LENGTH": String(body.utf8.count)],
+            [
+                "REQUEST_METHOD": "POST", "CONTENT_TYPE": "multipart/form-data; boundary=B", "QUERY_STRING": "q=1",
+                "CONTENT_LENGTH": String(body.utf8.count),
+            ],
             body: body)
         #expect(outcome.status == 0)
         let fields = try #require(outcome.json["fields"] as? [[String: Any]])
@@ -105,8 +116,10 @@ import Testing
         let temporaryDirectory = try TemporaryDirectory(prefix: "cgi-parse")
         defer { withExtendedLifetime(temporaryDirectory) {} }
         let outcome = try Self.parse(
-            ["REQUEST_METHOD": "POST", "CONTENT_TYPE": "multipart/form-data; boundary=B",
-             "CONTENT_LENGTH": String(body.count), "TMPDIR": temporaryDirectory.path],
+            [
+                "REQUEST_METHOD": "POST", "CONTENT_TYPE": "multipart/form-data; boundary=B",
+                "CONTENT_LENGTH": String(body.count), "TMPDIR": temporaryDirectory.path,
+            ],
             body: body)
         #expect(outcome.status == 0)
         let fields = try #require(outcome.json["fields"] as? [[String: Any]])
@@ -118,14 +131,15 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: temporaryDirectory.path).isEmpty)
     }
 
-    @Test(arguments: [
-        (["QUERY_STRING": "a=1&b"], "", ["--strict"], "strict_parsing"),
-        (["QUERY_STRING": "a=1&b=2"], "", ["--max-fields", "1"], "too_many_fields"),
-        (urlencoded.merging(["CONTENT_LENGTH": "7"]) { $1 }, "a=1&b=2", ["--max-body", "3"], "body_too_large"),
-        (urlencoded, "a=1&b=2", ["--max-body", "3"], "body_too_large"),
-        (urlencoded.merging(["CONTENT_LENGTH": "20"]) { $1 }, "a=1", [], "truncated"),
-        (urlencoded.merging(["CONTENT_LENGTH": "-1"]) { $1 }, "a=1", [], "invalid_content_length"),
-    ] as [([String: String], String, [String], String)])
+    @Test(
+        arguments: [
+            (["QUERY_STRING": "a=1&b"], "", ["--strict"], "strict_parsing"),
+            (["QUERY_STRING": "a=1&b=2"], "", ["--max-fields", "1"], "too_many_fields"),
+            (urlencoded.merging(["CONTENT_LENGTH": "7"]) { $1 }, "a=1&b=2", ["--max-body", "3"], "body_too_large"),
+            (urlencoded, "a=1&b=2", ["--max-body", "3"], "body_too_large"),
+            (urlencoded.merging(["CONTENT_LENGTH": "20"]) { $1 }, "a=1", [], "truncated"),
+            (urlencoded.merging(["CONTENT_LENGTH": "-1"]) { $1 }, "a=1", [], "invalid_content_length"),
+        ] as [([String: String], String, [String], String)])
     func reportsRejectedRequests(environment: [String: String], body: String, arguments: [String], kind: String) throws {
         let outcome = try Self.parse(environment, body: body, arguments: arguments)
         #expect(outcome.status == 2)

@@ -60,9 +60,11 @@ func sha256(_ data: Data) throws -> String {
     }
 
     @Test func buildsTheEnvironmentLikeTheServer() throws {
-        let run = try cgiRun([fixtures + "/probe.py", "--query", "x=1", "--path-info", "/a b/c", "-H", "X-Custom: v",
-                              "-H", "Proxy: http://evil.test", "-H", "Authorization: Basic dTpw", "-b", "c=1", "-b", "d=2",
-                              "--env", "FOO=bar"])
+        let run = try cgiRun([
+            fixtures + "/probe.py", "--query", "x=1", "--path-info", "/a b/c", "-H", "X-Custom: v",
+            "-H", "Proxy: http://evil.test", "-H", "Authorization: Basic dTpw", "-b", "c=1", "-b", "d=2",
+            "--env", "FOO=bar",
+        ])
         #expect(run.status == 0)
         let lines = Set((run.output.components(separatedBy: "\r\n\r\n").last ?? "").split(separator: "\n").map(String.init))
         for expected in [
@@ -104,13 +106,25 @@ func sha256(_ data: Data) throws -> String {
     }
 
     @Test(arguments: [
-        ("Content-Type: text/plain\r\nGARBAGE\r\n\r\nbody", "cgi-server would answer 502: malformed header line 2: no colon: \"GARBAGE\""),
+        (
+            "Content-Type: text/plain\r\nGARBAGE\r\n\r\nbody",
+            "cgi-server would answer 502: malformed header line 2: no colon: \"GARBAGE\""
+        ),
         ("Content-Length: 6\n\nbody\n", "cgi-server would answer 500: script's response has no Content-Type or Location"),
         ("\nbody", "cgi-server would answer 500: script's response starts with a blank line: no header fields"),
-        ("Status: abc\nContent-Type: a/b\n\nbody", "cgi-server would answer 502: script's Status is not a code 200-599 with a reason: \"abc\""),
+        (
+            "Status: abc\nContent-Type: a/b\n\nbody",
+            "cgi-server would answer 502: script's Status is not a code 200-599 with a reason: \"abc\""
+        ),
         ("Content-Type: text/plain\nX-A: a\rb\n\nbody", "502: malformed header line 2: the value contains a control character"),
-        ("Content-Type: text/plain\nTransfer-Encoding: chunked\n\nbody", "502: script's response has Transfer-Encoding \"chunked\""),
-        ("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nbody", "502: malformed header line 1: no colon: \"HTTP/1.1 200 OK\""),
+        (
+            "Content-Type: text/plain\nTransfer-Encoding: chunked\n\nbody",
+            "502: script's response has Transfer-Encoding \"chunked\""
+        ),
+        (
+            "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nbody",
+            "502: malformed header line 1: no colon: \"HTTP/1.1 200 OK\""
+        ),
         ("Content-Type: text/plain\n", "502: script's output ended before the blank line that ends the header"),
         ("", "502: script wrote no output"),
     ])
@@ -123,7 +137,8 @@ func sha256(_ data: Data) throws -> String {
     }
 
     @Test func sendsTheScriptsStatusAndLengthWithoutUntrustedHeaders() throws {
-        let run = try cgiRun(raw("Status: 404 Not Found\nContent-Type: text/plain\nContent-Length: 8\nConnection: close\n\nsend404\n"))
+        let run = try cgiRun(
+            raw("Status: 404 Not Found\nContent-Type: text/plain\nContent-Length: 8\nConnection: close\n\nsend404\n"))
         #expect(run.status == 0)
         #expect(run.output == "HTTP/1.1 404 Not Found\r\nContent-Type: text/plain\r\nContent-Length: 8\r\n\r\nsend404\n")
         #expect(!run.errors.contains("Content-Length"))
@@ -134,7 +149,10 @@ func sha256(_ data: Data) throws -> String {
         let run = try cgiRun(raw("Content-Type: text/plain\nContent-Length: 100\n\nsend404\n"))
         #expect(run.status == 1)
         #expect(run.output == "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 100\r\n\r\nsend404\n")
-        #expect(run.errors.contains("cgi-server would break the connection after the response began: script's output ended 92 bytes short of its Content-Length"))
+        #expect(
+            run.errors.contains(
+                "cgi-server would break the connection after the response began: script's output ended 92 bytes short of its Content-Length"
+            ))
     }
 
     @Test func redirectsWithoutTheScriptsBody() throws {
@@ -159,12 +177,16 @@ func sha256(_ data: Data) throws -> String {
 
     @Test func compilesAndRunsSwiftScripts() throws {
         // swiftc leaves a folder in TMPDIR when it links a static executable: it goes with the scratch folder.
-        let compiler = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
-                        "XDG_CACHE_HOME": scratch.appending("cache"), "TMPDIR": try scratch.newFolder()]
-        let script = try temporaryFile(Data("""
-            import CGI
-            print("Content-Type: text/plain\\n\\nswift \\(try Request().method)", terminator: "")
-            """.utf8), name: "hello.swift")
+        let compiler = [
+            "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
+            "XDG_CACHE_HOME": scratch.appending("cache"), "TMPDIR": try scratch.newFolder(),
+        ]
+        let script = try temporaryFile(
+            Data(
+                """
+                import CGI
+                print("Content-Type: text/plain\\n\\nswift \\(try Request().method)", terminator: "")
+                """.utf8), name: "hello.swift")
         let run = try cgiRun([script, "-X", "PUT"], environment: compiler)
         #expect(run.status == 0, "\(run.errors)")
         #expect(run.output == "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 9\r\n\r\nswift PUT")
@@ -181,9 +203,12 @@ func sha256(_ data: Data) throws -> String {
         let run = try cgiRun([site + "/cgi-bin/sub/probe.py", "-d", "a=1"] + Array(raw(target).dropFirst()))
         #expect(run.status == 0, "\(run.errors)")
         #expect(run.output.hasSuffix("Content-Length: 3\r\n\r\nGET"))
-        #expect(run.errors.contains("local redirect to /cgi-bin/sub/probe.py/extra?env=REQUEST_METHOD: running /cgi-bin/sub/probe.py with GET"))
+        #expect(
+            run.errors.contains(
+                "local redirect to /cgi-bin/sub/probe.py/extra?env=REQUEST_METHOD: running /cgi-bin/sub/probe.py with GET"))
 
-        try "#!/bin/sh\nprintf 'Location: /cgi-bin/loop.sh\\n\\n'\n".write(toFile: site + "/cgi-bin/loop.sh", atomically: true, encoding: .utf8)
+        try "#!/bin/sh\nprintf 'Location: /cgi-bin/loop.sh\\n\\n'\n".write(
+            toFile: site + "/cgi-bin/loop.sh", atomically: true, encoding: .utf8)
         chmod(site + "/cgi-bin/loop.sh", 0o755)
         let loop = try cgiRun([site + "/cgi-bin/loop.sh"])
         #expect(loop.status == 1)
@@ -223,16 +248,19 @@ func sha256(_ data: Data) throws -> String {
         let file = try temporaryFile(binary, name: "data.bin")
         let text = Data("hello\r\n--not-a-boundary\r\n".utf8)
         let textFile = try temporaryFile(text, name: "note.txt")
-        let run = try cgiRun([fixtures + "/form.py", "-F", "title=Hello world", "-F", "upload=@\(file);type=application/x-test",
-                              "-F", "note=@\(textFile)"])
+        let run = try cgiRun([
+            fixtures + "/form.py", "-F", "title=Hello world", "-F", "upload=@\(file);type=application/x-test",
+            "-F", "note=@\(textFile)",
+        ])
         #expect(run.status == 0, "\(run.errors)")
         let body = run.output.components(separatedBy: "\r\n\r\n").last ?? ""
-        #expect(body == """
-            name=title value=Hello world
-            name=upload filename=data.bin type=application/x-test size=300000 sha256=\(try sha256(binary))
-            name=note filename=note.txt type=text/plain size=\(text.count) sha256=\(try sha256(text))
+        #expect(
+            body == """
+                name=title value=Hello world
+                name=upload filename=data.bin type=application/x-test size=300000 sha256=\(try sha256(binary))
+                name=note filename=note.txt type=text/plain size=\(text.count) sha256=\(try sha256(text))
 
-            """)
+                """)
     }
 
     /// The parts as curl 7.88 sends them for the same options (checked against its requests).
@@ -245,15 +273,16 @@ func sha256(_ data: Data) throws -> String {
         ])
         #expect(run.status == 0, "\(run.errors)")
         let digest = try sha256(Data("png bytes".utf8))
-        #expect(run.output.components(separatedBy: "\r\n\r\n").last == """
-            name=f filename=../x.png type=image/png size=9 sha256=\(digest)
-            name=g filename=x.png type=image/x-test size=9 sha256=\(digest)
-            name=h filename=semi;colon.txt type=image/png size=9 sha256=\(digest)
-            name=i filename=y.bin type=image/png size=9 sha256=\(digest)
-            name=j filename=Z.JPG type=image/jpeg size=9 sha256=\(digest)
-            name=k filename= type=image/png size=9 sha256=\(digest)
+        #expect(
+            run.output.components(separatedBy: "\r\n\r\n").last == """
+                name=f filename=../x.png type=image/png size=9 sha256=\(digest)
+                name=g filename=x.png type=image/x-test size=9 sha256=\(digest)
+                name=h filename=semi;colon.txt type=image/png size=9 sha256=\(digest)
+                name=i filename=y.bin type=image/png size=9 sha256=\(digest)
+                name=j filename=Z.JPG type=image/jpeg size=9 sha256=\(digest)
+                name=k filename= type=image/png size=9 sha256=\(digest)
 
-            """)
+                """)
     }
 
     @Test func postsUrlencodedDataIntact() throws {
@@ -262,14 +291,15 @@ func sha256(_ data: Data) throws -> String {
         let run = try cgiRun([fixtures + "/form.py", "-d", "a=1&b=x%20y", "-d", "@\(file)", "--query", "q=0"])
         #expect(run.status == 0, "\(run.errors)")
         let body = run.output.components(separatedBy: "\r\n\r\n").last ?? ""
-        #expect(body == """
-            name=a value=1
-            name=b value=x y
-            name=c value=3
-            name=big size=300000 sha256=\(try sha256(Data(big.utf8)))
-            name=q value=0
+        #expect(
+            body == """
+                name=a value=1
+                name=b value=x y
+                name=c value=3
+                name=big size=300000 sha256=\(try sha256(Data(big.utf8)))
+                name=q value=0
 
-            """)
+                """)
         let piped = try cgiRun([fixtures + "/form.py", "-d", "@-", "-d", "z=9"], input: Data("p=1&q=2".utf8))
         #expect(piped.output.hasSuffix("\r\n\r\nname=p value=1\nname=q value=2\nname=z value=9\n"))
         let method = try cgiRun(probe("env=REQUEST_METHOD") + ["-d", "a=1"])

@@ -13,19 +13,20 @@ CGI.run { request in
         chosen.isEmpty
         ? "<p>Nothing chosen yet.</p>"
         : "<p id=\"result\">You chose \(chosen.count): \(chosen.map(HTML.escape).joined(separator: ", ")).</p>"
-    return Response(body: """
-        <!DOCTYPE html>
-        <html lang="en">
-        <head><meta charset="utf-8"><link rel="stylesheet" href="/style.css"><title>Toppings</title></head>
-        <body>
-        <h1>Toppings</h1>
-        <form>
-        \(boxes.joined(separator: "\n"))
-        <p><button type="submit">Order</button></p>
-        </form>
-        \(summary)
-        <p><a href="/">All examples</a></p>
-        </body>
-        </html>
-        """)
+    return Response(
+        body: """
+            <!DOCTYPE html>
+            <html lang="en">
+            <head><meta charset="utf-8"><link rel="stylesheet" href="/style.css"><title>Toppings</title></head>
+            <body>
+            <h1>Toppings</h1>
+            <form>
+            \(boxes.joined(separator: "\n"))
+            <p><button type="submit">Order</button></p>
+            </form>
+            \(summary)
+            <p><a href="/">All examples</a></p>
+            </body>
+            </html>
+            """)
 }

@@ -14,17 +14,19 @@ import CGI
 import Glibc
 
 func page(_ title: String, _ content: String, status: Int = 200) -> Response {
-    Response(status: status, body: """
-        <!DOCTYPE html>
-        <html lang="en">
-        <head><meta charset="utf-8"><link rel="stylesheet" href="/style.css"><title>\(title)</title></head>
-        <body>
-        <h1>\(title)</h1>
-        \(content)
-        <p><a href="/">All examples</a></p>
-        </body>
-        </html>
-        """)
+    Response(
+        status: status,
+        body: """
+            <!DOCTYPE html>
+            <html lang="en">
+            <head><meta charset="utf-8"><link rel="stylesheet" href="/style.css"><title>\(title)</title></head>
+            <body>
+            <h1>\(title)</h1>
+            \(content)
+            <p><a href="/">All examples</a></p>
+            </body>
+            </html>
+            """)
 }
 
 /// The signing key: the environment's, or the one in the site's key file (made on first use).
@@ -62,7 +64,9 @@ func form(token: String) -> String {
 
 CGI.run { request in
     guard let found = signingKey(siteFolder: request.siteFolder), let signer = try? Signer(key: found.key) else {
-        return page("Contact", """
+        return page(
+            "Contact",
+            """
             <p id="result">This example needs a signing key of \(Signer.minimumKeyLength) bytes or more: set
             CGI_EXAMPLE_SECRET (<code>cgi-server --set-env CGI_EXAMPLE_SECRET=…</code>), or let the script
             write <code>private/contact.key</code> in the site folder.</p>
@@ -73,13 +77,16 @@ CGI.run { request in
 
     if request.method == "POST" {
         guard csrf.verify(request, sessionID: session) else {
-            return page("Form refused", """
+            return page(
+                "Form refused",
+                """
                 <p id="result"><strong>403: this form was not sent from this site's page, or it expired.</strong>
                 Nothing was sent. <a href="contact.swift">Reload the form</a> and send it again.</p>
                 """, status: 403)
         }
         let message = request.form["message"] ?? ""
-        let flash = message.allSatisfy(\.isWhitespace)
+        let flash =
+            message.allSatisfy(\.isWhitespace)
             ? "Your message was empty, so nothing was sent."
             : "Thank you! Your message of \(message.count) characters was sent."
         // CGI (RFC 3875 §6.3.2) needs an absolute path or URL here, not a relative one.
@@ -92,7 +99,9 @@ CGI.run { request in
     if let flash = request.signedCookie("flash", signer: signer) {
         notice = "<p id=\"result\">\(HTML.escape(flash))</p>"
     }
-    var response = page("Contact", """
+    var response = page(
+        "Contact",
+        """
         \(notice)
         \(form(token: csrf.token(for: session)))
         <p>The session and flash cookies are signed with the key from \(found.source).</p>

@@ -3,17 +3,18 @@
 import CGI
 
 func page(_ title: String, _ content: String) -> Response {
-    Response(body: """
-        <!DOCTYPE html>
-        <html lang="en">
-        <head><meta charset="utf-8"><link rel="stylesheet" href="/style.css"><title>\(title)</title></head>
-        <body>
-        <h1>\(title)</h1>
-        \(content)
-        <p><a href="/">All examples</a></p>
-        </body>
-        </html>
-        """)
+    Response(
+        body: """
+            <!DOCTYPE html>
+            <html lang="en">
+            <head><meta charset="utf-8"><link rel="stylesheet" href="/style.css"><title>\(title)</title></head>
+            <body>
+            <h1>\(title)</h1>
+            \(content)
+            <p><a href="/">All examples</a></p>
+            </body>
+            </html>
+            """)
 }
 
 func form(name: String, address: String) -> String {
@@ -36,12 +37,16 @@ CGI.run { request in
         .filter { $0.1.allSatisfy(\.isWhitespace) }
         .map(\.0)
     if missing.isEmpty {
-        return page("Thank you", """
+        return page(
+            "Thank you",
+            """
             <p id="result">Thank you, \(HTML.escape(name)). We will write to you at:</p>
             <pre>\(HTML.escape(address))</pre>
             """)
     }
-    return page("Name and address", """
+    return page(
+        "Name and address",
+        """
         <p id="result"><strong>Please fill in your \(missing.joined(separator: " and ")).</strong></p>
         \(form(name: name, address: address))
         """)

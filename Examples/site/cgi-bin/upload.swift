@@ -38,17 +38,18 @@ let uploadForm = """
     """
 
 func page(_ title: String, _ content: String) -> Response {
-    Response(body: """
-        <!DOCTYPE html>
-        <html lang="en">
-        <head><meta charset="utf-8"><link rel="stylesheet" href="/style.css"><title>\(title)</title></head>
-        <body>
-        <h1>\(title)</h1>
-        \(content)
-        <p><a href="/">All examples</a></p>
-        </body>
-        </html>
-        """)
+    Response(
+        body: """
+            <!DOCTYPE html>
+            <html lang="en">
+            <head><meta charset="utf-8"><link rel="stylesheet" href="/style.css"><title>\(title)</title></head>
+            <body>
+            <h1>\(title)</h1>
+            \(content)
+            <p><a href="/">All examples</a></p>
+            </body>
+            </html>
+            """)
 }
 
 // The checksum is computed while the file arrives, not by reading it again afterwards.
@@ -62,7 +63,9 @@ CGI.run(options: options) { request in
     let digest = try file.sha256().hexadecimal
     mkdir(uploads, 0o700)
     try file.move(to: "\(uploads)/\(digest)")
-    return page("Uploaded", """
+    return page(
+        "Uploaded",
+        """
         <table id="result">
         <tr><th>Name</th><td>\(HTML.escape(file.filename))</td></tr>
         <tr><th>Type</th><td>\(HTML.escape(file.contentType))</td></tr>

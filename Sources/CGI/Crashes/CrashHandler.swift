@@ -114,8 +114,10 @@ enum CrashHandler {
         // possible; the blocks only a crash writes come last.
         let handlerBlocks =
             installed == nil
-            ? [scratchCapacity, frameCapacity * MemoryLayout<UInt>.stride, Int(NSIG) * MemoryLayout<sigaction>.stride,
-                alternateStackSize] : []
+            ? [
+                scratchCapacity, frameCapacity * MemoryLayout<UInt>.stride, Int(NSIG) * MemoryLayout<sigaction>.stride,
+                alternateStackSize,
+            ] : []
         var memory = SignalSafeMemory(blocks: texts.map(\.utf8.count) + [reportCapacity] + handlerBlocks)
         let buffers = texts.map { memory.buffer(holding: $0) }
         let reportOpening = memory.buffer(capacity: reportCapacity)

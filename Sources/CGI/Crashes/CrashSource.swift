@@ -15,7 +15,8 @@ struct CrashSource {
     init(positions: [[LineTables.Position]], contextLines: Int) {
         let all = positions.joined()
         failure = all.lazy.compactMap(\.runtimeFailure).first
-        position = all.first { $0.isInSource && access($0.file, R_OK) == 0 }
+        position =
+            all.first { $0.isInSource && access($0.file, R_OK) == 0 }
             ?? all.first(where: \.isInSource)
         excerpt = position.flatMap { SourceExcerpt(path: $0.file, line: $0.line, context: contextLines) }
     }

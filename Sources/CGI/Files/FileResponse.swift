@@ -34,7 +34,8 @@ extension Response {
         var status = stat()
         guard fstat(descriptor, &status) == 0 else { throw CGIError.io(operation: "reading \(path)", errno: errno) }
         guard (status.st_mode & S_IFMT) == S_IFREG else { return notFound() }
-        let file = FileVersion(size: Int(status.st_size), modified: Int(status.st_mtim.tv_sec),
+        let file = FileVersion(
+            size: Int(status.st_size), modified: Int(status.st_mtim.tv_sec),
             modifiedNanoseconds: Int(status.st_mtim.tv_nsec))
 
         var response = Response(status: 200, contentType: contentType ?? FileMediaType.forFileName(path), bytes: [])

@@ -1,5 +1,5 @@
-import Glibc
 import CGICore
+import Glibc
 import SystemPackage
 
 /// The folder where compiled scripts are kept: outside the served tree, one executable per
@@ -112,7 +112,8 @@ public struct CompileCache: Sendable, Equatable {
 
     /// Marks the entry at `path` as used now (its access time), for ``prune(toAtMost:keeping:)``.
     func markUsed(_ path: String) {
-        let now = (1 << 30) - 1, unchanged = (1 << 30) - 2  // UTIME_NOW, UTIME_OMIT
+        let now = (1 << 30) - 1
+        let unchanged = (1 << 30) - 2  // UTIME_NOW, UTIME_OMIT
         var times = [timespec(tv_sec: 0, tv_nsec: now), timespec(tv_sec: 0, tv_nsec: unchanged)]
         utimensat(AT_FDCWD, path, &times, 0)
     }
@@ -151,7 +152,8 @@ public struct CompileCache: Sendable, Equatable {
 
     /// Whether `text` is a key: 64 lower-case hexadecimal digits.
     private static func isKey(_ text: Substring) -> Bool {
-        text.utf8.count == 64 && text.utf8.allSatisfy { HTTPSyntax.isDigit($0) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0) }
+        text.utf8.count == 64
+            && text.utf8.allSatisfy { HTTPSyntax.isDigit($0) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0) }
     }
 
     /// Keeps the compiler's messages for an entry whose source does not compile

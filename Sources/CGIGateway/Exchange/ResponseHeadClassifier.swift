@@ -1,4 +1,5 @@
 import CGICore
+
 /// Turns the header fields of a script's response into a ``ResponseHead``: reads `Status`,
 /// decides the kind of response from `Location` and `Content-Type` (RFC 3875 §6.2), takes a
 /// valid `Content-Length` for the host to frame the body with, and removes the fields the
@@ -49,19 +50,22 @@ enum ResponseHeadClassifier {
                 throw .invalidLocation(location)
             }
             if isLocalPath, kept.count == 1, status == nil {
-                return ResponseHead(kind: .localRedirect(location), status: 200, reason: "OK", headers: [], droppedHeaders: dropped)
+                return ResponseHead(
+                    kind: .localRedirect(location), status: 200, reason: "OK", headers: [], droppedHeaders: dropped)
             }
             let code = status?.code ?? 302
             let kind: ResponseHead.Kind = status != nil && contentType != nil ? .clientRedirectWithDocument : .clientRedirect
-            var head = ResponseHead(kind: kind, status: code, reason: status?.reason ?? HTTPStatus.reasonPhrase(code),
-                                    headers: kept, droppedHeaders: dropped)
+            var head = ResponseHead(
+                kind: kind, status: code, reason: status?.reason ?? HTTPStatus.reasonPhrase(code),
+                headers: kept, droppedHeaders: dropped)
             if kind == .clientRedirectWithDocument { head.contentLength = contentLength.value }
             return head
         }
         guard contentType != nil || status != nil else { throw .missingContentType }
         let code = status?.code ?? 200
-        var head = ResponseHead(kind: .document, status: code, reason: status?.reason ?? HTTPStatus.reasonPhrase(code),
-                                headers: kept, droppedHeaders: dropped)
+        var head = ResponseHead(
+            kind: .document, status: code, reason: status?.reason ?? HTTPStatus.reasonPhrase(code),
+            headers: kept, droppedHeaders: dropped)
         head.contentLength = contentLength.value
         return head
     }

@@ -56,7 +56,8 @@ public enum ResponseHeadError: Error, Sendable, Equatable, CustomStringConvertib
         case .invalidStatus(let value): "script's Status is not a code 200-599 with a reason: \"\(value)\""
         case .invalidLocation(let value): "script's Location is not an absolute URI or /path: \"\(value)\""
         case .repeatedHeader(let name): "script's response has more than one \(name) header"
-        case .transferEncoding(let value): "script's response has Transfer-Encoding \"\(value)\"; the server frames responses itself"
+        case .transferEncoding(let value):
+            "script's response has Transfer-Encoding \"\(value)\"; the server frames responses itself"
         case .noHeaders: "script's response starts with a blank line: no header fields"
         case .missingContentType: "script's response has no Content-Type or Location"
         case .noOutput: "script wrote no output"

@@ -1,4 +1,5 @@
 import CGICore
+
 /// Reads the header block at the start of a script's standard output, chunk by chunk, strictly
 /// (RFC 3875 §6), failing closed: a line it cannot read makes the whole response invalid.
 ///
@@ -85,7 +86,8 @@ public struct ResponseHeadParser: Sendable {
             lineNumber += 1
             if line.last == UInt8(ascii: "\r") { line.removeLast() }
             if line.isEmpty {
-                return .complete(try ResponseHeadClassifier.classify(fields), bodyStart: chunk.distance(from: chunk.startIndex, to: index))
+                return .complete(
+                    try ResponseHeadClassifier.classify(fields), bodyStart: chunk.distance(from: chunk.startIndex, to: index))
             }
             fields.append(try field(in: line))
             if fields.count > limits.maxHeaderCount { throw .tooManyHeaders(limit: limits.maxHeaderCount) }

@@ -39,7 +39,8 @@ public enum ScriptFailure: Error, Sendable, Equatable {
     public var logMessage: String {
         switch self {
         case .invalidResponse(let error): "invalid response: \(error)"
-        case .bodyLongerThanContentLength(let length): "invalid response: script wrote more than its Content-Length of \(length) bytes"
+        case .bodyLongerThanContentLength(let length):
+            "invalid response: script wrote more than its Content-Length of \(length) bytes"
         case .timedOut: "script timed out before its response head"
         case .tooManyRedirects(let limit): "more than \(limit) local redirects"
         case .cannotStart(let error): error.description

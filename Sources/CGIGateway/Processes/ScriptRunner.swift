@@ -143,7 +143,11 @@ private struct PollLoop {
             outcome = .localRedirect(target)
             stopRequested = true
         case .abort(let reason):
-            if case .response(let head) = outcome { outcome = .aborted(head, reason: reason) } else { outcome = .aborted(nil, reason: reason) }
+            if case .response(let head) = outcome {
+                outcome = .aborted(head, reason: reason)
+            } else {
+                outcome = .aborted(nil, reason: reason)
+            }
             stopRequested = true
         case .stopScript:
             stopRequested = true

@@ -61,8 +61,9 @@ struct ChunkSizeLine {
                     index += 1
                     return true
                 case UInt8(ascii: "\\"):
-                    guard index + 1 < bytes.count, isQuotedText(bytes[index + 1]) || bytes[index + 1] == UInt8(ascii: "\"")
-                        || bytes[index + 1] == UInt8(ascii: "\\")
+                    guard index + 1 < bytes.count,
+                        isQuotedText(bytes[index + 1]) || bytes[index + 1] == UInt8(ascii: "\"")
+                            || bytes[index + 1] == UInt8(ascii: "\\")
                     else { return false }
                     index += 2
                 case let byte where isQuotedText(byte):

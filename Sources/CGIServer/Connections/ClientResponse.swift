@@ -73,7 +73,8 @@ final class ClientResponse {
 
     /// Sends `100 Continue`, inviting the client to send the body it announced.
     func writeContinue() {
-        context.writeAndFlush(NIOAny(HTTPServerResponsePart.head(HTTPResponseHead(version: .http1_1, status: .continue))), promise: nil)
+        context.writeAndFlush(
+            NIOAny(HTTPServerResponsePart.head(HTTPResponseHead(version: .http1_1, status: .continue))), promise: nil)
     }
 
     /// Writes the response head, adding `Date`, `Server` and the connection headers.
@@ -90,7 +91,9 @@ final class ClientResponse {
         self.status = status
         headWritten = true
         encoder.nextResponseAnswersHEAD = info.head.method == .HEAD
-        context.write(NIOAny(HTTPServerResponsePart.head(HTTPResponseHead(version: version, status: status, headers: headers))), promise: nil)
+        context.write(
+            NIOAny(HTTPServerResponsePart.head(HTTPResponseHead(version: version, status: status, headers: headers))),
+            promise: nil)
     }
 
     /// Writes one piece of a streamed body; the future completes once it is handed to the socket.
@@ -159,7 +162,8 @@ final class ClientResponse {
     func finish(unframed: Bool = false, afterwards: (() -> Void)? = nil) {
         if unframed { info.keepAlive = false }
         guard info.keepAlive, afterwards == nil else {
-            let written = unframed ? eventLoop.makeSucceededVoidFuture() : context.writeAndFlush(NIOAny(HTTPServerResponsePart.end(nil)))
+            let written =
+                unframed ? eventLoop.makeSucceededVoidFuture() : context.writeAndFlush(NIOAny(HTTPServerResponsePart.end(nil)))
             written.assumeIsolated().whenComplete { [self] result in
                 afterwards?()
                 logAccess()

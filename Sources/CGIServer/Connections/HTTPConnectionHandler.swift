@@ -95,7 +95,8 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
             return context.close(promise: nil)
         }
         let status: HTTPResponseStatus =
-            parserError != .headerOverflow ? .badRequest
+            parserError != .headerOverflow
+            ? .badRequest
             : lineWatcher.headHasLongRequestLine ? .uriTooLong : .requestHeaderFieldsTooLarge
         let info = RequestInfo(
             id: nextRequestID(), head: HTTPRequestHead(version: .http1_1, method: .GET, uri: "-"),
@@ -128,7 +129,8 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
         requestComplete = false
         responseComplete = false
         let info = RequestInfo(id: nextRequestID(), head: head, remoteAddress: remoteAddress, keepAlive: head.isKeepAlive)
-        let expectsBody = head.headers.contains(name: "Transfer-Encoding")
+        let expectsBody =
+            head.headers.contains(name: "Transfer-Encoding")
             || (head.headers.first(name: "Content-Length").map { $0 != "0" } ?? false)
         lineWatcher.requestHeadReceived(hasBody: expectsBody)
         if expectsBody { startBodyClock() }
@@ -145,7 +147,8 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
         guard let target else {
             // `OPTIONS *` asks about the server itself (RFC 9110 §9.3.7).
             current = (response, nil, nil)
-            return response.send(ServerResponse(status: .ok, headers: ["Allow": "GET, HEAD, POST, OPTIONS", "Content-Length": "0"]))
+            return response.send(
+                ServerResponse(status: .ok, headers: ["Allow": "GET, HEAD, POST, OPTIONS", "Content-Length": "0"]))
         }
         route(RoutedRequest(info: info, target: target, redirects: 0), response: response)
     }

@@ -1,5 +1,5 @@
-import Glibc
 import CGICore
+import Glibc
 import NIOCore
 
 /// Watches a connection's raw bytes, before the HTTP decoder, for request lines that are too

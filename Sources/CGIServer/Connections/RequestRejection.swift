@@ -1,5 +1,5 @@
-import NIOHTTP1
 import CGICore
+import NIOHTTP1
 
 /// A request refused before anything runs for it, with the status it gets and why.
 ///
@@ -71,7 +71,9 @@ enum RequestRejection: Error, Equatable {
         let codings = head.headers["Transfer-Encoding"]
         if !lengths.isEmpty && !codings.isEmpty { throw .ambiguousFraming }
         if !codings.isEmpty && head.version == .http1_0 { throw .transferEncodingInHTTP10 }
-        if !codings.isEmpty, codings.joined(separator: ",").split(separator: ",").map({ $0.trimmingWhitespace().lowercased() }) != ["chunked"] {
+        if !codings.isEmpty,
+            codings.joined(separator: ",").split(separator: ",").map({ $0.trimmingWhitespace().lowercased() }) != ["chunked"]
+        {
             throw .unsupportedTransferEncoding
         }
         guard let length = try contentLength(head) else { return }

@@ -201,16 +201,25 @@ struct RequestStreamFraming {
     private static func note(_ line: UnsafeRawBufferPointer, in framing: inout Framing) {
         guard let colon = line.firstIndex(of: UInt8(ascii: ":")), colon > 0,
             line[..<colon].allSatisfy(HTTPSyntax.isTokenByte)
-        else { return framing.uncertain = true }
+        else {
+            framing.uncertain = true
+            return
+        }
         let name = line[..<colon]
         let value = trimmed(line[(colon + 1)...])
         if equalsIgnoringCase(name, "content-length") {
             guard framing.contentLength == nil, !value.isEmpty, value.count <= 18,
                 value.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) })
-            else { return framing.uncertain = true }
+            else {
+                framing.uncertain = true
+                return
+            }
             framing.contentLength = value.reduce(0) { $0 * 10 + Int($1 - UInt8(ascii: "0")) }
         } else if equalsIgnoringCase(name, "transfer-encoding") {
-            guard !framing.chunked, equalsIgnoringCase(value, "chunked") else { return framing.uncertain = true }
+            guard !framing.chunked, equalsIgnoringCase(value, "chunked") else {
+                framing.uncertain = true
+                return
+            }
             framing.chunked = true
         } else if equalsIgnoringCase(name, "upgrade") {
             framing.uncertain = true

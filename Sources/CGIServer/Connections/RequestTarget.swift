@@ -17,7 +17,8 @@ struct RequestTarget: Sendable {
     init(_ target: String) throws(ScriptResolverError) {
         var rest = Substring(target)
         if let hash = rest.firstIndex(of: "#") { rest = rest[..<hash] }
-        for scheme in Self.schemes where rest.utf8.first != UInt8(ascii: "/") && rest.prefix(scheme.count).lowercased() == scheme {
+        for scheme in Self.schemes where rest.utf8.first != UInt8(ascii: "/") && rest.prefix(scheme.count).lowercased() == scheme
+        {
             let authorityAndPath = rest.dropFirst(scheme.count)
             let slash = authorityAndPath.firstIndex(where: { $0 == "/" || $0 == "?" }) ?? authorityAndPath.endIndex
             authority = String(authorityAndPath[..<slash])

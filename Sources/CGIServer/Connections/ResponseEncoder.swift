@@ -165,7 +165,9 @@ final class ResponseEncoder: ChannelOutboundHandler {
 
     /// The status line and fields of `head` with its framing; `nil` when something in it cannot
     /// be sent safely.
-    private static func encode(_ head: HTTPResponseHead, isInformational: Bool, allocator: ByteBufferAllocator) -> (
+    private static func encode(
+        _ head: HTTPResponseHead, isInformational: Bool, allocator: ByteBufferAllocator
+    ) -> (
         bytes: ByteBuffer, framing: Framing
     )? {
         let status = head.status
@@ -177,9 +179,11 @@ final class ResponseEncoder: ChannelOutboundHandler {
             hasLength = hasLength || isFieldName(name, "content-length")
         }
         let framing: Framing =
-            isInformational || !status.mayHaveResponseBody ? .none
-            : hasLength ? .length
-            : head.version.major == 1 && head.version.minor >= 1 ? .chunked : .none
+            isInformational || !status.mayHaveResponseBody
+            ? .none
+            : hasLength
+                ? .length
+                : head.version.major == 1 && head.version.minor >= 1 ? .chunked : .none
         // Dropped: the framing fields of a response without a body, and a transfer coding beside a length or chunking.
         let keepsLength = framing == .length
         let keepsTransferEncoding = status.mayHaveResponseBody && framing == .none
@@ -197,7 +201,8 @@ final class ResponseEncoder: ChannelOutboundHandler {
             }
             out.append("\r\n")
             for (name, value) in head.headers {
-                if isFieldName(name, "content-length") ? !keepsLength
+                if isFieldName(name, "content-length")
+                    ? !keepsLength
                     : isFieldName(name, "transfer-encoding") ? !keepsTransferEncoding : false
                 {
                     continue

@@ -219,8 +219,11 @@ final class CGIResponder: Responder {
             }
             // An HTTP/1.0 body without a length ends with the connection.
             if request.info.head.version == .http1_0, head.contentLength == nil { response.closeAfterwards() }
-            response.writeHead(status: HTTPResponseStatus(statusCode: head.status, reasonPhrase: head.reason), headers: Self.headers(of: head))
-            if let bodyStart, let chunk { sendBody(chunk.getSlice(at: chunk.readerIndex + bodyStart, length: chunk.readableBytes - bodyStart)!) }
+            response.writeHead(
+                status: HTTPResponseStatus(statusCode: head.status, reasonPhrase: head.reason), headers: Self.headers(of: head))
+            if let bodyStart, let chunk {
+                sendBody(chunk.getSlice(at: chunk.readerIndex + bodyStart, length: chunk.readableBytes - bodyStart)!)
+            }
         case .sendBody:
             chunk.map(sendBody)
         case .sendRaw:

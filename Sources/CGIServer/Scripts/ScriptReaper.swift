@@ -1,5 +1,5 @@
-import Glibc
 import CGIGateway
+import Glibc
 import NIOCore
 
 /// A spawned script until it is reaped: stops its process group on request (SIGTERM, then SIGKILL

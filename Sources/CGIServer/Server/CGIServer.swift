@@ -1,6 +1,6 @@
-import Glibc
 import CGIGateway
 import Dispatch
+import Glibc
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -92,19 +92,21 @@ public struct CGIServer: Sendable {
         }
         let stop = group.next().makePromise(of: Int32.self)
         // Blocked since start-up (setSignalMask), a signal that came early waits for its source.
-        let signalSources = [SIGTERM, SIGINT].map { number in
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { stop.succeed(number) }
-            source.resume()
-            return source
-        } + [SIGHUP].map { number in
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { [logger] in
-                Self.reopen(accessLog: context.accessLog, errorLog: errorLog, logger: logger)
+        let signalSources =
+            [SIGTERM, SIGINT].map { number in
+                let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+                source.setEventHandler { stop.succeed(number) }
+                source.resume()
+                return source
             }
-            source.resume()
-            return source
-        }
+            + [SIGHUP].map { number in
+                let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+                source.setEventHandler { [logger] in
+                    Self.reopen(accessLog: context.accessLog, errorLog: errorLog, logger: logger)
+                }
+                source.resume()
+                return source
+            }
         defer { signalSources.forEach { $0.cancel() } }
 
         let port = listeners.port ?? configuration.port
@@ -223,7 +225,8 @@ public struct CGIServer: Sendable {
     /// crashing `.swift` script reports file and line (`--set-env` can override it).
     private func symbolizerSettings(_ compiler: Result<ScriptCompiler, ScriptCompilerError>) -> [(name: String, value: String)] {
         guard case .success(let compiler) = compiler else { return [] }
-        let folder = compiler.compilerPath.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+        let folder = compiler.compilerPath.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(
+            separator: "/")
         let symbolizer = folder + "/llvm-symbolizer"
         return access(symbolizer, X_OK) == 0 ? [("CGI_SYMBOLIZER", symbolizer)] : []
     }
@@ -235,7 +238,8 @@ public struct CGIServer: Sendable {
         do {
             let chain = try NIOSSLCertificate.fromPEMFile(certificatePath).map { NIOSSLCertificateSource.certificate($0) }
             let key = try NIOSSLPrivateKey(file: keyPath, format: .pem)
-            return try NIOSSLContext(configuration: .makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key)))
+            return try NIOSSLContext(
+                configuration: .makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key)))
         } catch {
             throw StartError.tls("\(error)")
         }
@@ -263,7 +267,8 @@ public struct CGIServer: Sendable {
                         let number = registry.add(channel)
                         return channel.eventLoop.makeCompletedFuture {
                             if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls)) }
-                            try ConnectionPipeline.addHandlers(to: channel.pipeline.syncOperations, server: context, connectionNumber: number)
+                            try ConnectionPipeline.addHandlers(
+                                to: channel.pipeline.syncOperations, server: context, connectionNumber: number)
                         }
                     }
             }

@@ -1,5 +1,5 @@
-import Glibc
 import COpenBeneath
+import Glibc
 
 /// The document root as static files are opened from it. Every open is checked on the opened
 /// descriptor: the file must lie inside the root and outside the script folder.

@@ -1,6 +1,6 @@
-import Glibc
 import CGICore
 import CGIGateway
+import Glibc
 import NIOCore
 import NIOHTTP1
 
@@ -86,7 +86,9 @@ struct StaticFiles: Sendable {
             guard let bytes = Self.read(range, of: descriptor) else { return StatusPage.response(.internalServerError) }
             return ServerResponse(status: status, headers: headers, body: .bytes(bytes))
         }
-        return ServerResponse(status: status, headers: headers, body: .file(NIOFileHandle(_deprecatedTakingOwnershipOfDescriptor: descriptor), range))
+        return ServerResponse(
+            status: status, headers: headers,
+            body: .file(NIOFileHandle(_deprecatedTakingOwnershipOfDescriptor: descriptor), range))
     }
 
     /// Ranges up to this size are read into memory and go out in one write with the head; larger

@@ -33,7 +33,9 @@ struct ListeningSocket {
                 throw close(after: .badListenAddress("\(host):\(port)"))
             }
             let result = withUnsafePointer(to: &inet) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
             }
             guard result == 0 else { throw close(after: .socket("bind \(address)", errno: errno)) }
         }

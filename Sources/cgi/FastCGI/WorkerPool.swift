@@ -143,7 +143,8 @@ struct WorkerPool {
         }
         guard let next else { return -1 }
         let wait = next - now
-        return wait <= .zero ? 0 : Int32(min(wait.components.seconds * 1000 + wait.components.attoseconds / 1_000_000_000_000_000 + 1, 60_000))
+        return wait <= .zero
+            ? 0 : Int32(min(wait.components.seconds * 1000 + wait.components.attoseconds / 1_000_000_000_000_000 + 1, 60_000))
     }
 
     /// Reaps every worker that exited, ends what it left running in its process group, and
@@ -160,9 +161,12 @@ struct WorkerPool {
                 if !status.isSuccess { log("worker \(worker.pid) (draining) ended: \(status)") }
                 continue
             }
-            let wait = worker.killedForTimeout ? .zero : backoff.workerEnded(livedFor: now - worker.startedAt, requests: worker.requests)
+            let wait =
+                worker.killedForTimeout ? .zero : backoff.workerEnded(livedFor: now - worker.startedAt, requests: worker.requests)
             nextStartAllowed = max(nextStartAllowed, now + wait)
-            log("worker \(worker.pid) ended: \(status)" + (wait > .zero ? "; it died straight after starting, next start in \(wait)" : "; starting another"))
+            log(
+                "worker \(worker.pid) ended: \(status)"
+                    + (wait > .zero ? "; it died straight after starting, next start in \(wait)" : "; starting another"))
         }
     }
 
@@ -183,7 +187,9 @@ struct WorkerPool {
             for _ in 0..<settings.workers { try spawn() }
         } catch {
             log("SIGHUP: cannot start a worker: \(error); the running workers carry on")
-            for index in workers.indices.reversed() where index >= old.upperBound { workers[index].drain(until: .now + settings.drainGrace) }
+            for index in workers.indices.reversed() where index >= old.upperBound {
+                workers[index].drain(until: .now + settings.drainGrace)
+            }
             return
         }
         let deadline = ContinuousClock.now + settings.drainGrace

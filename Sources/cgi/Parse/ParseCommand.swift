@@ -57,7 +57,9 @@ struct ParseCommand: ParsableCommand {
         do {
             print(try Self.describe(Request(options: options)))
         } catch let error as CGIError {
-            let details = JSONText.object([("kind", JSONText.string(error.kind)), ("message", JSONText.string(error.description))])
+            let details = JSONText.object([
+                ("kind", JSONText.string(error.kind)), ("message", JSONText.string(error.description)),
+            ])
             print(JSONText.object([("error", details)]))
             throw ExitCode(2)
         }

@@ -33,8 +33,11 @@ struct RequestBody: Equatable {
             }
             guard let file = CurlFileField(value.dropFirst()) else { throw .badFormField(field) }
             let filename = quoted(file.filename)
-            parts.append(("Content-Disposition: form-data; name=\(name); filename=\(filename)\r\nContent-Type: \(file.type)\r\n",
-                          try readFile(file.path)))
+            parts.append(
+                (
+                    "Content-Disposition: form-data; name=\(name); filename=\(filename)\r\nContent-Type: \(file.type)\r\n",
+                    try readFile(file.path)
+                ))
         }
         var boundary = randomBoundary()
         while parts.contains(where: { $0.content.contains(Array(boundary.utf8)) }) { boundary = randomBoundary() }

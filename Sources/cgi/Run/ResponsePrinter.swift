@@ -1,5 +1,5 @@
-import Glibc
 import CGIGateway
+import Glibc
 
 /// Prints a script's result as `cgi-server` would send it, then the script's standard error
 /// after a `--- stderr ---` line; explanations follow on standard error, prefixed `cgi run:`.
@@ -16,7 +16,9 @@ struct ResponsePrinter {
         switch result.outcome {
         case .response(let head):
             output = Self.text(of: head, bodyLength: result.body.count) + result.body
-            for name in head.droppedHeaders { notes.append("dropped the script's \(name) header: cgi-server frames responses itself") }
+            for name in head.droppedHeaders {
+                notes.append("dropped the script's \(name) header: cgi-server frames responses itself")
+            }
         case .localRedirect(let target):
             notes.append("local redirect to \(target): cgi-server would serve that path as a new GET request (not a script here)")
         case .failed(let failure):

@@ -20,7 +20,9 @@ struct RunCommand: ParsableCommand {
     @Argument(help: "The script to run.")
     var script: String
 
-    @Option(name: .customShort("X"), help: ArgumentHelp( "The request method. Default: GET, or POST with -d or -F.", valueName: "method"))
+    @Option(
+        name: .customShort("X"),
+        help: ArgumentHelp("The request method. Default: GET, or POST with -d or -F.", valueName: "method"))
     var method: String?
 
     @Option(help: "The query string, without the '?'.")
@@ -29,10 +31,16 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("path-info"), help: "Extra path after the script's name (PATH_INFO), such as /a/b.")
     var pathInfo = ""
 
-    @Option(name: [.customShort("d"), .customLong("data")], help: "Urlencoded body data; @FILE sends a file's bytes as they are (@- standard input). Repeats join with '&'.")
+    @Option(
+        name: [.customShort("d"), .customLong("data")],
+        help: "Urlencoded body data; @FILE sends a file's bytes as they are (@- standard input). Repeats join with '&'.")
     var data: [String] = []
 
-    @Option(name: [.customShort("F"), .customLong("form")], help: "A multipart field: name=value or name=@FILE[;type=MIME][;filename=NAME] (default type application/octet-stream, default name FILE's last component; a value holding ';' goes in \"double quotes\", as in curl). Repeatable.")
+    @Option(
+        name: [.customShort("F"), .customLong("form")],
+        help:
+            "A multipart field: name=value or name=@FILE[;type=MIME][;filename=NAME] (default type application/octet-stream, default name FILE's last component; a value holding ';' goes in \"double quotes\", as in curl). Repeatable."
+    )
     var form: [String] = []
 
     @Option(name: [.customShort("H"), .customLong("header")], help: "A request header 'Name: value'. Repeatable.")
@@ -50,7 +58,10 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("pass-env"), help: "The name of a variable of this environment the script gets too. Repeatable.")
     var passEnvironment: [String] = []
 
-    @Flag(help: "Development mode, as cgi-server --dev: sets CGI_DEBUG=1, so a script using CGI.run shows its error report in the response (an --env CGI_DEBUG=... wins).")
+    @Flag(
+        help:
+            "Development mode, as cgi-server --dev: sets CGI_DEBUG=1, so a script using CGI.run shows its error report in the response (an --env CGI_DEBUG=... wins)."
+    )
     var dev = false
 
     @OptionGroup var swiftScripts: SwiftScriptOptions
@@ -84,7 +95,8 @@ struct RunCommand: ParsableCommand {
     private func execute(_ request: SimulatedRequest, redirects: Int) throws(ScriptFailure) -> ScriptResult {
         let executable: String
         do {
-            executable = try request.location.isSwiftSource
+            executable =
+                try request.location.isSwiftSource
                 ? swiftScripts.compiler().compile(request.location.scriptPath).executable : request.location.scriptPath
         } catch {
             throw .cannotCompile(script: request.location.scriptName, error)

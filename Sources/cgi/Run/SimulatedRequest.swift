@@ -36,8 +36,9 @@ struct SimulatedRequest {
             documentRoot: Self.cgiBinFolder(of: location).flatMap(Self.siblingDocumentRoot),
             passEnvironment: options.passEnvironment,
             setEnvironment: (options.dev ? ["CGI_DEBUG": "1"] : [:]).merging(try Self.overrides(options.environment)) { $1 })
-        self.init(location: location, method: options.method ?? (body == nil ? "GET" : "POST"), query: options.query,
-                  headers: headers, body: body?.bytes, configuration: configuration)
+        self.init(
+            location: location, method: options.method ?? (body == nil ? "GET" : "POST"), query: options.query,
+            headers: headers, body: body?.bytes, configuration: configuration)
     }
 
     private init(

@@ -37,8 +37,10 @@ enum FastCGINameValuePairs {
         if length < 128 {
             output.append(UInt8(length))
         } else {
-            output += [UInt8(length >> 24 & 0x7F) | 0x80, UInt8(length >> 16 & 0xFF), UInt8(length >> 8 & 0xFF),
-                UInt8(length & 0xFF)]
+            output += [
+                UInt8(length >> 24 & 0x7F) | 0x80, UInt8(length >> 16 & 0xFF), UInt8(length >> 8 & 0xFF),
+                UInt8(length & 0xFF),
+            ]
         }
     }
 

@@ -54,7 +54,8 @@ final class FastCGIRequest {
         self.keepConnection = keepConnection
         self.params = params
         self.reportingEnvironment = processReporting.merging(
-            params.filter { Self.reportingVariables.contains($0.key) }) { $1 }
+            params.filter { Self.reportingVariables.contains($0.key) }
+        ) { $1 }
         self.connection = connection
     }
 
@@ -97,7 +98,9 @@ final class FastCGIRequest {
         if isAborted { throw FastCGIRequestAborted() }
         let count = min(buffer.count, stdin.count - stdinOffset)
         if count > 0 {
-            stdin.withUnsafeBytes { buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[stdinOffset..<stdinOffset + count])) }
+            stdin.withUnsafeBytes {
+                buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[stdinOffset..<stdinOffset + count]))
+            }
             stdinOffset += count
         }
         return count
