@@ -6,10 +6,10 @@ public enum FileMediaType {
 
     /// The media type for a file name or path, e.g. `image/png` for `Photo.PNG` and
     /// `text/html; charset=utf-8` for `index.html`.
-    public static func forFileName(_ name: some StringProtocol) -> String {
-        let last = name.split(separator: "/").last ?? ""
-        guard let dot = last.lastIndex(of: "."), dot != last.startIndex else { return fallback }
-        return byExtension[last[last.index(after: dot)...].lowercased()] ?? fallback
+    public static func forFileName(_ name: String) -> String {
+        let last = name.utf8.lastIndex(of: UInt8(ascii: "/")).map { name[name.utf8.index(after: $0)...] } ?? name[...]
+        guard let dot = last.utf8.lastIndex(of: UInt8(ascii: ".")), dot != last.startIndex else { return fallback }
+        return byExtension[last[last.utf8.index(after: dot)...].lowercased()] ?? fallback
     }
 
     private static let byExtension: [String: String] = [

@@ -75,8 +75,14 @@ public final class ChildProcess: @unchecked Sendable {
 
         let environmentLines = (environment ?? ProcessInfo.processInfo.environment).map { "\($0.key)=\($0.value)" }
         var pid = pid_t()
-        let result = withCStrings([executable] + arguments) { argv in
-            withCStrings(environmentLines) { envp in posix_spawn(&pid, executable, &actions, &attributes, argv, envp) }
+        // A freshly compiled executable is busy (ETXTBSY) while a process forked meanwhile still
+        // holds its written descriptor, for microseconds: try again for a little while.
+        var result: Int32 = ETXTBSY
+        for attempt in 0..<50 where result == ETXTBSY {
+            if attempt > 0 { usleep(2_000) }
+            result = withCStrings([executable] + arguments) { argv in
+                withCStrings(environmentLines) { envp in posix_spawn(&pid, executable, &actions, &attributes, argv, envp) }
+            }
         }
         close(outputPipe.write)
         close(errorPipe.write)

@@ -102,9 +102,16 @@ public struct ScriptProcess: Sendable {
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
 
         var pid = pid_t()
-        let result = withCStrings([executable] + arguments) { argv in
-            withCEnvironment(entries) { envp in
-                posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
+        // ETXTBSY: a freshly written executable (a script just compiled) is busy while any other
+        // process forked meanwhile still holds its written descriptor until that one execs;
+        // that lasts microseconds, so the spawn is tried again for a little while.
+        var result: Int32 = ETXTBSY
+        for attempt in 0..<50 where result == ETXTBSY {
+            if attempt > 0 { usleep(2_000) }
+            result = withCStrings([executable] + arguments) { argv in
+                withCEnvironment(entries) { envp in
+                    posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
+                }
             }
         }
         close(output.writeEnd)

@@ -3,23 +3,41 @@ import Logging
 import NIOCore
 import NIOPosix
 
-/// What every connection shares: configuration, static files, logs. Built once at start-up.
-struct ServerContext: Sendable {
+/// What every connection shares: configuration, static files, logs. Built once at start-up, and
+/// shared by reference: every request holds it, and a copy of all it holds would cost each one.
+final class ServerContext: Sendable {
     /// `Server` header and `SERVER_SOFTWARE`.
     static let software = "swift-cgi/0.1"
 
-    var configuration: ServerConfiguration
-    var staticFiles: StaticFiles
+    let configuration: ServerConfiguration
+    let staticFiles: StaticFiles
     /// Maps `/cgi-bin/…` paths to scripts.
-    var scriptResolver: ScriptResolver
+    let scriptResolver: ScriptResolver
     /// Builds each script's environment.
-    var environment: EnvironmentBuilder
+    let environment: EnvironmentBuilder
     /// Compiles `.swift` scripts.
-    var swiftCompiler: CompileScheduler
+    let swiftCompiler: CompileScheduler
     /// Caps concurrent scripts.
-    var scriptSlots: ScriptSlots
-    var accessLog: AccessLog?
-    var errorLog: Logger
+    let scriptSlots: ScriptSlots
+    let accessLog: AccessLog?
+    let errorLog: Logger
     /// Reads static files in chunks when they cannot be sent with `sendfile` (TLS).
-    var fileIO: NonBlockingFileIO
+    let fileIO: NonBlockingFileIO
+
+    /// A context holding these.
+    init(
+        configuration: ServerConfiguration, staticFiles: StaticFiles, scriptResolver: ScriptResolver,
+        environment: EnvironmentBuilder, swiftCompiler: CompileScheduler, scriptSlots: ScriptSlots, accessLog: AccessLog?,
+        errorLog: Logger, fileIO: NonBlockingFileIO
+    ) {
+        self.configuration = configuration
+        self.staticFiles = staticFiles
+        self.scriptResolver = scriptResolver
+        self.environment = environment
+        self.swiftCompiler = swiftCompiler
+        self.scriptSlots = scriptSlots
+        self.accessLog = accessLog
+        self.errorLog = errorLog
+        self.fileIO = fileIO
+    }
 }
