@@ -94,9 +94,15 @@ struct SignalSafeBuffer {
 
     /// Writes the content to `descriptor`, retrying after interruptions and partial writes.
     func write(to descriptor: Int32) {
+        Self.writeAll(storage, count, to: descriptor)
+    }
+
+    /// Writes `count` bytes from `start` to `descriptor` with `write(2)` alone (safe in a signal
+    /// handler), retrying after interruptions and partial writes; gives up on any other error.
+    static func writeAll(_ start: UnsafeRawPointer, _ count: Int, to descriptor: Int32) {
         var offset = 0
         while offset < count {
-            let written = Glibc.write(descriptor, storage + offset, count - offset)
+            let written = Glibc.write(descriptor, start + offset, count - offset)
             if written > 0 {
                 offset += written
             } else if written < 0 && errno == EINTR {

@@ -11,7 +11,7 @@ enum FastCGICrashOutput {
         while offset < bytes.count {
             let length = min(bytes.count - offset, FastCGIRecordEncoder.streamChunkLength)
             writeHeader(.stdout, requestID: requestID, contentLength: length, socket: socket)
-            writeAll(base + offset, length, to: socket)
+            SignalSafeBuffer.writeAll(base + offset, length, to: socket)
             offset += length
         }
     }
@@ -24,7 +24,7 @@ enum FastCGICrashOutput {
         var body: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (
             0, 0, 0, 1, FastCGIProtocolStatus.requestComplete.rawValue, 0, 0, 0
         )
-        withUnsafeBytes(of: &body) { writeAll($0.baseAddress!, $0.count, to: socket) }
+        withUnsafeBytes(of: &body) { SignalSafeBuffer.writeAll($0.baseAddress!, $0.count, to: socket) }
     }
 
     private static func writeHeader(_ kind: FastCGIRecord.Kind, requestID: UInt16, contentLength: Int, socket: Int32) {
@@ -32,20 +32,7 @@ enum FastCGICrashOutput {
             FastCGIRecord.version, kind.rawValue, UInt8(requestID >> 8), UInt8(requestID & 0xFF),
             UInt8(contentLength >> 8), UInt8(contentLength & 0xFF), 0, 0
         )
-        withUnsafeBytes(of: &header) { writeAll($0.baseAddress!, $0.count, to: socket) }
+        withUnsafeBytes(of: &header) { SignalSafeBuffer.writeAll($0.baseAddress!, $0.count, to: socket) }
     }
 
-    private static func writeAll(_ start: UnsafeRawPointer, _ count: Int, to socket: Int32) {
-        var offset = 0
-        while offset < count {
-            let written = write(socket, start + offset, count - offset)
-            if written > 0 {
-                offset += written
-            } else if written < 0 && errno == EINTR {
-                continue
-            } else {
-                return
-            }
-        }
-    }
 }
