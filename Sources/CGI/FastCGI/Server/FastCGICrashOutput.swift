@@ -34,5 +34,4 @@ enum FastCGICrashOutput {
         )
         withUnsafeBytes(of: &header) { SignalSafeBuffer.writeAll($0.baseAddress!, $0.count, to: socket) }
     }
-
 }
