@@ -217,5 +217,6 @@ import Testing
             #expect(!failure.logMessage.isEmpty && !failure.pageMessage.isEmpty, "\(failure)")
         }
         #expect(failures[5].0.listing == "a.swift:1: error")
+        #expect(failures.filter { $0.0.retryAfter != nil }.map(\.0) == [.noScriptSlot], "only a full queue passes")
     }
 }

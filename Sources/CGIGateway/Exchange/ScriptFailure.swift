@@ -68,6 +68,11 @@ public enum ScriptFailure: Error, Sendable, Equatable {
         }
     }
 
+    /// Seconds after which the client may try again (`Retry-After`), for a failure that passes.
+    public var retryAfter: Int? {
+        self == .noScriptSlot ? 1 : nil
+    }
+
     /// Lines of text shown below the message in development mode: a compiler's messages.
     public var listing: String? {
         switch self {

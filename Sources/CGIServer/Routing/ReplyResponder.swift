@@ -3,11 +3,11 @@ import NIOCore
 /// Answers with a response the server composes at once: a static file, a redirect or an error
 /// page. The request body, if any, is read and dropped.
 final class ReplyResponder: Responder {
-    private let reply: () -> ServerResponse
+    private let reply: ServerResponse
     private let response: ClientResponse
 
-    /// Sends what `reply` makes once the responder starts.
-    init(response: ClientResponse, reply: @escaping () -> ServerResponse) {
+    /// Sends `reply` once the responder starts.
+    init(response: ClientResponse, reply: ServerResponse) {
         self.response = response
         self.reply = reply
     }
@@ -17,7 +17,7 @@ final class ReplyResponder: Responder {
         if response.info.head.headers.first(name: "Expect")?.lowercased() == "100-continue" {
             response.closeAfterwards()
         }
-        response.send(reply())
+        response.send(reply)
     }
 
     func receivedBody(_ buffer: ByteBuffer) {}

@@ -10,16 +10,15 @@ struct Router {
     /// The responder that answers `request`, writing to `response`.
     func responder(for request: RoutedRequest, response: ClientResponse) -> any Responder {
         guard server.scriptResolver.claims(request.target.path) else {
-            return ReplyResponder(response: response) { [server] in
-                server.staticFiles.respond(to: request.info.head, target: request.target)
-            }
+            return ReplyResponder(
+                response: response, reply: server.staticFiles.respond(to: request.info.head, target: request.target))
         }
         do {
             let location = try server.scriptResolver.resolve(request.target.path)
             return CGIResponder(server: server, request: request, location: location, response: response)
         } catch {
             server.errorLog.info("\(error.description)", metadata: ["request": "\(request.info.id)"])
-            return ReplyResponder(response: response) { StatusPage.response(HTTPResponseStatus(statusCode: error.httpStatus)) }
+            return ReplyResponder(response: response, reply: StatusPage.response(HTTPResponseStatus(statusCode: error.httpStatus)))
         }
     }
 

@@ -258,14 +258,14 @@ final class CGIResponder: Responder {
     /// Answers with an error page: in development mode it shows the reason (and a listing such
     /// as a compiler's messages), otherwise a reference to the error log.
     private func fail(_ failure: ScriptFailure) {
-        if failure == .noScriptSlot {
+        if failure.retryAfter != nil {
             logger.warning("\(failure.logMessage)")
         } else {
             logger.error("\(failure.logMessage)\(limitsNote)")
         }
         if !requestEnded { response.closeAfterwards() }
         let development = server.configuration.developmentMode
-        let headers: HTTPHeaders = failure == .noScriptSlot ? ["Retry-After": "1"] : [:]
+        let headers: HTTPHeaders = failure.retryAfter.map { ["Retry-After": String($0)] } ?? [:]
         response.send(
             StatusPage.response(
                 HTTPResponseStatus(statusCode: failure.status),
