@@ -260,8 +260,9 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
         let configuration = server.configuration
         let earned = Double(bodyClock.bytes) / Double(max(configuration.minBodyRate, 1))
         let whole = bodyClock.started + .milliseconds(Int64((configuration.bodyTimeout + earned) * 1000))
-        let deadline = min(NIODeadline.now() + .milliseconds(Int64(configuration.bodyTimeout * 1000)), whole)
-        timeout?.arm(max(deadline - NIODeadline.now(), .zero))
+        let now = NIODeadline.now()
+        let deadline = min(now + .milliseconds(Int64(configuration.bodyTimeout * 1000)), whole)
+        timeout?.arm(max(deadline - now, .zero))
     }
 
     private func armTimeout(after seconds: Double) {
