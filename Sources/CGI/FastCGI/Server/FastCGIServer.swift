@@ -6,6 +6,13 @@ import Glibc
 /// One `poll(2)` watches the listening socket and every open connection, so a connection the
 /// web server keeps open between requests (nginx's `keepalive`) never holds the process:
 /// a request on any other connection is served as soon as it arrives.
+///
+/// Requests on open connections come before new connections, and a wake-up accepts at most
+/// one: a process busy in a handler accepts nothing, so processes sharing the listening
+/// socket share a front's connections instead of one taking them all while the others idle.
+///
+/// The server follows a process manager's conventions (``FastCGIManagerConventions``): it
+/// reports each request's beginning and end, and stops after the requests it was allowed.
 final class FastCGIServer {
     private let listener: Int32
     private let limits: FastCGILimits
@@ -20,13 +27,24 @@ final class FastCGIServer {
     /// Set when `accept` ran out of descriptors: the listening socket is not watched again
     /// until a connection closes (it would stay readable, and the poll would spin).
     private var acceptPaused = false
+    /// What the process manager asked for.
+    private let manager: FastCGIManagerConventions
+    /// The requests handed out so far.
+    private var served = 0
+    /// Whether a request was handed out and not yet known to have ended.
+    private var handedOut = false
 
     /// Serves the listening socket `listener`, answering requests refused before they reach
     /// the handler in the format `rejections` chooses.
-    init(listener: Int32, limits: FastCGILimits = FastCGILimits(), rejections: RejectionFormat = .byAccept) {
+    /// `manager` holds what a process manager asked for.
+    init(
+        listener: Int32, limits: FastCGILimits = FastCGILimits(), rejections: RejectionFormat = .byAccept,
+        manager: FastCGIManagerConventions = .fromEnvironment()
+    ) {
         self.listener = listener
         self.limits = limits
         self.rejections = rejections
+        self.manager = manager
         let environment = ProcessEnvironment.current()
         processReporting = environment.filter { FastCGIRequest.reportingVariables.contains($0.key) }
         // Several processes may share the socket: the one that loses the race for a new
@@ -35,16 +53,29 @@ final class FastCGIServer {
     }
 
     /// The next request whose PARAMS have arrived, waiting as long as it takes; nil when the
-    /// listening socket fails (it was closed) or SIGTERM arrived, after which the process
-    /// should end.
+    /// listening socket fails (it was closed), or once SIGTERM arrived or the manager's limit
+    /// of requests is reached and the requests already begun were handed out, after which the
+    /// process should end. Asking for the next request says that the previous one ended: its
+    /// END_REQUEST was sent.
     func nextRequest() -> FastCGIRequest? {
-        while !FastCGILaunch.stopRequested {
+        if handedOut {
+            handedOut = false
+            manager.report(FastCGIManagerConventions.ended)
+        }
+        while true {
             let open = connections.count
             connections.removeAll { $0.isClosed }
             if connections.count < open { acceptPaused = false }
             // Records already read (a pipelined request, say) come first.
-            if let request = scan({ $0.hasBufferedBytes }) { return request }
-            let accepting = connections.count < limits.maxConnections && !acceptPaused
+            if let request = scan({ $0.hasBufferedBytes }) { return handOut(request) }
+            let stopping = FastCGILaunch.stopRequested || manager.isReached(served: served)
+            if stopping {
+                // A request whose BEGIN_REQUEST arrived is still answered; nothing else is.
+                for connection in connections where !connection.hasBegunRequest { connection.close() }
+                connections.removeAll { $0.isClosed }
+                if connections.isEmpty { return nil }
+            }
+            let accepting = !stopping && connections.count < limits.maxConnections && !acceptPaused
             var waiters = [pollfd(fd: accepting ? listener : -1, events: Int16(POLLIN), revents: 0)]
             waiters += connections.map { pollfd(fd: $0.socket, events: Int16(POLLIN), revents: 0) }
             let ready = poll(&waiters, nfds_t(waiters.count), -1)
@@ -54,14 +85,22 @@ final class FastCGIServer {
                 return nil
             }
             if waiters[0].revents & Int16(POLLNVAL | POLLERR) != 0 { return nil }
-            if waiters[0].revents & Int16(POLLIN) != 0 && !acceptWaiting() { return nil }
             let readable = Set(waiters.dropFirst().filter { $0.revents != 0 }.map(\.fd))
             let polled = connections.filter { readable.contains($0.socket) }
             for connection in polled { connection.receive() }
-            if let request = scan({ readable.contains($0.socket) && !$0.isClosed }) { return request }
+            if let request = scan({ readable.contains($0.socket) && !$0.isClosed }) { return handOut(request) }
+            if waiters[0].revents & Int16(POLLIN) != 0 && !acceptOne() { return nil }
         }
-        for connection in connections { connection.close() }
-        return nil
+    }
+
+    /// Counts `request`, tells the manager it began, and makes it the one ``log(_:separator:)``
+    /// writes to.
+    private func handOut(_ request: FastCGIRequest) -> FastCGIRequest {
+        served += 1
+        handedOut = true
+        manager.report(FastCGIManagerConventions.began)
+        FastCGIRequest.current.withLock { $0 = request }
+        return request
     }
 
     /// Handles the buffered records of the connections that `pick` selects, starting after the
@@ -77,32 +116,30 @@ final class FastCGIServer {
         return nil
     }
 
-    /// Accepts the connections waiting, up to the limit. Returns false when the listening
-    /// socket is unusable.
-    private func acceptWaiting() -> Bool {
-        while connections.count < limits.maxConnections {
-            let socket = accept(listener, nil, nil)
-            if socket >= 0 {
-                // Not inherited by what the handler might spawn. (Accepted sockets are
-                // blocking on Linux, whatever the listening socket is.)
-                _ = fcntl(socket, F_SETFD, FD_CLOEXEC)
-                connections.append(
-                    FastCGIConnection(
-                        socket: socket, limits: limits, rejections: rejections, processReporting: processReporting))
-                continue
-            }
-            switch errno {
-            case EAGAIN, EWOULDBLOCK, EINTR, ECONNABORTED, EPROTO:
-                return true
-            case EMFILE, ENFILE, ENOBUFS, ENOMEM:
-                StandardError.write("FastCGI: cannot accept a connection (errno \(errno)); serving the open ones\n")
-                acceptPaused = !connections.isEmpty
-                return true
-            default:
-                StandardError.write("FastCGI: the listening socket failed (errno \(errno)); stopping\n")
-                return false
-            }
+    /// Accepts one waiting connection, unless the limit of open connections is reached.
+    /// Returns false when the listening socket is unusable.
+    private func acceptOne() -> Bool {
+        guard connections.count < limits.maxConnections else { return true }
+        let socket = accept(listener, nil, nil)
+        if socket >= 0 {
+            // Not inherited by what the handler might spawn. (Accepted sockets are blocking on
+            // Linux, whatever the listening socket is.)
+            _ = fcntl(socket, F_SETFD, FD_CLOEXEC)
+            connections.append(
+                FastCGIConnection(socket: socket, limits: limits, rejections: rejections, processReporting: processReporting))
+            return true
         }
-        return true
+        switch errno {
+        case EAGAIN, EWOULDBLOCK, EINTR, ECONNABORTED, EPROTO:
+            // Another process took it, or it went away.
+            return true
+        case EMFILE, ENFILE, ENOBUFS, ENOMEM:
+            StandardError.write("FastCGI: cannot accept a connection (errno \(errno)); serving the open ones\n")
+            acceptPaused = !connections.isEmpty
+            return true
+        default:
+            StandardError.write("FastCGI: the listening socket failed (errno \(errno)); stopping\n")
+            return false
+        }
     }
 }
