@@ -41,6 +41,19 @@ import Testing
         #expect(try late.nextRecord() == nil)
     }
 
+    /// An asynchronous `CGI.run` waits for requests on a thread of the concurrency runtime's
+    /// pool, and SIGTERM may interrupt another of the process's threads.
+    @Test func sigtermEndsAnIdleAsyncWorkerWithStatus0() throws {
+        let worker = try FastCGIWorker(fixture: "FastCGIAsyncFixture")
+        defer { worker.stop() }
+        let client = try worker.connect()
+        #expect(try client.request(Client.variables()).body == "process \(worker.pid) async\n")
+        kill(worker.pid, SIGTERM)
+        #expect(try client.isClosedByWorker())
+        let exit = worker.waitForExit()
+        #expect(exit.status == 0 && !exit.signaled)
+    }
+
     @Test func sigtermBetweenTheRecordsOfARequestStillAnswersItAndClosesIdleConnections() throws {
         let worker = try FastCGIWorker()
         defer { worker.stop() }
@@ -100,8 +113,11 @@ import Testing
         #expect(!log.contains("a line from the handler"))
     }
 
-    @Test func anAbortCancelsTheTaskOfAnAsyncHandlerAndEndsTheRequestOnce() throws {
-        let worker = try FastCGIWorker(fixture: "FastCGIAsyncFixture")
+    /// Both asynchronous entry points: the handler returning a `Response`, and the one writing
+    /// through a `ResponseWriter`.
+    @Test(arguments: [false, true])
+    func anAbortCancelsTheTaskOfAnAsyncHandlerAndEndsTheRequestOnce(writer: Bool) throws {
+        let worker = try FastCGIWorker(environment: writer ? ["FIXTURE_WRITER": "1"] : [:], fixture: "FastCGIAsyncFixture")
         defer { worker.stop() }
         let client = try worker.connect()
         client.begin()

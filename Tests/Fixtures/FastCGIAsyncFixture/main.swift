@@ -1,12 +1,12 @@
-// A FastCGI program for the tests with an asynchronous handler: `action=sleep` awaits for
+// A FastCGI program for the tests with an asynchronous handler, returning a `Response`, or
+// writing through a `ResponseWriter` when FIXTURE_WRITER is set: `action=sleep` awaits for
 // 30 seconds (saying so in the log first), anything else answers with the process id.
 import CGI
 import Glibc
 
-await CGI.run { (request: Request) async throws -> Response in
-    guard request.form["action"] == "sleep" else {
-        return Response(contentType: "text/plain; charset=utf-8", body: "process \(getpid()) async\n")
-    }
+/// The response body for `request` (on the main actor, as the top-level handlers are).
+@MainActor func answer(_ request: Request) async throws -> String {
+    guard request.form["action"] == "sleep" else { return "process \(getpid()) async\n" }
     log("sleeping")
     do {
         try await Task.sleep(for: .seconds(30))
@@ -14,5 +14,16 @@ await CGI.run { (request: Request) async throws -> Response in
         log("the handler's task was cancelled")
         throw CancellationError()
     }
-    return Response(contentType: "text/plain; charset=utf-8", body: "slept\n")
+    return "slept\n"
+}
+
+if getenv("FIXTURE_WRITER") != nil {
+    await CGI.run { (request: Request, writer: ResponseWriter) async throws in
+        try writer.setHeader("Content-Type", "text/plain; charset=utf-8")
+        try writer.write(try await answer(request))
+    }
+} else {
+    await CGI.run { (request: Request) async throws -> Response in
+        Response(contentType: "text/plain; charset=utf-8", body: try await answer(request))
+    }
 }

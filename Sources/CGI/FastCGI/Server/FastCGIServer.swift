@@ -76,7 +76,10 @@ final class FastCGIServer {
                 if connections.isEmpty { return nil }
             }
             let accepting = !stopping && connections.count < limits.maxConnections && !acceptPaused
-            var waiters = [pollfd(fd: accepting ? listener : -1, events: Int16(POLLIN), revents: 0)]
+            var waiters = [
+                pollfd(fd: accepting ? listener : -1, events: Int16(POLLIN), revents: 0),
+                pollfd(fd: stopping ? -1 : FastCGILaunch.stopSignal.read, events: Int16(POLLIN), revents: 0),
+            ]
             waiters += connections.map { pollfd(fd: $0.socket, events: Int16(POLLIN), revents: 0) }
             let ready = poll(&waiters, nfds_t(waiters.count), -1)
             if ready < 0 {
@@ -85,11 +88,11 @@ final class FastCGIServer {
                 return nil
             }
             if waiters[0].revents & Int16(POLLNVAL | POLLERR) != 0 { return nil }
-            let readable = Set(waiters.dropFirst().filter { $0.revents != 0 }.map(\.fd))
+            let readable = Set(waiters.dropFirst(2).filter { $0.revents != 0 }.map(\.fd))
             let polled = connections.filter { readable.contains($0.socket) }
             for connection in polled { connection.receive() }
             if let request = scan({ readable.contains($0.socket) && !$0.isClosed }) { return handOut(request) }
-            if waiters[0].revents & Int16(POLLIN) != 0 && !acceptOne() { return nil }
+            if waiters[0].revents & Int16(POLLIN) != 0 && !FastCGILaunch.stopRequested && !acceptOne() { return nil }
         }
     }
 
