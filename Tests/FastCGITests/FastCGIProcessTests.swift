@@ -75,6 +75,28 @@ import Testing
         #expect(try idle.isClosedByWorker())
     }
 
+    @Test func fcgiMaxRequestsEndsTheProcessAfterThatManyRequests() throws {
+        let worker = try FastCGIWorker(environment: ["FCGI_MAX_REQUESTS": "2"])
+        defer { worker.stop() }
+        let client = try worker.connect()
+        #expect(try client.request(Client.variables()).body.hasSuffix("request 1\n"))
+        #expect(try client.request(Client.variables()).body.hasSuffix("request 2\n"))
+        #expect(try client.isClosedByWorker())
+        let exit = worker.waitForExit()
+        #expect(exit.status == 0 && !exit.signaled)
+    }
+
+    @Test func badManagerVariablesAreIgnoredWithALogLine() throws {
+        let worker = try FastCGIWorker(environment: ["FCGI_MAX_REQUESTS": "0", "FCGI_STATUS_FD": "77"])
+        defer { worker.stop() }
+        let client = try worker.connect()
+        for number in 1...3 {
+            #expect(try client.request(Client.variables()).body.hasSuffix("request \(number)\n"))
+        }
+        #expect(worker.log().contains("FCGI_MAX_REQUESTS=0 is not a number of requests; ignored\n"))
+        #expect(worker.log().contains("FCGI_STATUS_FD=77 is not an open descriptor; ignored\n"))
+    }
+
     @Test func workersSharingASocketEachTakeOneOfTheConnectionsQueuedAtOnce() throws {
         let socket = try FastCGISocket()
         // Four connections, each with a request, wait in the queue before any worker runs,
