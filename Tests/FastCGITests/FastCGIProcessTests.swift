@@ -124,6 +124,35 @@ import Testing
         }
     }
 
+    @Test func aStreamOfRequestsOnOpenConnectionsDoesNotKeepANewOneWaiting() throws {
+        let worker = try FastCGIWorker()
+        defer { worker.stop() }
+        let kept = try (0..<2).map { _ in try worker.connect() }
+        for client in kept { _ = try client.request(Client.variables()) }
+        /// Sends a whole request on `client` without waiting for the answer.
+        func send(on client: FastCGIClient) {
+            client.begin()
+            client.params(Client.variables())
+            client.stream(.stdin, [])
+        }
+        // From here on, a request waits on a kept connection whenever the worker looks.
+        for client in kept { send(on: client) }
+        let late = try worker.connect()
+        send(on: late)
+        for _ in 0..<20 {
+            for client in kept {
+                _ = try client.reply()
+                send(on: client)
+            }
+        }
+        for client in kept { _ = try client.reply() }
+        // Requests 1 and 2 came first; the late one is answered within a few more, not after
+        // the 42 on the kept connections.
+        let body = try late.reply().body
+        let number = body.split(separator: " ").last.flatMap { Int($0.dropLast()) }
+        #expect(number.map { $0 <= 8 } == true, "\(body)")
+    }
+
     @Test func logInAHandlerGoesToTheRequestsStderrAndOutsideARequestToTheProcesssStderr() throws {
         let worker = try FastCGIWorker()
         defer { worker.stop() }

@@ -7,9 +7,11 @@ import Glibc
 /// web server keeps open between requests (nginx's `keepalive`) never holds the process:
 /// a request on any other connection is served as soon as it arrives.
 ///
-/// Requests on open connections come before new connections, and a wake-up accepts at most
-/// one: a process busy in a handler accepts nothing, so processes sharing the listening
-/// socket share a front's connections instead of one taking them all while the others idle.
+/// A wake-up accepts at most one connection, and when a request is ready too, only if the
+/// wake-up before did not accept: a process busy in a handler accepts nothing, and one about
+/// to be busy rarely, so processes sharing the listening socket share a front's connections
+/// instead of one taking them all while the others idle; yet a stream of requests on open
+/// connections never keeps a new connection waiting for long.
 ///
 /// The server follows a process manager's conventions (``FastCGIManagerConventions``): it
 /// reports each request's beginning and end, and stops after the requests it was allowed.
@@ -27,6 +29,11 @@ final class FastCGIServer {
     /// Set when `accept` ran out of descriptors: the listening socket is not watched again
     /// until a connection closes (it would stay readable, and the poll would spin).
     private var acceptPaused = false
+    /// Whether the last wake-up accepted a connection.
+    private var acceptedLastTime = false
+    /// Set when `accept` failed for good (the listening socket was closed): the process
+    /// should end.
+    private var listenerFailed = false
     /// What the process manager asked for.
     private let manager: FastCGIManagerConventions
     /// The requests handed out so far.
@@ -62,7 +69,7 @@ final class FastCGIServer {
             handedOut = false
             manager.report(FastCGIManagerConventions.ended)
         }
-        while true {
+        while !listenerFailed {
             let open = connections.count
             connections.removeAll { $0.isClosed }
             if connections.count < open { acceptPaused = false }
@@ -91,9 +98,14 @@ final class FastCGIServer {
             let readable = Set(waiters.dropFirst(2).filter { $0.revents != 0 }.map(\.fd))
             let polled = connections.filter { readable.contains($0.socket) }
             for connection in polled { connection.receive() }
-            if let request = scan({ readable.contains($0.socket) && !$0.isClosed }) { return handOut(request) }
-            if waiters[0].revents & Int16(POLLIN) != 0 && !FastCGILaunch.stopRequested && !acceptOne() { return nil }
+            let request = scan({ readable.contains($0.socket) && !$0.isClosed })
+            // One accept at most; with a request ready, not on two wake-ups in a row.
+            let newConnection = waiters[0].revents & Int16(POLLIN) != 0 && !FastCGILaunch.stopRequested
+            acceptedLastTime = newConnection && (request == nil || !acceptedLastTime)
+            if acceptedLastTime { acceptOne() }
+            if let request { return handOut(request) }
         }
+        return nil
     }
 
     /// Counts `request`, tells the manager it began, and makes it the one ``log(_:separator:)``
@@ -119,10 +131,10 @@ final class FastCGIServer {
         return nil
     }
 
-    /// Accepts one waiting connection, unless the limit of open connections is reached.
-    /// Returns false when the listening socket is unusable.
-    private func acceptOne() -> Bool {
-        guard connections.count < limits.maxConnections else { return true }
+    /// Accepts one waiting connection, unless the limit of open connections is reached; sets
+    /// ``listenerFailed`` when the listening socket is unusable.
+    private func acceptOne() {
+        guard connections.count < limits.maxConnections else { return }
         let socket = accept(listener, nil, nil)
         if socket >= 0 {
             // Not inherited by what the handler might spawn. (Accepted sockets are blocking on
@@ -130,19 +142,18 @@ final class FastCGIServer {
             _ = fcntl(socket, F_SETFD, FD_CLOEXEC)
             connections.append(
                 FastCGIConnection(socket: socket, limits: limits, rejections: rejections, processReporting: processReporting))
-            return true
+            return
         }
         switch errno {
         case EAGAIN, EWOULDBLOCK, EINTR, ECONNABORTED, EPROTO:
             // Another process took it, or it went away.
-            return true
+            break
         case EMFILE, ENFILE, ENOBUFS, ENOMEM:
             StandardError.write("FastCGI: cannot accept a connection (errno \(errno)); serving the open ones\n")
             acceptPaused = !connections.isEmpty
-            return true
         default:
             StandardError.write("FastCGI: the listening socket failed (errno \(errno)); stopping\n")
-            return false
+            listenerFailed = true
         }
     }
 }
