@@ -87,11 +87,15 @@ let package = Package(
         .executableTarget(name: "UploadFixture", dependencies: ["CGI"], path: "Tests/Fixtures/UploadFixture"),
         .executableTarget(name: "ToolkitFixture", dependencies: ["CGI"], path: "Tests/Fixtures/ToolkitFixture"),
         .executableTarget(name: "FastCGIFixture", dependencies: ["CGI"], path: "Tests/Fixtures/FastCGIFixture"),
+        .executableTarget(
+            name: "FastCGIAsyncFixture", dependencies: ["CGI"], path: "Tests/Fixtures/FastCGIAsyncFixture"),
         // What the test targets share: a seeded random generator, a process runner that owns its processes,
         // temporary folders removed with whatever still runs in them.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
-        // The FastCGI record codec, and a protocol client driving a real FastCGIFixture process.
-        .testTarget(name: "FastCGITests", dependencies: ["CGI", "TestSupport", "FastCGIFixture"]),
+        // The FastCGI record codec, and a protocol client driving real FastCGIFixture and
+        // FastCGIAsyncFixture processes.
+        .testTarget(
+            name: "FastCGITests", dependencies: ["CGI", "TestSupport", "FastCGIFixture", "FastCGIAsyncFixture"]),
         .testTarget(name: "CGICoreTests", dependencies: ["CGICore", "TestSupport"]),
         .testTarget(name: "CGIGatewayTests", dependencies: ["CGIGateway", "TestSupport"]),
         .testTarget(
@@ -102,6 +106,6 @@ let package = Package(
             ],
             exclude: ["Fixtures"]
         ),
-        .testTarget(name: "cgiTests", dependencies: ["cgi", "ErrorReportFixture", "TestSupport"]),
+        .testTarget(name: "cgiTests", dependencies: ["cgi", "ErrorReportFixture", "FastCGIFixture", "TestSupport"]),
     ]
 )

@@ -137,6 +137,19 @@ final class FastCGIClient {
         return try reply(id: id)
     }
 
+    /// Waits (up to ``timeoutSeconds``) until the worker has read everything sent: the
+    /// socket's send queue (SIOCOUTQ, which for a unix socket counts what the peer has not
+    /// read yet) is empty.
+    func waitUntilReadByWorker() throws {
+        for _ in 0..<(Self.timeoutSeconds * 100) {
+            var unread: Int32 = 0
+            try #require(ioctl(socket, UInt(TIOCOUTQ), &unread) == 0, "SIOCOUTQ failed (errno \(errno))")
+            if unread == 0 { return }
+            usleep(10_000)
+        }
+        Issue.record("the worker did not read what was sent within \(Self.timeoutSeconds) s")
+    }
+
     // MARK: Receiving
 
     /// The next record, or nil when the worker closed the connection.
@@ -183,12 +196,13 @@ final class FastCGIClient {
         return reply
     }
 
-    /// Reads STDOUT of `id` until its text contains `text`; returns what arrived.
-    func readStdout(id: UInt16 = 1, until text: String) throws -> String {
+    /// Reads the stream `kind` (STDOUT or STDERR) of `id` until its text contains `text`;
+    /// returns what arrived on it.
+    func read(_ kind: FastCGIRecord.Kind, id: UInt16 = 1, until text: String) throws -> String {
         var received: [UInt8] = []
         while !String(decoding: received, as: UTF8.self).contains(text) {
             let record = try #require(try nextRecord(), "the connection closed")
-            if record.kind == .stdout && record.requestID == id { received += record.content }
+            if record.kind == kind && record.requestID == id { received += record.content }
         }
         return String(decoding: received, as: UTF8.self)
     }

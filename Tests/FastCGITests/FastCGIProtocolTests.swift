@@ -66,7 +66,7 @@ import Testing
             client.begin()
             client.params(Client.variables(method: "POST", query: "action=stream", contentType: "text/plain", contentLength: 10))
             // The handler flushes before it reads the body, which has not been sent yet.
-            let first = try client.readStdout(until: "first chunk\n")
+            let first = try client.read(.stdout, until: "first chunk (process \(worker.pid))\n")
             #expect(first.hasPrefix("Status: 200 OK\r\n"))
             client.stream(.stdin, Array("0123456789".utf8))
             let reply = try client.reply()

@@ -5,41 +5,83 @@ import Testing
 /// The directory the build put the test bundle and the executables in.
 let productsDirectory = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
 
+/// A listening unix socket in a folder of its own, for FastCGI workers to accept on.
+final class FastCGISocket {
+    /// The folder holding the socket.
+    let folder: String
+    /// The socket's path.
+    var path: String { folder + "/worker.sock" }
+    /// The listening socket; -1 once closed.
+    private(set) var descriptor: Int32
+    /// Whether the folder was made for the socket, and goes with it.
+    private let ownsFolder: Bool
+
+    /// Binds and listens on a new socket (backlog 64) in `folder`, or in a new temporary one.
+    init(folder: String? = nil) throws {
+        ownsFolder = folder == nil
+        self.folder =
+            folder ?? FileManager.default.temporaryDirectory.appendingPathComponent("fcgi-\(UUID().uuidString.prefix(8))").path
+        try FileManager.default.createDirectory(atPath: self.folder, withIntermediateDirectories: true)
+        descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        try #require(descriptor >= 0)
+        var address = FastCGIClient.unixAddress(path)
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
+        }
+        try #require(bound == 0 && listen(descriptor, 64) == 0)
+    }
+
+    /// Closes this process's copy: once the workers holding the others exit, connections
+    /// still waiting in the queue are refused rather than left hanging.
+    func close() {
+        if descriptor >= 0 { Glibc.close(descriptor) }
+        descriptor = -1
+    }
+
+    deinit {
+        close()
+        if ownsFolder { try? FileManager.default.removeItem(atPath: folder) }
+    }
+}
+
 /// A FastCGIFixture process started the way FastCGI 1.0 §2.2 launches an application: a
 /// listening unix socket on descriptor 0, standard output on /dev/null, standard error in a
 /// log file, and a temporary folder of its own for uploads.
 final class FastCGIWorker {
-    /// The folder holding the socket, the log and the upload folder.
+    /// The folder holding the log and the upload folder (and the socket, unless shared).
     let folder: String
     /// The socket's path.
-    var socketPath: String { folder + "/worker.sock" }
+    let socketPath: String
     /// Where the worker's uploads are spooled (its TMPDIR).
     var uploadFolder: String { folder + "/uploads" }
     private let process = Process()
 
     /// Starts a worker with `environment` added to its own; with `launcher`, that program
     /// (an argument array, no shell) is started with the fixture's path as its last argument.
-    init(environment: [String: String] = [:], launcher: [String] = []) throws {
+    /// `fixture` names the program among the build's products. With `socket`, the worker
+    /// accepts on that socket (shared with other workers, and left open); otherwise on a
+    /// socket of its own, which only the worker holds once it runs.
+    init(
+        environment: [String: String] = [:], launcher: [String] = [], fixture: String = "FastCGIFixture",
+        socket shared: FastCGISocket? = nil
+    ) throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("fcgi-\(UUID().uuidString.prefix(8))").path
         try FileManager.default.createDirectory(atPath: folder + "/uploads", withIntermediateDirectories: true)
-        let listener = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        try #require(listener >= 0)
-        defer { close(listener) }
-        var address = FastCGIClient.unixAddress(socketPath)
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
-        try #require(bound == 0 && listen(listener, 64) == 0)
+        let listener = try shared ?? FastCGISocket(folder: folder)
+        defer { if shared == nil { listener.close() } }
+        socketPath = listener.path
         _ = FileManager.default.createFile(atPath: folder + "/stderr.log", contents: nil)
-        let fixture = productsDirectory.appendingPathComponent("FastCGIFixture")
-        if let program = launcher.first {
-            process.executableURL = URL(fileURLWithPath: program)
-            process.arguments = Array(launcher.dropFirst()) + [fixture.path]
+        let program = productsDirectory.appendingPathComponent(fixture)
+        if let launcherProgram = launcher.first {
+            process.executableURL = URL(fileURLWithPath: launcherProgram)
+            process.arguments = Array(launcher.dropFirst()) + [program.path]
         } else {
-            process.executableURL = fixture
+            process.executableURL = program
         }
         process.environment = ["TMPDIR": uploadFolder, "PATH": "/usr/bin:/bin"].merging(environment) { $1 }
-        process.standardInput = FileHandle(fileDescriptor: listener, closeOnDealloc: false)
+        process.standardInput = FileHandle(fileDescriptor: listener.descriptor, closeOnDealloc: false)
         process.standardOutput = FileHandle.nullDevice
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: folder + "/stderr.log"))
         try process.run()
@@ -75,6 +117,32 @@ final class FastCGIWorker {
         let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
         let line = try #require(status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") })
         return try #require(Int(line.split(separator: " ")[1]))
+    }
+
+    /// Waits (up to 20 s) until the worker sleeps in a system call (state S in
+    /// /proc/PID/stat), as it does once it waits for input.
+    func waitUntilBlocked() throws {
+        for _ in 0..<2000 {
+            let stat = try String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)
+            if stat.split(separator: ")").last?.split(separator: " ").first == "S" { return }
+            usleep(10_000)
+        }
+        Issue.record("worker \(pid) never waited")
+    }
+
+    /// Sends `signal` to the worker and waits (up to 20 s) until it was delivered: no longer
+    /// pending in /proc/PID/status, so the worker's handler for it has run.
+    func deliver(_ signal: Int32) throws {
+        kill(pid, signal)
+        let bit = UInt64(1) << (signal - 1)
+        for _ in 0..<2000 {
+            let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
+            let pending = status.split(separator: "\n").filter { $0.hasPrefix("SigPnd:") || $0.hasPrefix("ShdPnd:") }
+                .compactMap { UInt64($0.split(separator: "\t").last ?? "", radix: 16) }
+            if pending.count == 2 && pending.allSatisfy({ $0 & bit == 0 }) { return }
+            usleep(10_000)
+        }
+        Issue.record("signal \(signal) still pending for worker \(pid)")
     }
 
     /// Waits for the worker to exit and returns how: (status, ended by a signal).

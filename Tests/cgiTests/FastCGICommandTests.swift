@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `cgi fastcgi` managing real worker processes (Tests/Fixtures/fastcgi/worker.py) on a real
@@ -88,6 +89,27 @@ import Testing
         #expect(manager.waitForError("request still running after 0.5 seconds; killing it") != nil)
         let after = try fastCGIRequests(manager.socketPath, count: 2)
         #expect(after.count == 2 && after.allSatisfy { $0.hasPrefix("1 ") })
+        #expect(manager.stop() == 0)
+    }
+
+    /// A Swift program on `CGI.run` (Tests/Fixtures/FastCGIFixture, answering `process PID
+    /// request N`) follows the manager's conventions: it exits after `FCGI_MAX_REQUESTS`
+    /// requests, and its status bytes tell the manager when a request runs too long.
+    @Test func aSwiftWorkerIsRecycledAfterMaxRequestsAndKilledPastTheTimeout() throws {
+        let program = productsDirectory.appendingPathComponent("FastCGIFixture").path
+        let manager = try FastCGIManagerProcess(
+            ["--workers", "1", "--max-requests", "3", "--request-timeout", "5"], program: program, folder: folder)
+        let lines = try fastCGIRequests(manager.socketPath, count: 9)
+        #expect(lines.count == 9)
+        #expect(lines.filter { !$0.hasPrefix("process ") } == [])
+        let served = lines.map { $0.split(separator: " ") }
+        #expect(Set(served.map { $0[1] }).count >= 3, "\(lines)")
+        #expect(served.allSatisfy { Int($0[3]).map { $0 <= 3 } == true }, "\(lines)")
+        let stuck = try fastCGIRequests(manager.socketPath, count: 1, query: "action=sleep&seconds=20")
+        #expect(stuck.first?.hasPrefix("error:") == true, "\(stuck)")
+        #expect(manager.waitForError("request still running after 5.0 seconds; killing it") != nil)
+        let after = try fastCGIRequests(manager.socketPath, count: 2)
+        #expect(after.count == 2 && after.allSatisfy { $0.hasPrefix("process ") })
         #expect(manager.stop() == 0)
     }
 

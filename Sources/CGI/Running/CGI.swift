@@ -26,7 +26,10 @@
 /// listening socket on descriptor 0 (the FastCGI launch, as lighttpd's `bin-path` and
 /// `cgi fastcgi` do) or with systemd's `LISTEN_FDS`. `run` then answers request after
 /// request, each built from the request's PARAMS and STDIN exactly as a CGI request is from
-/// the environment and standard input, and returns when the listening socket closes.
+/// the environment and standard input, and returns when the listening socket closes, after
+/// SIGTERM (once the request under way is answered) or after the `FCGI_MAX_REQUESTS` requests
+/// a process manager allows. An asynchronous handler runs in a task that an ABORT_REQUEST
+/// from the web server cancels.
 /// What the program does before `run` (opening a database, loading templates) happens once
 /// per process. There too, `print` lands in the error log and never in a response.
 ///
@@ -102,7 +105,7 @@ public enum CGI {
             defer { script.end() }
             guard let request = script.readRequest(options: options) else { continue }
             do {
-                script.finish(script.makeWriter(try await handler(request)))
+                script.finish(script.makeWriter(try await script.cancellableOnAbort { try await handler(request) }))
             } catch {
                 script.fail(error, writer: nil)
             }
@@ -126,7 +129,7 @@ public enum CGI {
             guard let request = script.readRequest(options: options) else { continue }
             let writer = script.makeWriter()
             do {
-                try await handler(request, writer)
+                try await script.cancellableOnAbort { try await handler(request, writer) }
                 script.finish(writer)
             } catch {
                 script.fail(error, writer: writer)

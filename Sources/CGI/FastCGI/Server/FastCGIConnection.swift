@@ -43,6 +43,9 @@ final class FastCGIConnection {
     /// Whether records are buffered that were not handled yet.
     var hasBufferedBytes: Bool { decoder.hasPartialRecord }
 
+    /// Whether a request's BEGIN_REQUEST arrived and its PARAMS have not ended yet.
+    var hasBegunRequest: Bool { pending != nil }
+
     // MARK: Reading
 
     /// Reads once from the socket (blocking until something arrives) into the decoder.

@@ -39,7 +39,10 @@ enum FastCGILaunch {
     /// descriptor 1 or 2. A peer that goes away must not kill the process: SIGPIPE is ignored
     /// and writes fail with EPIPE instead. SIGTERM (FastCGI 1.0 §2.2: the web server asks the
     /// application to exit) ends the process once the request under way is answered, whatever
-    /// mask or disposition the process inherited.
+    /// mask or disposition the process inherited: it sets ``stopRequested`` and writes to
+    /// ``stopSignal``, which wakes the server's poll whichever thread the signal interrupts (an
+    /// asynchronous `CGI.run` waits for requests on a thread of the concurrency runtime's pool,
+    /// while the signal may go to the main thread).
     static func prepareProcess() {
         if fcntl(2, F_GETFD) < 0 {
             let null = open("/dev/null", O_WRONLY | O_CLOEXEC)
@@ -52,8 +55,20 @@ enum FastCGILaunch {
         dup2(2, 1)
         setvbuf(stdout, nil, _IOLBF, 0)
         signal(SIGPIPE, SIG_IGN)
+        var ends: [Int32] = [-1, -1]
+        if pipe(&ends) == 0 {
+            for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
+            _ = fcntl(ends[1], F_SETFL, O_NONBLOCK)
+            stopSignal = (ends[0], ends[1])
+        }
         var action = sigaction()
-        action.__sigaction_handler.sa_handler = { _ in FastCGILaunch.stopRequested = true }
+        action.__sigaction_handler.sa_handler = { _ in
+            let saved = errno
+            FastCGILaunch.stopRequested = true
+            var byte: UInt8 = 1
+            _ = write(FastCGILaunch.stopSignal.write, &byte, 1)
+            errno = saved
+        }
         sigemptyset(&action.sa_mask)
         action.sa_flags = 0  // no SA_RESTART: a waiting poll returns EINTR and sees the request
         sigaction(SIGTERM, &action, nil)
@@ -65,4 +80,7 @@ enum FastCGILaunch {
 
     /// Set by SIGTERM: serve no further request.
     nonisolated(unsafe) static var stopRequested = false
+    /// A pipe SIGTERM writes a byte to, whose read end the server polls; -1 when it could not
+    /// be made (the poll then still returns EINTR when the signal interrupts its thread).
+    nonisolated(unsafe) static var stopSignal: (read: Int32, write: Int32) = (-1, -1)
 }

@@ -9,8 +9,12 @@ import Glibc
 /// answered, another request id is refused, ABORT_REQUEST marks this request aborted, after
 /// which reading the body or sending output throws ``FastCGIRequestAborted``. ``end()`` sends
 /// the one END_REQUEST.
+///
+/// The handler's thread is not the only one to use it: ``log(_:separator:)`` may be called
+/// from any thread, and while an asynchronous handler runs, a ``FastCGIAbortWatch`` reads the
+/// connection for it. Whatever touches the connection takes ``exclusive`` first.
 @usableFromInline
-final class FastCGIRequest {
+final class FastCGIRequest: @unchecked Sendable {
     /// The roles this library plays (FastCGI 1.0 §6); the filter role gets UNKNOWN_ROLE.
     enum Role: UInt16 {
         /// Answers an HTTP request, as a CGI script does.
@@ -33,6 +37,8 @@ final class FastCGIRequest {
     /// Whether the web server aborted the request, or the connection failed under it.
     private(set) var isAborted = false
     private let connection: FastCGIConnection
+    /// Held while the connection or the request's state is used.
+    private let exclusive = Locked(())
     /// STDIN content received and not read yet.
     private var stdin: [UInt8] = []
     private var stdinOffset = 0
@@ -44,6 +50,9 @@ final class FastCGIRequest {
     /// The most STDIN bytes held while the handler sends output without reading the body;
     /// beyond it, they wait in the socket.
     private static let maxHeldStdin = 1 << 20
+    /// The request handed to the handler and not yet ended, to which ``log(_:separator:)``
+    /// writes.
+    static let current = Locked<FastCGIRequest?>(nil)
 
     init(
         id: UInt16, role: Role, keepConnection: Bool, params: [String: String],
@@ -86,6 +95,10 @@ final class FastCGIRequest {
     /// Reads up to `buffer.count` bytes of the body; 0 once STDIN ended.
     /// - Throws: ``FastCGIRequestAborted`` once the request was aborted.
     func readBody(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        try exclusive.withLock { _ in try readBodyExclusively(into: buffer) }
+    }
+
+    private func readBodyExclusively(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         while stdinOffset == stdin.count && !stdinEnded && !isAborted {
             stdin.removeAll(keepingCapacity: true)
             stdinOffset = 0
@@ -109,6 +122,10 @@ final class FastCGIRequest {
     /// Sends response bytes as STDOUT records, after handling what arrived meanwhile.
     /// - Throws: ``FastCGIRequestAborted`` once the request was aborted.
     func writeStdout(_ bytes: [UInt8]) throws {
+        try exclusive.withLock { _ in try writeStdoutExclusively(bytes) }
+    }
+
+    private func writeStdoutExclusively(_ bytes: [UInt8]) throws {
         handleWaitingInput()
         if isAborted { throw FastCGIRequestAborted() }
         var output: [UInt8] = []
@@ -117,20 +134,30 @@ final class FastCGIRequest {
         if isAborted { throw FastCGIRequestAborted() }
     }
 
-    /// Sends a message for the web server's error log as STDERR records.
-    func writeStderr(_ text: String) {
-        guard !isAborted, !ended else { return }
-        var output: [UInt8] = []
-        Array(text.utf8).withUnsafeBytes {
-            FastCGIRecordEncoder.appendStream(.stderr, requestID: id, bytes: $0, to: &output)
+    /// Sends a message for the web server's error log as STDERR records; returns false, having
+    /// sent nothing, once the request was aborted or ended.
+    @discardableResult
+    func writeStderr(_ text: String) -> Bool {
+        exclusive.withLock { _ in
+            guard !isAborted, !ended else { return false }
+            var output: [UInt8] = []
+            Array(text.utf8).withUnsafeBytes {
+                FastCGIRecordEncoder.appendStream(.stderr, requestID: id, bytes: $0, to: &output)
+            }
+            sentStderr = true
+            connection.send(output)
+            return true
         }
-        sentStderr = true
-        connection.send(output)
     }
 
     /// Ends the request with its one END_REQUEST (after the empty records that close STDOUT
     /// and STDERR), and closes the connection unless the web server keeps it.
     func end() {
+        FastCGIRequest.current.withLock { if $0 === self { $0 = nil } }
+        exclusive.withLock { _ in endExclusively() }
+    }
+
+    private func endExclusively() {
         guard !ended else { return }
         ended = true
         var output: [UInt8] = []
@@ -144,6 +171,20 @@ final class FastCGIRequest {
         connection.requestEnded()
         if !keepConnection { connection.close() }
     }
+
+    /// For a ``FastCGIAbortWatch``: handles the records waiting on the connection, without
+    /// waiting. Returns whether the request is aborted (or its connection failed), and whether
+    /// the body the handler has not read reached the most held, so nothing more is read for
+    /// now.
+    func handleArrivals() -> (aborted: Bool, holdingMost: Bool) {
+        exclusive.withLock { _ in
+            handleWaitingInput()
+            return (isAborted, stdin.count - stdinOffset >= Self.maxHeldStdin)
+        }
+    }
+
+    /// The connection's socket, which a ``FastCGIAbortWatch`` polls.
+    var socket: Int32 { connection.socket }
 
     /// The socket and request id a crash report is sent to.
     var crashTarget: (socket: Int32, requestID: UInt16) { (connection.socket, id) }
