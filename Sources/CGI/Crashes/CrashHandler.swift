@@ -48,6 +48,8 @@ enum CrashHandler {
         var reportOpening: SignalSafeBuffer
         /// The report folder, opened in advance, or -1.
         var logDirectory: Int32
+        /// The report folder's path, which a later preparation with the same folder keeps open.
+        var logDirectoryPath: String?
         /// The report file's name, NUL-terminated.
         var reportName: SignalSafeBuffer
         /// The start of the line on standard error.
@@ -79,6 +81,9 @@ enum CrashHandler {
     }
 
     nonisolated(unsafe) private static var prepared: UnsafeMutablePointer<Prepared>?
+    /// The memory of the preparation replaced last, which the next replacement reuses: a
+    /// FastCGI process prepares every request in one of two mappings, in turn.
+    nonisolated(unsafe) private static var spareMemory: SignalSafeMemory?
     private static let frameCapacity = 128
     private static let reportCapacity = 32 << 10
     private static let scratchCapacity = 64 << 10
@@ -93,7 +98,10 @@ enum CrashHandler {
     ) {
         let installed = prepared
         var directory: Int32 = -1
-        if let folder = reporting.logDirectory {
+        let keepsDirectory = installed.map { $0.pointee.logDirectoryPath == reporting.logDirectory } ?? false
+        if keepsDirectory {
+            directory = installed!.pointee.logDirectory
+        } else if let folder = reporting.logDirectory {
             directory = open(folder, O_RDONLY | O_CLOEXEC | O_DIRECTORY)
             if directory < 0 {
                 StandardError.write("CGI: cannot open the error report folder \(folder) (errno \(errno))\n")
@@ -118,7 +126,16 @@ enum CrashHandler {
                 scratchCapacity, frameCapacity * MemoryLayout<UInt>.stride, Int(NSIG) * MemoryLayout<sigaction>.stride,
                 alternateStackSize,
             ] : []
-        var memory = SignalSafeMemory(blocks: texts.map(\.utf8.count) + [reportCapacity] + handlerBlocks)
+        let blocks = texts.map(\.utf8.count) + [reportCapacity] + handlerBlocks
+        var memory: SignalSafeMemory
+        if var spare = spareMemory, spare.canHold(blocks: blocks) {
+            spare.reset()
+            memory = spare
+        } else {
+            spareMemory?.release()
+            memory = SignalSafeMemory(blocks: blocks)
+        }
+        spareMemory = nil
         let buffers = texts.map { memory.buffer(holding: $0) }
         let reportOpening = memory.buffer(capacity: reportCapacity)
         var state = Prepared(
@@ -132,6 +149,7 @@ enum CrashHandler {
             previous: installed?.pointee.previous
                 ?? memory.take(Int(NSIG) * MemoryLayout<sigaction>.stride).bindMemory(
                     to: sigaction.self, capacity: Int(NSIG)))
+        state.logDirectoryPath = reporting.logDirectory
         state.fastCGISocket = fastCGI?.socket ?? -1
         state.fastCGIRequestID = fastCGI?.requestID ?? 0
         state.contextLines = reporting.contextLines
@@ -142,8 +160,8 @@ enum CrashHandler {
         prepared = replacement
         update(request: request)
         if let installed {
-            if installed.pointee.logDirectory >= 0 { close(installed.pointee.logDirectory) }
-            installed.pointee.replacedMemory?.release()
+            if installed.pointee.logDirectory >= 0 && !keepsDirectory { close(installed.pointee.logDirectory) }
+            spareMemory = installed.pointee.replacedMemory
             installed.deinitialize(count: 1)
             installed.deallocate()
             return

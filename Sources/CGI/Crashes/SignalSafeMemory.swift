@@ -19,9 +19,11 @@ struct SignalSafeMemory {
     /// The alignment of every block handed out.
     static let alignment = 16
 
-    /// Maps room for blocks of the given sizes (each rounded up to ``alignment``).
+    /// Maps room for blocks of the given sizes (each rounded up to ``alignment``, the whole
+    /// to pages, which a later ``canHold(blocks:)`` may use).
     init(blocks sizes: [Int]) {
-        let byteCount = sizes.reduce(0) { $0 + Self.rounded($1) }
+        let page = max(sysconf(Int32(_SC_PAGESIZE)), Self.alignment)
+        let byteCount = (Self.total(sizes) + page - 1) / page * page
         let mapped = mmap(nil, byteCount, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
         isMapped = mapped != nil && mapped != UnsafeMutableRawPointer(bitPattern: -1)
         base = isMapped ? mapped! : .allocate(byteCount: byteCount, alignment: Self.alignment)
@@ -37,6 +39,16 @@ struct SignalSafeMemory {
         } else {
             base.deallocate()
         }
+    }
+
+    /// Whether blocks of these sizes fit in this memory once ``reset()``.
+    func canHold(blocks sizes: [Int]) -> Bool { Self.total(sizes) <= byteCount }
+
+    /// Hands the memory out again from the front, for a preparation that replaces the one it
+    /// held: nothing taken from it before may be used afterwards.
+    mutating func reset() {
+        next = base
+        remaining = byteCount
     }
 
     /// The next `byteCount` bytes. Asking for more than was mapped is a programming error.
@@ -61,6 +73,8 @@ struct SignalSafeMemory {
         buffer.append(text)
         return buffer
     }
+
+    private static func total(_ sizes: [Int]) -> Int { sizes.reduce(0) { $0 + rounded($1) } }
 
     private static func rounded(_ byteCount: Int) -> Int {
         (byteCount + alignment - 1) / alignment * alignment

@@ -101,10 +101,13 @@ struct ErrorReport {
     }
 
     /// The executable's path (from `/proc/self/exe`) and the process id.
-    static func programDescription() -> String {
+    static func programDescription() -> String { program }
+
+    /// Read once: a resident (FastCGI) process prepares a crash report for every request.
+    private static let program: String = {
         var buffer = [CChar](repeating: 0, count: 4096)
         let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
         let path = count > 0 ? String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self) : "?"
         return "\(path) (process \(getpid()))"
-    }
+    }()
 }
