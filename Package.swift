@@ -23,7 +23,10 @@ let package = Package(
     targets: [
         // Script side: Swift standard library and Glibc only (start-up time is per request).
         // It re-exports CGICore, so a script's `import CGI` also brings HTML, SHA256 and the rest.
-        .target(name: "CGI", dependencies: ["CGICore"]),
+        .target(name: "CGI", dependencies: ["CGICore", "CThrowSites"]),
+        // The Swift runtime's throw hooks, recording where errors are thrown for CGI's error reports
+        // (C: the hooks are C function pointers, and walk frame pointers). Scripts link its object too.
+        .target(name: "CThrowSites"),
         // What the script library, the gateway and the server share: HTTP syntax, percent-encoding,
         // header parameters, HTML escaping, status phrases, SHA-256. Standard library and Glibc only.
         .target(name: "CGICore", dependencies: ["CSHA256"]),

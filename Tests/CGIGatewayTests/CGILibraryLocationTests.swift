@@ -43,7 +43,7 @@ import Testing
         #expect(
             library.objectFiles == [
                 folder + "/CGICore.build/HTML.swift.o", folder + "/CGI.build/Form.swift.o", folder + "/CGI.build/Request.swift.o",
-                folder + "/CSHA256.build/sha256_shani.c.o",
+                folder + "/CSHA256.build/sha256_shani.c.o", folder + "/CThrowSites.build/throw_sites.c.o",
             ])
     }
 
@@ -69,5 +69,6 @@ import Testing
         #expect(library.objectFiles.contains { $0.hasSuffix("/CGI.build/Form.swift.o") })
         #expect(library.objectFiles.contains { $0.hasSuffix("/CGICore.build/HTML.swift.o") })
         #expect(library.objectFiles.contains { $0.hasSuffix("/CSHA256.build/sha256_shani.c.o") })
+        #expect(library.objectFiles.contains { $0.hasSuffix("/CThrowSites.build/throw_sites.c.o") })
     }
 }

@@ -120,6 +120,21 @@ import Testing
         #expect(Self.environment(headers: headers)[name] == value)
     }
 
+    @Test func headerBytesThatAreNotUTF8ReachTheEnvironmentAsSent() {
+        var request = Self.request()
+        request.headers = [
+            HeaderField(name: "X-Test", value: "caf\u{FFFD}", rawValue: [0x63, 0x61, 0x66, 0xE9]),
+            HeaderField(name: "X-Test", value: "ok"),
+            HeaderField(name: "Content-Type", value: "text/plain; a=\u{FFFD}", rawValue: Array("text/plain; a=".utf8) + [0xFF]),
+            HeaderField(name: "X-Bad", value: "\u{FFFD}", rawValue: [0xE9, 0x0A]),
+        ]
+        let environment = EnvironmentBuilder(hostEnvironment: [:]).environmentBytes(for: request, script: Self.script)
+        #expect(environment["HTTP_X_TEST"] == [0x63, 0x61, 0x66, 0xE9] + Array(", ok".utf8))
+        #expect(environment["CONTENT_TYPE"] == Array("text/plain; a=".utf8) + [0xFF])
+        #expect(environment["HTTP_X_BAD"] == nil)
+        #expect(environment["REQUEST_METHOD"] == Array("POST".utf8))
+    }
+
     @Test func everyNameIsSafe() {
         let headers = [("X_a", "1"), ("X-b", "2"), ("Ünï", "3"), ("a=b", "4"), ("X-Ok-9", "5")]
         for name in Self.environment(headers: headers).keys {

@@ -154,7 +154,7 @@ func bodyLines(_ output: [UInt8]) -> [String] {
         try installFixture("probe.py", in: self.folder.path, as: "noexec.py", mode: 0o644)
         let path = executable.hasPrefix("/") ? executable : self.folder.appending(executable)
         #expect(throws: ScriptSpawnError.spawn(executable: path, errno: code)) {
-            try ScriptProcess.spawn(executable: path, environment: [:], workingDirectory: folder)
+            try ScriptProcess.spawn(executable: path, environment: [String: String](), workingDirectory: folder)
         }
     }
 

@@ -23,7 +23,8 @@ import Testing
         try FileManager.default.createDirectory(atPath: subfolder, withIntermediateDirectories: false)
         let script = try installFixture("probe.py", in: subfolder, as: name)
         let location = ScriptLocation(scriptPath: script, scriptName: "/cgi-bin/" + name)
-        return try runner.run(location, environment: environment.merging(["QUERY_STRING": query]) { $1 }, body: body)
+        return try runner.run(
+            location, environment: environment.merging(["QUERY_STRING": query]) { $1 }.mapValues { Array($0.utf8) }, body: body)
     }
 
     @Test func collectsHeadBodyAndErrors() throws {

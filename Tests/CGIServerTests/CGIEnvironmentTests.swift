@@ -52,6 +52,36 @@ struct CGIEnvironmentTests {
         #expect(env["SERVER_NAME"] == "example.com")
     }
 
+    /// RFC 9110 §5.5: a field value may hold `obs-text` (bytes 0x80–0xFF); the script gets the
+    /// bytes sent, not U+FFFD, also for pipelined requests and after a local redirect.
+    @Test func headerBytesThatAreNotUTF8ReachScriptsAsSent() throws {
+        let values: [[UInt8]] = [[0x63, 0x61, 0x66, 0xE9], [0xFF, 0x20, 0xFE], Array("café".utf8), Array("plain".utf8)]
+        var requests = Data()
+        for (index, value) in values.enumerated() {
+            requests.append(Data("GET /cgi-bin/probe.cgi?envhex=HTTP_X_TEST HTTP/1.1\r\nHost: x\r\nX-Test: ".utf8))
+            requests.append(contentsOf: value)
+            requests.append(Data("\r\nX-Other: \u{E9}t\u{E9}\r\n".utf8))
+            requests.append(Data((index == values.count - 1 ? "Connection: close\r\n\r\n" : "\r\n").utf8))
+        }
+        let connection = try RawConnection(port: server.port)
+        connection.send(requests)
+        let responses = connection.readResponses(values.count)
+        #expect(responses.map(\.status) == Array(repeating: 200, count: values.count))
+        #expect(responses.map(\.text) == values.map { $0.map { String(format: "%02x", $0) }.joined() })
+
+        let joined = try RawConnection(port: server.port)
+        joined.send(
+            Data("GET /cgi-bin/probe.cgi?envhex=HTTP_X_TEST HTTP/1.1\r\nHost: x\r\nX-Test: a\u{FF}\r\nX-Test: ".utf8)
+                + [0xE9] + Data("\r\nConnection: close\r\n\r\n".utf8))
+        #expect(joined.readResponses(1).first?.text == "61c3bf2c20e9")
+
+        let redirected = try RawConnection(port: server.port)
+        redirected.send(
+            Data("GET /cgi-bin/probe.cgi?loc=%2Fcgi-bin%2Fprobe.cgi%3Fenvhex%3DHTTP_X_TEST HTTP/1.1\r\nHost: x\r\n".utf8)
+                + Data("Content-Type: a/b\r\nX-Test: ".utf8) + [0xE9, 0xE8] + Data("\r\nConnection: close\r\n\r\n".utf8))
+        #expect(redirected.readResponses(1).first?.text == "e9e8")
+    }
+
     @Test func fragmentIsNotPartOfTheQueryOrPath() throws {
         let connection = try RawConnection(port: server.port)
         connection.send("GET /cgi-bin/probe.cgi/info?a=b#frag?x=y HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")

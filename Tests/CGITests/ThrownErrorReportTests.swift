@@ -113,9 +113,25 @@ import Testing
     }
 
     @Test func anAsynchronousHandlerIsReportedToo() throws {
-        let output = try FixtureScript(name: "AsyncErrorReportFixture").run(query: "mode=throw", ["CGI_DEBUG": "text"])
+        let script = FixtureScript(name: "AsyncErrorReportFixture")
+        let output = try script.run(query: "mode=throw", ["CGI_DEBUG": "text"])
         #expect(output.head.hasPrefix("Status: 500 Internal Server Error\r\n"))
         #expect(output.body.contains("AsyncErrorReportFixture.AsyncFailure: AsyncFailure()\n"))
-        #expect(output.body.contains("Thrown at AsyncErrorReportFixture/main.swift:17"))
+        let line = try script.line(of: "ReportableError(AsyncFailure")
+        #expect(output.body.contains("Thrown at AsyncErrorReportFixture/main.swift:\(line)"))
+    }
+
+    /// A plain error thrown after a suspension point (so possibly on another thread) is reported
+    /// where it was thrown, from the runtime's throw hook and the line tables.
+    @Test func anAsynchronousHandlersPlainErrorIsReportedWhereItWasThrown() throws {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
+        let symbolizer = try #require(
+            path.split(separator: ":").map { "\($0)/llvm-symbolizer" }.first { FileManager.default.isExecutableFile(atPath: $0) })
+        let script = FixtureScript(name: "AsyncErrorReportFixture")
+        let output = try script.run(query: "mode=throw-plain", ["CGI_DEBUG": "text", "CGI_SYMBOLIZER": symbolizer])
+        let line = try script.line(of: "throw AsyncFailure()")
+        #expect(output.head.hasPrefix("Status: 500 Internal Server Error\r\n"))
+        #expect(output.body.contains("AsyncErrorReportFixture.AsyncFailure: AsyncFailure()\nThrown at main.swift:\(line) in "))
+        #expect(output.body.contains("=> \(line)      throw AsyncFailure()\n"))
     }
 }

@@ -2,6 +2,7 @@
 # A CGI script driven by QUERY_STRING (k=v&...), used by the gateway's tests.
 #   (none)          headers, then env-NAME=VALUE lines (sorted), cwd=, pid=, pgid=, argc=, argv[i]=
 #   env=NAME        body is the value of NAME or "[NAME not found]"
+#   envhex=NAME     body is the bytes of NAME's value in hex, or "[NAME not found]"
 #   echo=1          reads CONTENT_LENGTH bytes (to EOF if unset), prints len=N then the bytes
 #   raw=BASE64URL   writes the decoded bytes verbatim
 #   headers=N       writes N header lines X-n: v (and never a blank line)
@@ -38,7 +39,10 @@ if "raw" in params:
     sys.exit(0)
 
 out.write(b"Content-Type: text/plain\r\nX-Test-Header: X-Test-Value\r\nX-CGI-Pid: %d\r\n\r\n" % os.getpid())
-if "env" in params:
+if "envhex" in params:
+    value = os.environb.get(params["envhex"].encode())
+    out.write(value.hex().encode() if value is not None else b"[%s not found]" % params["envhex"].encode())
+elif "env" in params:
     name = params["env"]
     out.write(os.environ.get(name, "[%s not found]" % name).encode())
 elif params.get("echo") == "1":

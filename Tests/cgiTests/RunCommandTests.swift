@@ -51,6 +51,22 @@ func sha256(_ data: Data) throws -> String {
         return file
     }
 
+    /// A header value given with bytes that are not UTF-8 reaches the script as given, as it
+    /// does through cgi-server (the arguments are bytes, so python3 starts `cgi`, without a shell).
+    @Test func headerBytesThatAreNotUTF8ReachTheScriptAsGiven() throws {
+        let start = """
+            import os, sys
+            tool, script = sys.argv[1].encode(), sys.argv[2].encode()
+            os.execv(tool, [tool, b"run", script, b"--query", b"envhex=HTTP_X_TEST", b"-H", b"X-Test: caf\\xe9",
+                            b"--header=X-Test: \\xff\\xfe", b"-H", b"X-Test: \\xc3\\xa9t\\xc3\\xa9"])
+            """
+        let result = try runProcess(
+            "/usr/bin/python3", ["-c", start, cgiTool.path, fixtures + "/probe.py"], environment: ["PATH": "/usr/bin:/bin"],
+            within: 600)
+        #expect(result.exitStatus == 0, "\(result.errors)")
+        #expect(result.output.hasSuffix("\r\n\r\n636166e92c20fffe2c20c3a974c3a9"))
+    }
+
     @Test func printsAValidResponseAsTheServerWould() throws {
         let run = try cgiRun(probe("env=REQUEST_METHOD"))
         #expect(run.status == 0)

@@ -27,7 +27,9 @@ struct ErrorReport {
 
     /// Builds the report of an error thrown by a script. A ``ReportableError`` contributes
     /// its location, source lines and backtrace; for any other error the backtrace is the
-    /// one where the error was caught.
+    /// one where the error was caught, and in development (a ``ErrorReporting/display`` other
+    /// than `none`) the location and source lines are those of the `throw`, when the runtime's
+    /// throw hook recorded it (``ThrowSite``) and line tables tell.
     init(error: any Error, id: ReportID, request: RequestSummary, responseStarted: Bool, reporting: ErrorReporting) {
         self.id = id
         self.request = request
@@ -43,11 +45,22 @@ struct ErrorReport {
         } else {
             typeName = String(reflecting: type(of: error))
             message = String(describing: error)
-            location = nil
-            source = nil
             frames = Backtrace.capture(skipping: 2).symbolicated()
-            backtraceOrigin =
-                "where CGI.run caught the error (wrap it in ReportableError to record where it was thrown)"
+            // Line tables are read by a symbolizer process (tens of milliseconds): only when a
+            // developer waits for the report on the page, never for a production request.
+            let thrown =
+                reporting.display == .none ? nil : ThrowSite.find(for: error)?.source(contextLines: reporting.contextLines)
+            if let thrown, let position = thrown.position {
+                let file = position.file.split(separator: "/").last.map(String.init) ?? position.file
+                location = "\(file):\(position.line) in \(SwiftDemangler.demangle(position.function))"
+                source = thrown.excerpt
+                backtraceOrigin = "where CGI.run caught the error"
+            } else {
+                location = nil
+                source = nil
+                backtraceOrigin =
+                    "where CGI.run caught the error (wrap it in ReportableError to record where it was thrown)"
+            }
         }
     }
 

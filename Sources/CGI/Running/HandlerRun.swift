@@ -20,7 +20,7 @@ struct HandlerRun {
     private(set) var summary: RequestSummary
 
     /// Starts a run on `channel`: settles the reporting options (from the environment when
-    /// nil) and installs the crash handler.
+    /// nil) and installs the crash handler, and in development the throw hooks (``ThrowSite``).
     @usableFromInline
     init(reporting: ErrorReporting?, rejections: RejectionFormat = .byAccept, channel: ScriptChannel = .cgi) {
         self.channel = channel
@@ -29,6 +29,7 @@ struct HandlerRun {
         self.reporting = reporting ?? .fromEnvironment(channel.reportingEnvironment(environment))
         summary = RequestSummary(environment: environment, reporting: self.reporting)
         CrashHandler.install(id: id, reporting: self.reporting, request: summary, fastCGI: channel.crashTarget)
+        if self.reporting.display != .none { ThrowSite.startRecording() }
     }
 
     /// Reads the request. A request the library rejects gets its 400 or 413 answer (and a line

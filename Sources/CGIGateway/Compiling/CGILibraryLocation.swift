@@ -8,9 +8,9 @@ import SystemPackage
 ///
 /// SwiftPM writes the list of the target's current sources to `CGI.build/sources`; the
 /// objects are taken from that list rather than from the folder, so an object left behind by
-/// a deleted source is never linked in. The library's C part (`CSHA256`, the SHA-256 blocks on
-/// the SHA extensions) gets no such list, so its objects are named here
-/// (``cObjectFiles``); CGI imports it implementation-only, so scripts need its objects but
+/// a deleted source is never linked in. The library's C parts (`CSHA256`, the SHA-256 blocks on
+/// the SHA extensions; `CThrowSites`, the throw hooks) get no such list, so their objects are named here
+/// (``cObjectFiles``); CGI imports them implementation-only, so scripts need their objects but
 /// not its headers.
 public struct CGILibraryLocation: Sendable, Equatable {
     /// The SwiftPM build folder (`.build/debug`, `.build/release`, …).
@@ -50,8 +50,9 @@ public struct CGILibraryLocation: Sendable, Equatable {
     public static let swiftTargets = ["CGICore", "CGI"]
 
     /// The objects of the C targets CGI depends on, relative to the build folder: one per
-    /// `.c` file in `Sources/CSHA256` (SwiftPM writes no list of a C target's sources).
-    public static let cObjectFiles = ["CSHA256.build/sha256_shani.c.o"]
+    /// `.c` file in `Sources/CSHA256` and `Sources/CThrowSites` (SwiftPM writes no list of a
+    /// C target's sources).
+    public static let cObjectFiles = ["CSHA256.build/sha256_shani.c.o", "CThrowSites.build/throw_sites.c.o"]
 
     /// The build folder of the running executable (`cgi-server` and `cgi` sit next to the
     /// library they were built with), found through `/proc/self/exe`.

@@ -27,17 +27,34 @@ public struct EnvironmentBuilder: Sendable {
         self.hostEnvironment = hostEnvironment ?? Self.processEnvironment()
     }
 
-    /// The complete environment for running `script` for `request`.
-    public func environment(for request: ScriptRequest, script: ScriptLocation) -> [String: String] {
-        var environment = ["PATH": configuration.path]
-        environment.reserveCapacity(24 + configuration.passEnvironment.count + request.headers.count)
+    /// The complete environment for running `script` for `request`, each value as the bytes the
+    /// script gets: a header value holds exactly the bytes the client sent (``HeaderField/valueBytes``).
+    public func environmentBytes(for request: ScriptRequest, script: ScriptLocation) -> [String: [UInt8]] {
+        var texts = ["PATH": configuration.path]
         for name in configuration.passEnvironment {
-            environment[name] = hostEnvironment[name]
+            texts[name] = hostEnvironment[name]
         }
-        addMetaVariables(request, script, to: &environment)
+        addMetaVariables(request, script, to: &texts)
+        var environment: [String: [UInt8]] = [:]
+        environment.reserveCapacity(24 + configuration.passEnvironment.count + request.headers.count)
+        for (name, value) in texts {
+            environment[name] = Array(value.utf8)
+        }
+        if let type = request.headers.first(where: { $0.name.lowercased() == "content-type" }) {
+            let value = type.valueBytes
+            if Self.isSafe(value) { environment["CONTENT_TYPE"] = Array(HTTPSyntax.trimmingWhitespace(value[...])) }
+        }
         environment.merge(headerVariables(request.headers)) { $1 }
-        environment.merge(configuration.setEnvironment) { $1 }
+        for (name, value) in configuration.setEnvironment {
+            environment[name] = Array(value.utf8)
+        }
         return environment
+    }
+
+    /// The complete environment for running `script` for `request`, as text: ``environmentBytes(for:script:)``
+    /// with bytes that are not UTF-8 shown as U+FFFD.
+    public func environment(for request: ScriptRequest, script: ScriptLocation) -> [String: String] {
+        environmentBytes(for: request, script: script).mapValues { String(decoding: $0, as: UTF8.self) }
     }
 
     /// Sets the meta-variables, replacing what `variables` holds under their names.
@@ -64,30 +81,27 @@ public struct EnvironmentBuilder: Sendable {
         }
         if let root = configuration.documentRoot { variables["DOCUMENT_ROOT"] = root }
         if let length = request.contentLength, length > 0 { variables["CONTENT_LENGTH"] = String(length) }
-        if let type = request.headers.first(where: { $0.name.lowercased() == "content-type" }), Self.isSafe(type.value) {
-            variables["CONTENT_TYPE"] = type.value.trimmingWhitespace()
-        }
         if let user = request.remoteUser { variables["REMOTE_USER"] = user }
         if let type = request.authType { variables["AUTH_TYPE"] = type }
     }
 
-    private func headerVariables(_ headers: [HeaderField]) -> [String: String] {
-        var variables: [String: String] = [:]
+    private func headerVariables(_ headers: [HeaderField]) -> [String: [UInt8]] {
+        var variables: [String: [UInt8]] = [:]
         for header in headers where isPassed(header) {
             // The name is letters, digits and `-` (isPassed): upper-cased and `-` → `_` byte by byte.
             let name = "HTTP_" + String(decoding: header.name.utf8.map(Self.variableNameByte), as: UTF8.self)
-            let value = header.value.trimmingWhitespace()
+            let value = HTTPSyntax.trimmingWhitespace(header.valueBytes[...])
             if let earlier = variables[name] {
-                variables[name] = earlier + (name == "HTTP_COOKIE" ? "; " : ", ") + value
+                variables[name] = earlier + (name == "HTTP_COOKIE" ? "; " : ", ").utf8 + value
             } else {
-                variables[name] = value
+                variables[name] = Array(value)
             }
         }
         return variables
     }
 
     private func isPassed(_ header: HeaderField) -> Bool {
-        guard !header.name.isEmpty, header.name.utf8.allSatisfy(Self.isNameByte), Self.isSafe(header.value) else {
+        guard !header.name.isEmpty, header.name.utf8.allSatisfy(Self.isNameByte), Self.isSafe(header.valueBytes) else {
             return false
         }
         switch header.name.lowercased() {
@@ -98,8 +112,8 @@ public struct EnvironmentBuilder: Sendable {
     }
 
     /// Whether a value can go into the environment: no NUL, CR or LF.
-    private static func isSafe(_ value: String) -> Bool {
-        !value.utf8.contains { $0 == 0 || $0 == 0x0A || $0 == 0x0D }
+    private static func isSafe(_ value: [UInt8]) -> Bool {
+        !value.contains { $0 == 0 || $0 == 0x0A || $0 == 0x0D }
     }
 
     private static func variableNameByte(_ byte: UInt8) -> UInt8 {

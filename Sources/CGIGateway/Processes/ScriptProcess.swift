@@ -2,7 +2,7 @@ import Glibc
 
 /// A running script: a child process in its own process group, connected by pipes.
 ///
-/// ``spawn(executable:arguments:environment:workingDirectory:standardInput:)`` never uses a
+/// `spawn` never uses a
 /// shell; the child starts with `argv` = `[executable] + arguments` (a CGI script gets no
 /// arguments), exactly the given environment, the working
 /// directory set (RFC 3875 §7.2), its own process group, every signal at its default
@@ -41,7 +41,24 @@ public struct ScriptProcess: Sendable {
     /// The read end of the script's standard error.
     public let standardError: Int32
 
-    /// Starts `executable` as a script process, with `limits` set on it.
+    /// Starts `executable` as a script process with a text environment: the same as the `spawn`
+    /// whose environment values are bytes, given each value's UTF-8.
+    public static func spawn(
+        executable: String,
+        arguments: [String] = [],
+        environment: [String: String],
+        workingDirectory: String,
+        standardInput: StandardInput = .pipe,
+        limits: [ResourceLimit] = [],
+        descriptor3: Int32? = nil
+    ) throws(ScriptSpawnError) -> ScriptProcess {
+        try spawn(
+            executable: executable, arguments: arguments, environment: environment.mapValues { Array($0.utf8) },
+            workingDirectory: workingDirectory, standardInput: standardInput, limits: limits, descriptor3: descriptor3)
+    }
+
+    /// Starts `executable` as a script process, with `limits` set on it. Each environment value
+    /// is the bytes the script gets, which need not be UTF-8 (a request header's `obs-text`).
     ///
     /// `descriptor3`, when given, is a descriptor of the host's that the child also gets, as
     /// descriptor 3 (a FastCGI worker's status pipe); it must be 3 or above, and the host keeps its own.
@@ -52,15 +69,15 @@ public struct ScriptProcess: Sendable {
     public static func spawn(
         executable: String,
         arguments: [String] = [],
-        environment: [String: String],
+        environment: [String: [UInt8]],
         workingDirectory: String,
         standardInput: StandardInput = .pipe,
         limits: [ResourceLimit] = [],
         descriptor3: Int32? = nil
     ) throws(ScriptSpawnError) -> ScriptProcess {
         let entries = environment.sorted { $0.key < $1.key }
-        for (key, value) in entries where containsNUL(key) || containsNUL(value) {
-            throw .nulByte("\(key)=\(value)")
+        for (key, value) in entries where containsNUL(key) || value.contains(0) {
+            throw .nulByte("\(key)=\(String(decoding: value, as: UTF8.self))")
         }
         for text in [executable, workingDirectory] + arguments where containsNUL(text) {
             throw .nulByte(text)
@@ -222,26 +239,26 @@ private func containsNUL(_ text: String) -> Bool {
 }
 
 /// Calls `body` with a NULL-terminated C array of `KEY=VALUE` strings for `entries`, all in one allocation.
-private func withCEnvironment<R>(_ entries: [(key: String, value: String)], _ body: ([UnsafeMutablePointer<CChar>?]) -> R) -> R {
-    let size = entries.reduce(0) { $0 + $1.key.utf8.count + $1.value.utf8.count + 2 }
+private func withCEnvironment<R>(
+    _ entries: [(key: String, value: [UInt8])], _ body: ([UnsafeMutablePointer<CChar>?]) -> R
+) -> R {
+    let size = entries.reduce(0) { $0 + $1.key.utf8.count + $1.value.count + 2 }
     let block = UnsafeMutableBufferPointer<CChar>.allocate(capacity: max(size, 1))
     defer { block.deallocate() }
     var pointers: [UnsafeMutablePointer<CChar>?] = []
     pointers.reserveCapacity(entries.count + 1)
     var offset = 0
-    func append(_ text: String, then terminator: UInt8) {
-        var text = text
-        text.withUTF8 { bytes in
-            guard let source = bytes.baseAddress else { return }
-            UnsafeMutableRawPointer(block.baseAddress! + offset).copyMemory(from: source, byteCount: bytes.count)
-            offset += bytes.count
+    func append(_ bytes: some Collection<UInt8>, then terminator: UInt8) {
+        for byte in bytes {
+            block[offset] = CChar(bitPattern: byte)
+            offset += 1
         }
         block[offset] = CChar(bitPattern: terminator)
         offset += 1
     }
     for (key, value) in entries {
         pointers.append(block.baseAddress! + offset)
-        append(key, then: UInt8(ascii: "="))
+        append(key.utf8, then: UInt8(ascii: "="))
         append(value, then: 0)
     }
     pointers.append(nil)

@@ -38,8 +38,8 @@ public struct ScriptRunner: Sendable {
         self.maxStandardErrorBytes = maxStandardErrorBytes
     }
 
-    /// Runs the script at `location` with `environment`, in the script's folder, with `body` on
-    /// its standard input (`/dev/null` when the body is empty).
+    /// Runs the script at `location` with `environment` (each value the bytes the script gets),
+    /// in the script's folder, with `body` on its standard input (`/dev/null` when the body is empty).
     ///
     /// - Parameters:
     ///   - executable: the program to start when it is not the script file itself, such as the
@@ -47,7 +47,7 @@ public struct ScriptRunner: Sendable {
     ///   - method: the request method (a `HEAD` response has no body).
     ///   - redirects: how many local redirects led to this request.
     public func run(
-        _ location: ScriptLocation, executable: String? = nil, environment: [String: String], body: [UInt8],
+        _ location: ScriptLocation, executable: String? = nil, environment: [String: [UInt8]], body: [UInt8],
         method: String = "GET", redirects: Int = 0
     ) throws(ScriptSpawnError) -> ScriptResult {
         signal(SIGPIPE, SIG_IGN)

@@ -37,6 +37,8 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
     private var lingering = false
     private var timeout: RearmableTimeout?
     private var context: ChannelHandlerContext?
+    /// Raw header values of the heads still to come, oldest first (``RawHeaderValues``).
+    private var rawHeaderValues: [RawHeaderValues] = []
 
     init(server: ServerContext, connectionNumber: Int, encoder: ResponseEncoder, lineWatcher: RequestLineWatcher) {
         self.server = server
@@ -72,6 +74,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let values = event as? RawHeaderValues { return rawHeaderValues.append(values) }
         guard case ChannelEvent.inputClosed = event else { return context.fireUserInboundEventTriggered(event) }
         clientClosedInput = true
         guard let current, !lingering else { return context.close(promise: nil) }
@@ -128,7 +131,10 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
         timeout?.disarm()
         requestComplete = false
         responseComplete = false
-        let info = RequestInfo(id: nextRequestID(), head: head, remoteAddress: remoteAddress, keepAlive: head.isKeepAlive)
+        var info = RequestInfo(id: nextRequestID(), head: head, remoteAddress: remoteAddress, keepAlive: head.isKeepAlive)
+        if RawHeaderValues.isExpected(for: head.headers), !rawHeaderValues.isEmpty {
+            info.rawHeaderValues = rawHeaderValues.removeFirst()
+        }
         let expectsBody =
             head.headers.contains(name: "Transfer-Encoding")
             || (head.headers.first(name: "Content-Length").map { $0 != "0" } ?? false)

@@ -10,6 +10,9 @@ struct RequestInfo: Sendable {
     var remoteAddress: String
     /// Whether the connection may stay open after the response.
     var keepAlive: Bool
+    /// The header values of ``head`` with bytes 0x80–0xFF, as sent (where the head's strings
+    /// hold U+FFFD for bytes that are not UTF-8).
+    var rawHeaderValues = RawHeaderValues()
 
     /// `GET /path?q HTTP/1.1`, as the access log writes it.
     var requestLine: String {

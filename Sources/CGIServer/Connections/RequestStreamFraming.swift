@@ -10,7 +10,9 @@ import NIOCore
 /// - a chunk-size line loses its extensions, with the whitespace RFC 9112 §7.1.1 allows around
 ///   them (the server never uses extensions);
 ///
-/// and to refuse a chunk-size line longer than ``longestChunkSizeLine``.
+/// and to refuse a chunk-size line longer than ``longestChunkSizeLine``. It also records, for
+/// each head it follows, the header values that hold bytes 0x80–0xFF (``RawHeaderValues``), which
+/// the decoder's strings cannot hold when they are not UTF-8.
 ///
 /// Whatever it does not understand for sure (a bare LF, a folded line, a coding other than
 /// `chunked`, an `Upgrade`, `CONNECT`, repeated framing headers…) ends its work: from there the
@@ -25,12 +27,15 @@ struct RequestStreamFraming {
         var output: ByteBuffer
         /// A chunk-size line was too long: the request is refused, and nothing more is passed on.
         var refused = false
+        /// The heads that ended in these bytes and have values with bytes 0x80–0xFF, in order.
+        var rawHeaderValues: [RawHeaderValues] = []
     }
 
     private struct Framing {
         var contentLength: Int?
         var chunked = false
         var uncertain = false
+        var rawValues = RawHeaderValues()
     }
 
     private enum State {
@@ -53,6 +58,8 @@ struct RequestStreamFraming {
     private var state = State.requestLine
     /// The start of a line still arriving, held back until its end is here.
     private var heldLine: ByteBuffer?
+    /// Heads ended during the current call to ``normalize(_:)`` that have raw values.
+    private var endedHeads: [RawHeaderValues] = []
 
     /// A follower that holds back head lines of up to `longestHeadLine` bytes.
     init(longestHeadLine: Int) {
@@ -79,7 +86,8 @@ struct RequestStreamFraming {
         if !refused, output.end < source.readableBytes {
             heldLine = source.getSlice(at: source.readerIndex + output.end, length: source.readableBytes - output.end)
         }
-        return Result(output: output.result, refused: refused)
+        defer { endedHeads = [] }
+        return Result(output: output.result, refused: refused, rawHeaderValues: endedHeads)
     }
 
     /// Works through `bytes`; true when a request is refused.
@@ -156,6 +164,7 @@ struct RequestStreamFraming {
         case .headerLines(var framing):
             if content.isEmpty {
                 state = Self.bodyState(after: framing)
+                if !framing.rawValues.fields.isEmpty { endedHeads.append(framing.rawValues) }
             } else {
                 Self.note(content, in: &framing)
                 state = framing.uncertain ? .passThrough : .headerLines(framing)
@@ -223,6 +232,8 @@ struct RequestStreamFraming {
             framing.chunked = true
         } else if equalsIgnoringCase(name, "upgrade") {
             framing.uncertain = true
+        } else if value.contains(where: { $0 >= 0x80 }) {
+            framing.rawValues.fields.append((String(decoding: name, as: UTF8.self), Array(value)))
         }
     }
 

@@ -96,7 +96,7 @@ final class CGIResponder: Responder {
     private func spawn(executable: String) {
         var scriptRequest = ScriptRequest(request, response: response, configuration: server.configuration)
         if let length = input.collectedLength { scriptRequest.contentLength = length }
-        let environment = server.environment.environment(for: scriptRequest, script: location)
+        let environment = server.environment.environmentBytes(for: scriptRequest, script: location)
         let process: ScriptProcess
         do {
             process = try ScriptProcess.spawn(

@@ -10,15 +10,16 @@ extension ScriptRequest {
     /// script its length as `CONTENT_LENGTH`, so the environment never contradicts itself. Other
     /// hop-by-hop headers (`Connection`, `TE`, `Upgrade`, …) reach the script as `HTTP_*`
     /// variables, as Apache passes them; they describe the client's connection, which the
-    /// server keeps to itself.
+    /// server keeps to itself. A value that is not valid UTF-8 keeps the bytes the client sent
+    /// (``RequestInfo/rawHeaderValues``).
     init(_ request: RoutedRequest, response: ClientResponse, configuration: ServerConfiguration) {
         let head = request.info.head
         let local = response.localAddress
         let authority = request.target.authority ?? head.headers.first(name: "Host")
         self.init(
             method: head.method.rawValue, path: request.target.rawPath, query: request.target.rawQuery,
-            headers: head.headers.filter { $0.name.lowercased() != "transfer-encoding" }
-                .map { HeaderField(name: $0.name, value: $0.value) },
+            headers: request.info.rawHeaderValues.headerFields(head.headers)
+                .filter { $0.name.lowercased() != "transfer-encoding" },
             contentLength: head.headers.first(name: "Content-Length").flatMap { Int($0) },
             remoteAddress: request.info.remoteAddress, remotePort: response.remoteAddress?.port ?? 0,
             serverAddress: local?.ipAddress ?? "", serverPort: local?.port ?? 0,

@@ -8,8 +8,8 @@ struct SimulatedRequest {
     let location: ScriptLocation
     /// The method the request uses.
     let method: String
-    /// The script's complete environment.
-    let environment: [String: String]
+    /// The script's complete environment, each value as the bytes the script gets.
+    let environment: [String: [UInt8]]
     /// The body on the script's standard input (empty for none).
     let body: [UInt8]
     /// The request's headers, kept for a local redirect.
@@ -54,7 +54,7 @@ struct SimulatedRequest {
             method: method, path: Self.percentEncoded(location.scriptName + location.pathInfo), query: query,
             headers: headers, contentLength: body?.count, remoteAddress: "127.0.0.1", remotePort: 40000,
             serverAddress: "127.0.0.1", serverPort: 8080, serverName: "localhost")
-        environment = EnvironmentBuilder(configuration: configuration).environment(for: request, script: location)
+        environment = EnvironmentBuilder(configuration: configuration).environmentBytes(for: request, script: location)
     }
 
     /// The request cgi-server makes for a local redirect to `target` (`/path?query`): a `GET`
@@ -99,13 +99,19 @@ struct SimulatedRequest {
         return overrides
     }
 
-    /// `Name: value` from `-H`.
+    /// `Name: value` from `-H`; a value given with bytes that are not UTF-8 keeps them.
     private static func header(_ text: String) throws(RunOptionError) -> HeaderField {
         guard let colon = text.firstIndex(of: ":") else { throw .badHeader(text) }
         let name = text[..<colon]
         let value = text[text.index(after: colon)...].trimmingPrefix(while: { $0 == " " || $0 == "\t" })
         guard HTTPSyntax.isToken(name), HTTPSyntax.isFieldValue(value) else { throw .badHeader(text) }
-        return HeaderField(name: String(name), value: String(value))
+        var rawValue: [UInt8]?
+        if value.contains("\u{FFFD}"), let raw = RawArgument.bytes(of: text) {
+            // The name is ASCII (a token): the value's bytes start where its text does.
+            let bytes = Array(raw[(name.utf8.count + 1)...].drop { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") })
+            if String(validating: bytes, as: UTF8.self) == nil { rawValue = bytes }
+        }
+        return HeaderField(name: String(name), value: String(value), rawValue: rawValue)
     }
 
     /// `path` with every byte outside RFC 3986's path characters percent-encoded.

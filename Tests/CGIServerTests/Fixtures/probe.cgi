@@ -2,6 +2,7 @@
 # Test fixture for cgi-server: one CGI script driven by its query string (k=v&...).
 #   (default)       headers, then one env-NAME=VALUE line per variable (sorted), cwd=, argc=
 #   env=NAME        body is only the value of NAME, or [NAME not found]
+#   envhex=NAME     body is only the bytes of NAME's value in hex, or [NAME not found]
 #   echo=1          reads CONTENT_LENGTH bytes (to EOF if unset): len=N, sha256=HEX
 #   raw=B64URL      writes the decoded bytes to stdout verbatim (header-parsing cases)
 #   stderr=N        writes N bytes "x" and a newline to stderr first
@@ -49,6 +50,10 @@ if "raw" in query:
     out.write(base64.urlsafe_b64decode(data + "=" * (-len(data) % 4)))
 elif "loc" in query:
     out.write(b"Location: " + query["loc"].encode() + b"\r\n\r\n")
+elif "envhex" in query:
+    headers()
+    value = os.environb.get(query["envhex"].encode())
+    out.write(value.hex().encode() if value is not None else b"[%s not found]" % query["envhex"].encode())
 elif "env" in query:
     headers()
     name = query["env"]

@@ -11,10 +11,17 @@ func giveUp() async -> Never {
     fatalError("asynchronous trap")
 }
 
+/// Fails with a plain error after a suspension point, from a nested function.
+func loadOrder() async throws -> Response {
+    await Task.yield()
+    throw AsyncFailure()
+}
+
 await CGI.run { (request: Request) async throws -> Response in
     await Task.yield()
     switch request.form["mode"] {
     case "throw": throw ReportableError(AsyncFailure())
+    case "throw-plain": return try await loadOrder()
     case "fatal": await giveUp()
     default: return Response(body: "<p>fine</p>\n")
     }
