@@ -47,6 +47,13 @@ struct CGIServerCommand: ParsableCommand {
     @Flag(help: "Pass the Authorization header to scripts as HTTP_AUTHORIZATION.")
     var passAuthorization = false
 
+    @Option(
+        name: .customLong("trusted-proxy"),
+        help:
+            "A reverse proxy's address or CIDR block (repeatable): from these peers X-Forwarded-For, -Proto and -Port set the client's address, scheme and port."
+    )
+    var trustedProxies: [String] = []
+
     @Option(name: .customLong("access-log"), help: "Access log file in Combined Log Format, or - for stdout.")
     var accessLog: String?
 
@@ -113,6 +120,11 @@ struct CGIServerCommand: ParsableCommand {
         if (tlsCert == nil) != (tlsKey == nil) {
             throw ValidationError("--tls-cert and --tls-key go together")
         }
+        do {
+            _ = try TrustedProxies(parsing: trustedProxies)
+        } catch {
+            throw ValidationError("--trusted-proxy \(error)")
+        }
         for limit in scriptLimits {
             do {
                 _ = try ResourceLimit(parsing: limit)
@@ -142,6 +154,7 @@ struct CGIServerCommand: ParsableCommand {
             return (String(entry[..<equals]), String(entry[entry.index(after: equals)...]))
         }
         configuration.passAuthorization = passAuthorization
+        configuration.trustedProxies = (try? TrustedProxies(parsing: trustedProxies)) ?? TrustedProxies()
         configuration.accessLogPath = accessLog
         configuration.errorLogPath = errorLog
         configuration.maxConnections = maxConnections

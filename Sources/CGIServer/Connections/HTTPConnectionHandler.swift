@@ -128,7 +128,10 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
         timeout?.disarm()
         requestComplete = false
         responseComplete = false
-        let info = RequestInfo(id: nextRequestID(), head: head, remoteAddress: remoteAddress, keepAlive: head.isKeepAlive)
+        let forwarded = server.configuration.trustedProxies.origin(peer: remoteAddress, headers: head.headers)
+        let info = RequestInfo(
+            id: nextRequestID(), head: head, remoteAddress: forwarded?.clientAddress ?? remoteAddress, forwarded: forwarded,
+            keepAlive: head.isKeepAlive)
         let expectsBody =
             head.headers.contains(name: "Transfer-Encoding")
             || (head.headers.first(name: "Content-Length").map { $0 != "0" } ?? false)

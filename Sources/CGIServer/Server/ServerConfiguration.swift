@@ -42,6 +42,10 @@ public struct ServerConfiguration: Sendable {
     public var setEnvironment: [(name: String, value: String)] = []
     /// Whether scripts see the `Authorization` header as `HTTP_AUTHORIZATION` (hidden by default, RFC 3875 §9.2).
     public var passAuthorization: Bool = false
+    /// The reverse proxies whose `X-Forwarded-For`, `-Proto` and `-Port` headers set the client's
+    /// address, scheme and port (`REMOTE_ADDR`, `HTTPS`, `SERVER_PORT`, and the access log's
+    /// address); from any other peer those headers change nothing. None by default.
+    public var trustedProxies = TrustedProxies()
     /// Where to write the access log in Combined Log Format: a file path, `-` for standard output, or `nil` for none.
     public var accessLogPath: String? = nil
     /// A file that takes the place of standard error (server messages and script stderr), or `nil` to keep
