@@ -1,4 +1,5 @@
 import ArgumentParser
+import CGICore
 import CGIGateway
 import CGIServer
 import Glibc
@@ -20,10 +21,10 @@ struct CGIServerCommand: ParsableCommand {
     @Option(name: .customLong("cgi-bin"), help: "Folder of scripts run at /cgi-bin/ (default SITE/cgi-bin).")
     var cgiBin: String?
 
-    @Option(help: "Address to listen on.")
+    @Option(help: "Address to listen on (not used when systemd passes the sockets: LISTEN_FDS).")
     var host = "127.0.0.1"
 
-    @Option(help: "Port to listen on; 0 picks a free port.")
+    @Option(help: "Port to listen on; 0 picks a free port (not used when systemd passes the sockets).")
     var port = 8080
 
     @Option(help: "Seconds a script may stay silent before 504 and a kill of its process group.")
@@ -144,6 +145,7 @@ struct CGIServerCommand: ParsableCommand {
             documentRoot: htdocs ?? site + "/htdocs", scriptRoot: cgiBin ?? site + "/cgi-bin")
         configuration.host = host
         configuration.port = port
+        configuration.inheritedSockets = SocketActivation.take().map(Array.init) ?? []
         configuration.scriptTimeout = scriptTimeout
         configuration.maxBodySize = maxBody
         configuration.maxScripts = maxScripts

@@ -12,6 +12,10 @@ public struct ServerConfiguration: Sendable {
     public var host: String = "127.0.0.1"
     /// Port to listen on; `0` lets the system pick a free port (printed in the `listening on` line).
     public var port: Int = 8080
+    /// Listening sockets bound by someone else, such as those systemd passes (`LISTEN_FDS`,
+    /// sd_listen_fds(3)); when there are any, the server accepts on them and ignores ``host`` and
+    /// ``port``. The server owns them from its start.
+    public var inheritedSockets: [Int32] = []
     /// Seconds a script may stay silent (no output at all) before it is answered with 504 and its process group is killed.
     public var scriptTimeout: Double = 30
     /// Seconds between SIGTERM and SIGKILL when a script's process group is stopped.
