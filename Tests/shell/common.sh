@@ -59,3 +59,19 @@ stop_all() {
 
 # The value of KEY= in a systemd unit file (the first one).
 unit_value() { sed -n "s/^$2=//p" "$1" | head -1; }
+
+# Runs Apache httpd in the foreground with CONFIG (run it in the background). Apache's
+# children switch to www-data. Where the root folder is closed to other users (mode 0700), they
+# could not even load a library, so Apache then runs in a private mount namespace whose root is
+# a tmpfs with /usr, /etc, /var, /tmp, /dev, /proc and /run bound in. unshare does not pass
+# signals on: stop Apache through its PidFile.
+start_apache2() {
+    local command=(apache2 -f "$1" -DFOREGROUND)
+    if [ $(( 0$(stat -c %a /) & 1 )) = 1 ]; then exec "${command[@]}"; fi
+    exec unshare --mount --fork --kill-child=SIGTERM bash -c '
+        root=$1; shift
+        mkdir -p "$root" && mount --make-rprivate / && mount -t tmpfs -o mode=755 tmpfs "$root" || exit 1
+        for folder in usr etc var tmp dev proc run; do mkdir -p "$root/$folder"; mount --rbind "/$folder" "$root/$folder"; done
+        for link in lib lib64 bin sbin; do ln -s "usr/$link" "$root/$link"; done
+        exec chroot "$root" "$@"' apache2-root "$run/apache2-root" "${command[@]}"
+}
