@@ -56,7 +56,7 @@ struct ListenerGroup {
                 channels.append(try bootstrap(group.next(), group).withBoundSocket(descriptor).wait())
             }
         } catch {
-            channels.forEach { $0.close(promise: nil) }
+            for channel in channels { channel.close(promise: nil) }
             throw error
         }
         self.channels = channels
