@@ -4,12 +4,14 @@
 #   swift   Examples/site/cgi-bin/hello.swift under `cgi fastcgi` (the CGI library's FastCGI mode:
 #           a CGI.run program started with a listening socket on descriptor 0)
 #   c       the libfcgi C worker (Tests/Fixtures/fastcgi/worker.c) under `cgi fastcgi`: the
-#           practical limit of a resident hello behind nginx, and the manager with a worker it can run today
+#           practical limit of a resident hello behind nginx
 #   php     PHP-FPM's hello (Benchmarks/fastcgi/hello.php), pm = static, the same worker count
 #   go      Go's net/http/fcgi hello (Benchmarks/fastcgi/hello.go)
 #   cgi     the same hello.swift as CGI through cgi-server (nginx proxies to it)
 # then the same with a 1 MiB POST echo (Benchmarks/fastcgi/echo.swift for swift and cgi). Prints req/s, p99 and each
-# row's ratio to swift (or to c while swift cannot run), with the goals: 1.2x php, 1.5x go, 8x cgi.
+# row's ratio to swift, with the goals: 1.2x php, 1.5x go, 8x cgi; and where the time goes: the
+# CPU time per request of the application's processes (workers, manager, children reaped) and of
+# nginx, read from /proc before and after each wrk run.
 #
 # Usage: Benchmarks/fastcgi.sh [WORKERS]   (run as root from anywhere; default 4 workers;
 #        installs nginx, php-fpm, golang-go, libfcgi-dev and wrk if missing; builds release)
@@ -55,31 +57,49 @@ sed -e "s|@RUN@|$run|g" -e "s|@WORKERS@|$WORKERS|g" "$HERE/fastcgi/php-fpm.conf"
 cgi_port=$(free_port); port=$(free_port)
 sed -e "s|@RUN@|$run|g" -e "s|@PORT@|$port|g" -e "s|@CGI_PORT@|$cgi_port|g" "$HERE/fastcgi/nginx.conf" > "$run/nginx.conf"
 
+declare -A root # application name -> the process whose tree runs it
 manager() { # NAME PROGRAM
     "$bin/cgi" fastcgi --listen "unix:$run/$1.sock" --socket-mode 0666 --workers "$WORKERS" \
         --swift-cache "$run/cache" "$2" > "$run/$1.out" 2> "$run/$1.err" & pids+=($!)
+    root[$1]=$!
 }
 manager c "$run/c-worker"
-swift_ok=no
-if [ -d Sources/CGI/FastCGI ]; then
-    manager swift "$run/src/hello.swift"
-    manager swift-echo "$run/src/echo.swift"
-    swift_ok=yes
-fi
-/usr/sbin/php-fpm8.2 -R -F -y "$run/php-fpm.conf" & pids+=($!)
-GOMAXPROCS=$WORKERS "$run/go-hello" "$run/go.sock" & pids+=($!)
+manager swift "$run/src/hello.swift"
+manager swift-echo "$run/src/echo.swift"
+/usr/sbin/php-fpm8.2 -R -F -y "$run/php-fpm.conf" & pids+=($!); root[php]=$!
+GOMAXPROCS=$WORKERS "$run/go-hello" "$run/go.sock" & pids+=($!); root[go]=$!
+# cgi-server refuses to run scripts as root unless told to (this benchmark runs as root).
+root_scripts=(); [ "$(id -u)" = 0 ] && root_scripts=(--allow-root-scripts)
 env -i PATH=/usr/bin:/bin "$bin/cgi-server" "$run/site" --port "$cgi_port" --swift-cache "$run/cache" \
-    > "$run/cgi-server.out" 2>&1 & pids+=($!)
-nginx -c "$run/nginx.conf" & pids+=($!)
-for socket in c php go; do wait_for "$run/$socket.sock"; done
-if [ $swift_ok = yes ]; then wait_for "$run/swift.sock"; wait_for "$run/swift-echo.sock"; fi
+    "${root_scripts[@]}" > "$run/cgi-server.out" 2>&1 & pids+=($!); root[cgi]=$!
+nginx -c "$run/nginx.conf" & pids+=($!); root[nginx]=$!
+for socket in c php go swift swift-echo; do wait_for "$run/$socket.sock"; done
 for _ in $(seq 100); do curl -sf -o /dev/null "http://127.0.0.1:$port/c" && break; sleep 0.1; done
 
-declare -A rps p99
-measure() { # KEY URL [wrk options]
-    local key=$1 url=$2; shift 2
-    local out
+# CPU ticks (user and system, with reaped children's) of a process and all its descendants.
+tree_cpu() { # PID
+    local pid
+    for pid in $(ps -e -o pid=,ppid= | awk -v top="$1" '
+        { parent[$1] = $2 }
+        END { keep[top] = 1; grown = 1
+              while (grown) { grown = 0; for (p in parent) if (!(p in keep) && (parent[p] in keep)) { keep[p] = 1; grown = 1 } }
+              for (p in keep) print p }'); do
+        sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null | awk '{ print $12 + $13 + $14 + $15 }'
+    done | awk '{ sum += $1 } END { print sum + 0 }'
+}
+ticks=$(getconf CLK_TCK)
+
+declare -A rps p99 app_cpu nginx_cpu
+measure() { # KEY ROOT URL [wrk options]
+    local key=$1 top=$2 url=$3; shift 3
+    local out app_before nginx_before requests
+    app_before=$(tree_cpu "$top"); nginx_before=$(tree_cpu "${root[nginx]}")
     out=$(wrk -t2 -c8 -d5s --latency "$@" "$url")
+    requests=$(awk '/requests in/ {print $1}' <<< "$out")
+    app_cpu[$key]=$(awk -v a="$app_before" -v b="$(tree_cpu "$top")" -v n="${requests:-0}" -v t="$ticks" \
+        'BEGIN { printf "%.0f", (n > 0 ? (b - a) / t / n * 1e6 : 0) }')
+    nginx_cpu[$key]=$(awk -v a="$nginx_before" -v b="$(tree_cpu "${root[nginx]}")" -v n="${requests:-0}" -v t="$ticks" \
+        'BEGIN { printf "%.0f", (n > 0 ? (b - a) / t / n * 1e6 : 0) }')
     local non2xx
     rps[$key]=$(awk '/Requests\/sec/ {print $2}' <<< "$out")
     p99[$key]=$(wrk_p99 "$out")
@@ -90,28 +110,30 @@ measure() { # KEY URL [wrk options]
 wrk_p99() { awk '/ 99%/ {print $2}' <<< "$1"; }
 
 base=http://127.0.0.1:$port
-names=(c php go cgi)
-[ $swift_ok = yes ] && names=(swift "${names[@]}")
+names=(swift c php go cgi)
 url() { # NAME KIND
     case $1/$2 in
         cgi/hello) echo "$base/cgi-bin/hello" ;; cgi/echo) echo "$base/cgi-bin/echo" ;;
         swift/echo) echo "$base/swift-echo" ;; *) [ "$2" = echo ] && echo "$base/$1?echo" || echo "$base/$1" ;;
     esac
 }
+app_root() { # NAME KIND
+    case $1/$2 in swift/echo) echo "${root[swift-echo]}" ;; *) echo "${root[$1]}" ;; esac
+}
 for kind in hello echo; do
     for name in "${names[@]}"; do
-        if [ $kind = echo ]; then measure "$name/$kind" "$(url "$name" $kind)" -s "$HERE/fastcgi/post.lua"
-        else measure "$name/$kind" "$(url "$name" $kind)"; fi
+        if [ $kind = echo ]; then measure "$name/$kind" "$(app_root "$name" $kind)" "$(url "$name" $kind)" -s "$HERE/fastcgi/post.lua"
+        else measure "$name/$kind" "$(app_root "$name" $kind)" "$(url "$name" $kind)"; fi
     done
 done
-[ $swift_ok = yes ] && swift_name=swift || swift_name=c
 echo "workers: $WORKERS; nginx keepalive 8, fastcgi_keep_conn on, unix sockets; wrk -t2 -c8 -d5s"
-[ $swift_ok = yes ] || echo "(the CGI library has no FastCGI mode yet: ratios are to the C libfcgi worker under cgi fastcgi)"
-printf '%-8s %-6s %12s %10s %14s\n' test app req/s p99 "$swift_name/app"
+printf '%-8s %-6s %12s %10s %12s %14s %14s\n' test app req/s p99 swift/app "app µs/req" "nginx µs/req"
 for kind in hello echo; do
     for name in "${names[@]}"; do
-        ratio=$(awk -v a="${rps[$swift_name/$kind]}" -v b="${rps[$name/$kind]}" 'BEGIN { printf "%.2fx", (b > 0 ? a / b : 0) }')
-        printf '%-8s %-6s %12s %10s %14s\n' "$kind" "$name" "${rps[$name/$kind]}" "${p99[$name/$kind]}" "$ratio"
+        ratio=$(awk -v a="${rps[swift/$kind]}" -v b="${rps[$name/$kind]}" 'BEGIN { printf "%.2fx", (b > 0 ? a / b : 0) }')
+        printf '%-8s %-6s %12s %10s %12s %14s %14s\n' "$kind" "$name" "${rps[$name/$kind]}" "${p99[$name/$kind]}" \
+            "$ratio" "${app_cpu[$name/$kind]}" "${nginx_cpu[$name/$kind]}"
     done
 done
+echo "(app µs/req: CPU time of the application's processes per request, cgi: cgi-server and its scripts)"
 echo "goals for swift: 1.20x php, 1.50x go, 8.00x cgi (hello)"

@@ -4,7 +4,8 @@
 # with bin-path) spawning the application itself. For each front: GET, a POST form, a 100 MiB
 # upload (size and SHA-256 checked), streamed output that arrives before the application ends,
 # an error (500) and a rejected request (413). Then faults: a worker killed with SIGKILL under
-# wrk (the manager restarts it; the failed requests are counted and printed).
+# wrk (the manager restarts it; the failed requests are counted and printed), and each worker's
+# RSS and descriptors over 100,000 requests.
 #
 # Two rounds: the application is first Tests/Fixtures/fastcgi/worker.c on Debian's libfcgi (it
 # follows the manager's conventions: FCGI_MAX_REQUESTS, SIGTERM, FCGI_STATUS_FD), then
@@ -176,6 +177,31 @@ kill_under_load() {
 }
 kill_under_load libfcgi "$run/worker"
 kill_under_load swift "$run/swift-app/app.swift"
+
+# Each Swift worker's resident memory and descriptors over 100,000 requests through nginx
+# (wrk -t2 stops each thread after 50,000 answers, or after 120 s).
+worker_state() { # PID: "RSS_KIB DESCRIPTORS"
+    echo "$(awk '/^VmRSS:/ {print $2}' "/proc/$1/status") $(ls "/proc/$1/fd" | wc -l)"
+}
+start_manager --workers 2 "$run/swift-app/app.swift"
+load -t2 -c8 -d2s > /dev/null
+workers=$(ps -o pid= --ppid "$manager" | tr -d ' ' | sort)
+declare -A before
+for pid in $workers; do before[$pid]=$(worker_state "$pid"); done
+read -r requests failed < <(STOP_AFTER=50000 load -t2 -c8 -d120s -s Tests/fastcgi/stop-after.lua)
+echo "100,000 requests: $requests answered, $failed failed"
+[ "$requests" -ge 100000 ] && [ "$failed" = 0 ] && pass "100,000 requests, none failed" \
+    || fail "100,000 requests: $requests answered, $failed failed"
+[ "$(ps -o pid= --ppid "$manager" | tr -d ' ' | sort)" = "$workers" ] \
+    && pass "the same workers served all of them" || fail "workers changed during the load"
+for pid in $workers; do
+    read -r rss_before fds_before <<< "${before[$pid]}"
+    read -r rss_after fds_after <<< "$(worker_state "$pid")"
+    echo "worker $pid: RSS $rss_before -> $rss_after KiB, descriptors $fds_before -> $fds_after"
+    [ $((rss_after - rss_before)) -lt 2048 ] && [ "$fds_after" -le "$fds_before" ] \
+        && pass "worker $pid: RSS and descriptors flat" || fail "worker $pid grew"
+done
+kill "$manager"; wait "$manager" || fail "cgi fastcgi did not exit 0 on SIGTERM"
 
 if [ $failures -gt 0 ]; then echo "$failures checks failed"; exit 1; fi
 echo "all FastCGI front checks passed"
