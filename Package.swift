@@ -59,14 +59,14 @@ let package = Package(
         .executableTarget(
             name: "cgi",
             dependencies: [
-                "CGI", "CGIGateway",
+                "CGI", "CGICore", "CGIGateway",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(
             name: "cgi-server",
             dependencies: [
-                "CGIServer",
+                "CGICore", "CGIServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

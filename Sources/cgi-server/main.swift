@@ -1,4 +1,5 @@
 import ArgumentParser
+import CGICore
 import CGIGateway
 import CGIServer
 import Glibc
@@ -20,10 +21,10 @@ struct CGIServerCommand: ParsableCommand {
     @Option(name: .customLong("cgi-bin"), help: "Folder of scripts run at /cgi-bin/ (default SITE/cgi-bin).")
     var cgiBin: String?
 
-    @Option(help: "Address to listen on.")
+    @Option(help: "Address to listen on (not used when systemd passes the sockets: LISTEN_FDS).")
     var host = "127.0.0.1"
 
-    @Option(help: "Port to listen on; 0 picks a free port.")
+    @Option(help: "Port to listen on; 0 picks a free port (not used when systemd passes the sockets).")
     var port = 8080
 
     @Option(help: "Seconds a script may stay silent before 504 and a kill of its process group.")
@@ -46,6 +47,13 @@ struct CGIServerCommand: ParsableCommand {
 
     @Flag(help: "Pass the Authorization header to scripts as HTTP_AUTHORIZATION.")
     var passAuthorization = false
+
+    @Option(
+        name: .customLong("trusted-proxy"),
+        help:
+            "A reverse proxy's address or CIDR block (repeatable): from these peers X-Forwarded-For, -Proto and -Port set the client's address, scheme and port."
+    )
+    var trustedProxies: [String] = []
 
     @Option(name: .customLong("access-log"), help: "Access log file in Combined Log Format, or - for stdout.")
     var accessLog: String?
@@ -113,6 +121,11 @@ struct CGIServerCommand: ParsableCommand {
         if (tlsCert == nil) != (tlsKey == nil) {
             throw ValidationError("--tls-cert and --tls-key go together")
         }
+        do {
+            _ = try TrustedProxies(parsing: trustedProxies)
+        } catch {
+            throw ValidationError("--trusted-proxy \(error)")
+        }
         for limit in scriptLimits {
             do {
                 _ = try ResourceLimit(parsing: limit)
@@ -132,6 +145,7 @@ struct CGIServerCommand: ParsableCommand {
             documentRoot: htdocs ?? site + "/htdocs", scriptRoot: cgiBin ?? site + "/cgi-bin")
         configuration.host = host
         configuration.port = port
+        configuration.inheritedSockets = SocketActivation.take().map(Array.init) ?? []
         configuration.scriptTimeout = scriptTimeout
         configuration.maxBodySize = maxBody
         configuration.maxScripts = maxScripts
@@ -142,6 +156,7 @@ struct CGIServerCommand: ParsableCommand {
             return (String(entry[..<equals]), String(entry[entry.index(after: equals)...]))
         }
         configuration.passAuthorization = passAuthorization
+        configuration.trustedProxies = (try? TrustedProxies(parsing: trustedProxies)) ?? TrustedProxies()
         configuration.accessLogPath = accessLog
         configuration.errorLogPath = errorLog
         configuration.maxConnections = maxConnections

@@ -17,6 +17,7 @@
 # Debian packages it lacks). Exits non-zero when a check fails; stops every process it started.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source Tests/shell/common.sh
 
 need=()
 for pair in nginx:nginx apache2:apache2 lighttpd:lighttpd wrk:wrk curl:curl cc:gcc; do
@@ -40,27 +41,13 @@ cleanup() {
     rm -rf "$run"
 }
 trap cleanup EXIT
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-pass() { echo "ok: $*"; }
 
 cc -O2 -Wall -o "$run/worker" Tests/Fixtures/fastcgi/worker.c -lfcgi
 head -c $((100 * 1024 * 1024)) /dev/urandom > "$run/upload.bin"
 upload_sha=$(sha256sum < "$run/upload.bin" | cut -d' ' -f1)
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-
 # Fills in a config from Tests/fastcgi/conf (APP: the program lighttpd starts).
 config() { sed -e "s|@RUN@|$run|g" -e "s|@PORT@|$2|g" -e "s|@APP@|${3:-}|g" "Tests/fastcgi/conf/$1" > "$run/$1"; }
-
-# Waits (up to 10 s) until something answers on the port.
-wait_port() {
-    for _ in $(seq 100); do
-        curl -s -o /dev/null "http://127.0.0.1:$1/" && return 0
-        sleep 0.1
-    done
-    return 1
-}
 
 # Starts `cgi fastcgi` with ARGS and PROGRAM in the background and waits for its "listening on" line.
 start_manager() {
@@ -73,20 +60,6 @@ start_manager() {
         sleep 0.1
     done
     fail "cgi fastcgi did not say it was listening"; cat "$run/manager.err"; return 1
-}
-
-# Apache's children switch to www-data. Where the root folder is closed to other users (mode
-# 0700), they could not even load a library, so Apache then runs in a private mount namespace
-# whose root is a tmpfs with /usr, /etc, /var, /tmp, /dev, /proc and /run bound in.
-start_apache2() {
-    local command=(apache2 -f "$run/apache2.conf" -DFOREGROUND)
-    if [ $(( 0$(stat -c %a /) & 1 )) = 1 ]; then exec "${command[@]}"; fi
-    exec unshare --mount --fork --kill-child=SIGTERM bash -c '
-        root=$1; shift
-        mkdir -p "$root" && mount --make-rprivate / && mount -t tmpfs -o mode=755 tmpfs "$root" || exit 1
-        for folder in usr etc var tmp dev proc run; do mkdir -p "$root/$folder"; mount --rbind "/$folder" "$root/$folder"; done
-        for link in lib lib64 bin sbin; do ln -s "usr/$link" "$root/$link"; done
-        exec chroot "$root" "$@"' apache2-root "$run/apache2-root" "${command[@]}"
 }
 
 # The six checks through one front at http://127.0.0.1:PORT/app.
@@ -156,7 +129,7 @@ round() {
 
 nginx -c "$run/nginx.conf" & pids+=($!)
 wait_port "$nginx_port" || fail "nginx did not start"
-start_apache2 & pids+=($!)
+start_apache2 "$run/apache2.conf" & pids+=($!)
 wait_port "$apache_port" || fail "apache2 did not start"
 round libfcgi "$run/worker" "$run/worker"
 round swift "$run/swift-app/app.swift" "$run/swift-built/app"

@@ -131,7 +131,10 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
         timeout?.disarm()
         requestComplete = false
         responseComplete = false
-        var info = RequestInfo(id: nextRequestID(), head: head, remoteAddress: remoteAddress, keepAlive: head.isKeepAlive)
+        let forwarded = server.configuration.trustedProxies.origin(peer: remoteAddress, headers: head.headers)
+        var info = RequestInfo(
+            id: nextRequestID(), head: head, remoteAddress: forwarded?.clientAddress ?? remoteAddress, forwarded: forwarded,
+            keepAlive: head.isKeepAlive)
         if RawHeaderValues.isExpected(for: head.headers), !rawHeaderValues.isEmpty {
             info.rawHeaderValues = rawHeaderValues.removeFirst()
         }

@@ -1,3 +1,4 @@
+import CGIGateway
 import NIOHTTP1
 
 /// What the server remembers about a request while answering it: enough to frame, log and trace the response.
@@ -6,8 +7,11 @@ struct RequestInfo: Sendable {
     var id: RequestID
     /// The request head as received.
     var head: HTTPRequestHead
-    /// Client address without port, e.g. `127.0.0.1` or `::1`.
+    /// Client address without port, e.g. `127.0.0.1` or `::1`: the connection's peer, or the
+    /// client a trusted proxy forwarded the request for (``forwarded``).
     var remoteAddress: String
+    /// What a trusted proxy said about the client (`--trusted-proxy`), or `nil`.
+    var forwarded: ForwardedOrigin? = nil
     /// Whether the connection may stay open after the response.
     var keepAlive: Bool
     /// The header values of ``head`` with bytes 0x80–0xFF, as sent (where the head's strings

@@ -110,7 +110,8 @@ public struct CGIServer: Sendable {
         defer { signalSources.forEach { $0.cancel() } }
 
         let port = listeners.port ?? configuration.port
-        let host = configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host
+        let name = configuration.inheritedSockets.isEmpty ? configuration.host : listeners.address?.ipAddress ?? "localhost"
+        let host = name.contains(":") ? "[\(name)]" : name
         ready("\(configuration.usesTLS ? "https" : "http")://\(host):\(port)/")
 
         let signalNumber = try stop.futureResult.wait()
@@ -250,8 +251,8 @@ public struct CGIServer: Sendable {
     ) throws -> ListenerGroup {
         do {
             let acceptFailures = AcceptFailureLog(logger: logger)
-            return try ListenerGroup(group: group, host: configuration.host, port: configuration.port) { loop in
-                ServerBootstrap(group: loop, childGroup: loop)
+            let bootstrap = { (loop: any EventLoop, children: any EventLoopGroup) in
+                ServerBootstrap(group: loop, childGroup: children)
                     .serverChannelOption(.backlog, value: 511)
                     .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                     .serverChannelInitializer { channel in
@@ -272,8 +273,16 @@ public struct CGIServer: Sendable {
                         }
                     }
             }
+            if !configuration.inheritedSockets.isEmpty {
+                return try ListenerGroup(group: group, descriptors: configuration.inheritedSockets, bootstrap: bootstrap)
+            }
+            return try ListenerGroup(group: group, host: configuration.host, port: configuration.port, bootstrap: bootstrap)
         } catch {
-            throw StartError.bind("\(configuration.host):\(configuration.port): \(error)")
+            let what =
+                configuration.inheritedSockets.isEmpty
+                ? "\(configuration.host):\(configuration.port)"
+                : "inherited sockets \(configuration.inheritedSockets.map(String.init).joined(separator: ", "))"
+            throw StartError.bind("\(what): \(error)")
         }
     }
 }

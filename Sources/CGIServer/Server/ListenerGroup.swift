@@ -17,17 +17,20 @@ struct ListenerGroup {
     /// The port the group listens on (the one the kernel chose when asked for port 0).
     var port: Int? { channels.first?.localAddress?.port }
 
-    /// Binds `bootstrap(loop)` on every loop of `group` to `host` and `port` (0: any free port).
+    /// The address the group listens on, as the kernel reports it.
+    var address: SocketAddress? { channels.first?.localAddress }
+
+    /// Binds `bootstrap(loop, loop)` on every loop of `group` to `host` and `port` (0: any free port).
     init(
         group: MultiThreadedEventLoopGroup, host: String, port: Int,
-        bootstrap: (any EventLoop) -> ServerBootstrap
+        bootstrap: (any EventLoop, any EventLoopGroup) -> ServerBootstrap
     ) throws {
         if port != 0 { try Self.checkFree(host: host, port: port) }
         var channels: [any Channel] = []
         do {
             var port = port
             for loop in group.makeIterator() {
-                let channel = try bootstrap(loop)
+                let channel = try bootstrap(loop, loop)
                     .serverChannelOption(.socketOption(NIOBSDSocket.Option(rawValue: SO_REUSEPORT)), value: 1)
                     .bind(host: host, port: port).wait()
                 channels.append(channel)
@@ -35,6 +38,25 @@ struct ListenerGroup {
             }
         } catch {
             channels.forEach { $0.close(promise: nil) }
+            throw error
+        }
+        self.channels = channels
+    }
+
+    /// Listens on sockets bound by someone else (systemd's socket activation): one channel for
+    /// each, accepting on a loop of `group` and handing connections to all of `group`'s loops
+    /// (`bootstrap(loop, group)`). The sockets are the group's from then on.
+    init(
+        group: MultiThreadedEventLoopGroup, descriptors: [Int32],
+        bootstrap: (any EventLoop, any EventLoopGroup) -> ServerBootstrap
+    ) throws {
+        var channels: [any Channel] = []
+        do {
+            for descriptor in descriptors {
+                channels.append(try bootstrap(group.next(), group).withBoundSocket(descriptor).wait())
+            }
+        } catch {
+            for channel in channels { channel.close(promise: nil) }
             throw error
         }
         self.channels = channels

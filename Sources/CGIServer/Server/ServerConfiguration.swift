@@ -12,6 +12,10 @@ public struct ServerConfiguration: Sendable {
     public var host: String = "127.0.0.1"
     /// Port to listen on; `0` lets the system pick a free port (printed in the `listening on` line).
     public var port: Int = 8080
+    /// Listening sockets bound by someone else, such as those systemd passes (`LISTEN_FDS`,
+    /// sd_listen_fds(3)); when there are any, the server accepts on them and ignores ``host`` and
+    /// ``port``. The server owns them from its start.
+    public var inheritedSockets: [Int32] = []
     /// Seconds a script may stay silent (no output at all) before it is answered with 504 and its process group is killed.
     public var scriptTimeout: Double = 30
     /// Seconds between SIGTERM and SIGKILL when a script's process group is stopped.
@@ -42,6 +46,10 @@ public struct ServerConfiguration: Sendable {
     public var setEnvironment: [(name: String, value: String)] = []
     /// Whether scripts see the `Authorization` header as `HTTP_AUTHORIZATION` (hidden by default, RFC 3875 §9.2).
     public var passAuthorization: Bool = false
+    /// The reverse proxies whose `X-Forwarded-For`, `-Proto` and `-Port` headers set the client's
+    /// address, scheme and port (`REMOTE_ADDR`, `HTTPS`, `SERVER_PORT`, and the access log's
+    /// address); from any other peer those headers change nothing. None by default.
+    public var trustedProxies = TrustedProxies()
     /// Where to write the access log in Combined Log Format: a file path, `-` for standard output, or `nil` for none.
     public var accessLogPath: String? = nil
     /// A file that takes the place of standard error (server messages and script stderr), or `nil` to keep

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CGICore
 import CGIGateway
 import Glibc
 
@@ -22,8 +23,11 @@ struct FastCGICommand: ParsableCommand {
             """
     )
 
-    @Option(help: ArgumentHelp("Where to listen: unix:PATH or HOST:PORT.", valueName: "address"))
-    var listen: String
+    @Option(
+        help: ArgumentHelp(
+            "Where to listen: unix:PATH or HOST:PORT. Optional when systemd passes the socket (LISTEN_FDS).",
+            valueName: "address"))
+    var listen: String?
 
     @Option(help: "Workers to keep running.")
     var workers = 4
@@ -52,8 +56,12 @@ struct FastCGICommand: ParsableCommand {
         guard workers >= 1 else { throw ValidationError("--workers must be at least 1") }
         guard (maxRequests ?? 1) >= 1 else { throw ValidationError("--max-requests must be at least 1") }
         guard (requestTimeout ?? 1) > 0 else { throw ValidationError("--request-timeout must be more than 0") }
-        do {
-            _ = try ListenAddress(parsing: listen)
+        do throws(FastCGIError) {
+            if let listen {
+                _ = try ListenAddress(parsing: listen)
+            } else if SocketActivation.passedDescriptors() == nil {
+                throw FastCGIError.noListenAddress
+            }
             _ = try socketFileMode()
             _ = try workerEnvironment()
         } catch {
@@ -71,7 +79,7 @@ struct FastCGICommand: ParsableCommand {
             throw ExitCode(2)
         }
         do {
-            let socket = try ListeningSocket(ListenAddress(parsing: listen), mode: socketFileMode())
+            let socket = try listeningSocket()
             let signals = try ManagerSignals()
             var pool = WorkerPool(
                 socket: socket, signals: signals, program: program, executable: executable,
@@ -91,6 +99,13 @@ struct FastCGICommand: ParsableCommand {
             StandardStreams.error("cgi fastcgi: \(error)")
             throw ExitCode(1)
         }
+    }
+
+    /// The socket of `--listen`, or else the first one systemd passed (the others are closed on exec).
+    private func listeningSocket() throws(FastCGIError) -> ListeningSocket {
+        if let listen { return try ListeningSocket(ListenAddress(parsing: listen), mode: socketFileMode()) }
+        guard let passed = SocketActivation.take() else { throw .noListenAddress }
+        return try ListeningSocket(inheriting: passed.lowerBound)
     }
 
     private func socketFileMode() throws(FastCGIError) -> mode_t {

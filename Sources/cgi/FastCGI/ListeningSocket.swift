@@ -5,6 +5,8 @@ import Glibc
 struct ListeningSocket {
     let descriptor: Int32
     let address: ListenAddress
+    /// Whether someone else bound the socket (systemd): its file, if any, is theirs to remove.
+    var isInherited = false
 
     /// Binds and listens on `address`. A unix socket file gets `mode`; a stale socket file left by
     /// a manager that died is replaced, but any other file at that path is an error.
@@ -42,10 +44,44 @@ struct ListeningSocket {
         guard listen(descriptor, SOMAXCONN) == 0 else { throw close(after: .socket("listen \(address)", errno: errno)) }
     }
 
-    /// Closes the socket and removes a unix socket's file.
+    /// Takes a socket someone else bound and listens on (systemd's socket activation): a TCP
+    /// socket on IPv4 or a unix socket, in the listening state.
+    init(inheriting descriptor: Int32) throws(FastCGIError) {
+        var accepting: Int32 = 0
+        var length = socklen_t(MemoryLayout<Int32>.size)
+        guard getsockopt(descriptor, SOL_SOCKET, SO_ACCEPTCONN, &accepting, &length) == 0, accepting != 0 else {
+            throw .socket("inherited descriptor \(descriptor) is not a listening socket", errno: errno == 0 ? ENOTSOCK : errno)
+        }
+        var storage = sockaddr_storage()
+        var size = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let named = withUnsafeMutablePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &size) }
+        }
+        guard named == 0 else { throw .socket("getsockname on inherited descriptor \(descriptor)", errno: errno) }
+        switch Int32(storage.ss_family) {
+        case AF_INET:
+            let inet = withUnsafeBytes(of: &storage) { $0.load(as: sockaddr_in.self) }
+            var text = [CChar](repeating: 0, count: Int(INET_ADDRSTRLEN))
+            var host = inet.sin_addr
+            inet_ntop(AF_INET, &host, &text, socklen_t(text.count))
+            address = .tcp(host: String(cString: text), port: UInt16(bigEndian: inet.sin_port))
+        case AF_UNIX:
+            let path = withUnsafeBytes(of: &storage) { raw in
+                let bytes = raw.dropFirst(MemoryLayout<sa_family_t>.size).prefix(Int(size) - MemoryLayout<sa_family_t>.size)
+                return String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            address = .unix(path: path)
+        default:
+            throw .socket("inherited descriptor \(descriptor) is neither IPv4 TCP nor a unix socket", errno: EAFNOSUPPORT)
+        }
+        self.descriptor = descriptor
+        isInherited = true
+    }
+
+    /// Closes the socket and removes a unix socket's file (unless the socket was inherited).
     func close() {
         _ = Glibc.close(descriptor)
-        if case .unix(let path) = address { unlink(path) }
+        if case .unix(let path) = address, !isInherited { unlink(path) }
     }
 
     private func close(after error: FastCGIError) -> FastCGIError {

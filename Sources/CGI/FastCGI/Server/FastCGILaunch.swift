@@ -1,3 +1,4 @@
+import CGICore
 // @preconcurrency: `stdout` is a C global, which strict concurrency checking rejects.
 @preconcurrency import Glibc
 
@@ -7,22 +8,13 @@
 /// socket activation (`LISTEN_FDS`, the socket on descriptor 3, `LISTEN_PID` naming this
 /// process).
 enum FastCGILaunch {
-    /// The first descriptor systemd passes (SD_LISTEN_FDS_START).
-    static let systemdFirstDescriptor: Int32 = 3
-
     /// The listening socket to serve, or nil for a CGI script. A CGI script's standard input
     /// is a pipe, a file or nothing, so the check is one `getsockopt` that fails with
     /// ENOTSOCK, and one `getenv`.
     static func listeningSocket() -> Int32? {
         if isListening(0) { return 0 }
-        guard let count = getenv("LISTEN_FDS"), atoi(count) >= 1, let pid = getenv("LISTEN_PID"),
-            pid_t(atoi(pid)) == getpid(), isListening(systemdFirstDescriptor)
-        else { return nil }
-        // Children of this process must not take the sockets for theirs (sd_listen_fds(3)).
-        unsetenv("LISTEN_FDS")
-        unsetenv("LISTEN_PID")
-        unsetenv("LISTEN_FDNAMES")
-        return systemdFirstDescriptor
+        guard let passed = SocketActivation.passedDescriptors(), isListening(passed.lowerBound) else { return nil }
+        return SocketActivation.take()?.lowerBound
     }
 
     /// Whether `descriptor` is a socket in the listening state (SO_ACCEPTCONN).

@@ -1,0 +1,77 @@
+# Shell helpers the suites under Tests/ share (source it from the package root).
+# A suite sets `run` (its temporary folder) and `pids` (processes to stop) before using them.
+
+failures=0
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+pass() { echo "ok: $*"; }
+
+# A free TCP port on 127.0.0.1 (or on the address given).
+free_port() { python3 -c 'import socket, sys; s=socket.socket(); s.bind((sys.argv[1], 0)); print(s.getsockname()[1])' "${1:-127.0.0.1}"; }
+
+# Waits (up to 10 s) until an HTTP server answers at URL (default http://127.0.0.1:PORT/).
+wait_port() {
+    local url=${2:-http://127.0.0.1:$1/}
+    for _ in $(seq 100); do
+        curl -s -o /dev/null --max-time 2 "$url" && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
+# Waits (up to 10 s) until something accepts TCP connections on 127.0.0.1:PORT (a connection
+# is made and closed at once).
+wait_listen() {
+    for _ in $(seq 100); do
+        (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
+# Waits (up to SECONDS, default 30) until FILE has a line matching the extended regular expression.
+wait_line() {
+    local file=$1 pattern=$2 seconds=${3:-30}
+    for _ in $(seq $((seconds * 10))); do
+        grep -Eq "$pattern" "$file" 2>/dev/null && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
+# Waits (up to SECONDS) for process PID to end and returns its exit status; 124 if it did not end.
+wait_exit() {
+    local pid=$1 seconds=${2:-30}
+    for _ in $(seq $((seconds * 10))); do
+        kill -0 "$pid" 2>/dev/null || { wait "$pid"; return; }
+        sleep 0.1
+    done
+    return 124
+}
+
+# Stops every process in `pids` (SIGTERM, then SIGKILL after 10 s).
+stop_all() {
+    local pid
+    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    for pid in "${pids[@]}"; do
+        wait_exit "$pid" 10 >/dev/null 2>&1 || { kill -9 "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; }
+    done
+}
+
+# The value of KEY= in a systemd unit file (the first one).
+unit_value() { sed -n "s/^$2=//p" "$1" | head -1; }
+
+# Runs Apache httpd in the foreground with CONFIG (run it in the background). Apache's
+# children switch to www-data. Where the root folder is closed to other users (mode 0700), they
+# could not even load a library, so Apache then runs in a private mount namespace whose root is
+# a tmpfs with /usr, /etc, /var, /tmp, /dev, /proc and /run bound in. unshare does not pass
+# signals on: stop Apache through its PidFile.
+start_apache2() {
+    local command=(apache2 -f "$1" -DFOREGROUND)
+    if [ $(( 0$(stat -c %a /) & 1 )) = 1 ]; then exec "${command[@]}"; fi
+    exec unshare --mount --fork --kill-child=SIGTERM bash -c '
+        root=$1; shift
+        mkdir -p "$root" && mount --make-rprivate / && mount -t tmpfs -o mode=755 tmpfs "$root" || exit 1
+        for folder in usr etc var tmp dev proc run; do mkdir -p "$root/$folder"; mount --rbind "/$folder" "$root/$folder"; done
+        for link in lib lib64 bin sbin; do ln -s "usr/$link" "$root/$link"; done
+        exec chroot "$root" "$@"' apache2-root "$run/apache2-root" "${command[@]}"
+}
