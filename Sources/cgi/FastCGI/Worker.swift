@@ -35,17 +35,22 @@ struct Worker {
         statusPipe = -1
     }
 
-    /// Reads what the status pipe holds and updates the request count and busy time.
+    /// Reads everything the status pipe holds and updates the request count and busy time.
+    /// The pipe is read on the manager's status tick, so `now` is at most a tick after the
+    /// request began.
     mutating func readStatus(now: ContinuousClock.Instant) {
-        var bytes = [UInt8](repeating: 0, count: 256)
-        let count = bytes.withUnsafeMutableBytes { read(statusPipe, $0.baseAddress, $0.count) }
-        if count == 0 { closeStatusPipe() }
-        for byte in bytes.prefix(max(count, 0)) {
-            switch WorkerStatus(rawValue: byte) {
-            case .began: requests += 1; busySince = now
-            case .ended: busySince = nil
-            case nil: break
+        var bytes = [UInt8](repeating: 0, count: 4096)
+        while statusPipe >= 0 {
+            let count = bytes.withUnsafeMutableBytes { read(statusPipe, $0.baseAddress, $0.count) }
+            if count == 0 { closeStatusPipe() }
+            for byte in bytes.prefix(max(count, 0)) {
+                switch WorkerStatus(rawValue: byte) {
+                case .began: requests += 1; busySince = now
+                case .ended: busySince = nil
+                case nil: break
+                }
             }
+            if count < bytes.count { return }
         }
     }
 }
