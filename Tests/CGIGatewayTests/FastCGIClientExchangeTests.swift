@@ -24,7 +24,9 @@ import Testing
     }
 
     static func endRequest(appStatus: UInt32 = 0, protocolStatus: UInt8 = 0, requestID: UInt16 = 1) -> FastCGIRecord {
-        let status = [UInt8(appStatus >> 24), UInt8(appStatus >> 16 & 0xFF), UInt8(appStatus >> 8 & 0xFF), UInt8(appStatus & 0xFF)]
+        let status = [
+            UInt8(appStatus >> 24), UInt8(appStatus >> 16 & 0xFF), UInt8(appStatus >> 8 & 0xFF), UInt8(appStatus & 0xFF),
+        ]
         return FastCGIRecord(.endRequest, requestID: requestID, content: status + [protocolStatus, 0, 0, 0])
     }
 
@@ -57,7 +59,11 @@ import Testing
         #expect(pairs.map { String(decoding: $0.value, as: UTF8.self) } == parameters.keys.sorted().map { parameters[$0]! })
 
         let closing = try Self.records(FastCGIClientExchange(requestID: 7, keepsConnection: false).opening(parameters: [:]))
-        #expect(closing == [FastCGIRecord(.beginRequest, requestID: 7, content: [0, 1, 0, 0, 0, 0, 0, 0]), FastCGIRecord(.params, requestID: 7)])
+        #expect(
+            closing == [
+                FastCGIRecord(.beginRequest, requestID: 7, content: [0, 1, 0, 0, 0, 0, 0, 0]),
+                FastCGIRecord(.params, requestID: 7),
+            ])
     }
 
     @Test func paramsFillRecordsWithoutSplittingAPairUnlessItIsLargerThanARecord() throws {
@@ -82,7 +88,8 @@ import Testing
         let body = (0..<200_000).map { UInt8(truncatingIfNeeded: $0 &* 7) }
         let exchange = FastCGIClientExchange(requestID: 3)
         let records = try Self.records(body.withUnsafeBytes { exchange.stdin($0) } + exchange.stdinEnd())
-        #expect(records.allSatisfy { $0.kind == .stdin && $0.requestID == 3 && $0.content.count <= FastCGIRecord.maxContentLength })
+        #expect(
+            records.allSatisfy { $0.kind == .stdin && $0.requestID == 3 && $0.content.count <= FastCGIRecord.maxContentLength })
         #expect(records.last == FastCGIRecord(.stdin, requestID: 3))
         #expect(records.flatMap(\.content) == body)
         #expect(records.count == 5)
@@ -115,7 +122,8 @@ import Testing
                 }
             }
             #expect(actions.last == .end(appStatus: 0), "split at \(split)")
-            #expect(String(decoding: stdout, as: UTF8.self) == "Status: 404 Not Found\r\nContent-Type: text/plain\r\n\r\nnot here\n")
+            #expect(
+                String(decoding: stdout, as: UTF8.self) == "Status: 404 Not Found\r\nContent-Type: text/plain\r\n\r\nnot here\n")
             #expect(String(decoding: stderr, as: UTF8.self) == "PHP Warning: x\n")
             #expect(exchange.isOver && exchange.connectionReusable)
         }
@@ -167,15 +175,16 @@ import Testing
         #expect(actions == [.stdout([0x41]), .end(appStatus: 0)])
     }
 
-    @Test(arguments: [
-        ([1, 6, 0, 1, 0, 1, 0, 0, 0x41] + [2, 6, 0, 1, 0, 0, 0, 0], "version 2"),
-        (wire([endRequest(requestID: 2)]), "request 2"),
-        (wire([FastCGIRecord(.stdin, requestID: 1, content: [1])]), "type 5"),
-        (wire([FastCGIRecord(type: 42, requestID: 1, content: [])]), "type 42"),
-        (wire([FastCGIRecord(.endRequest, requestID: 1, content: [0, 0, 0, 0])]), "4 bytes"),
-        (wire([endRequest(protocolStatus: 9)]), "status 9"),
-        (wire([FastCGIRecord(.stdout, requestID: 1), FastCGIRecord(.stdout, requestID: 1, content: [1])]), "after the end"),
-    ] as [([UInt8], String)])
+    @Test(
+        arguments: [
+            ([1, 6, 0, 1, 0, 1, 0, 0, 0x41] + [2, 6, 0, 1, 0, 0, 0, 0], "version 2"),
+            (wire([endRequest(requestID: 2)]), "request 2"),
+            (wire([FastCGIRecord(.stdin, requestID: 1, content: [1])]), "type 5"),
+            (wire([FastCGIRecord(type: 42, requestID: 1, content: [])]), "type 42"),
+            (wire([FastCGIRecord(.endRequest, requestID: 1, content: [0, 0, 0, 0])]), "4 bytes"),
+            (wire([endRequest(protocolStatus: 9)]), "status 9"),
+            (wire([FastCGIRecord(.stdout, requestID: 1), FastCGIRecord(.stdout, requestID: 1, content: [1])]), "after the end"),
+        ] as [([UInt8], String)])
     func malformedAnswersAreProtocolViolations(bytes: [UInt8], detail: String) {
         var exchange = FastCGIClientExchange()
         let actions = Self.actions([bytes], exchange: &exchange)
@@ -213,10 +222,12 @@ import Testing
         #expect(try Self.records(exchange.abort()) == [FastCGIRecord(.abortRequest, requestID: 1)])
         #expect(exchange.abort().isEmpty)
         let actions = Self.actions(
-            [Self.wire([
-                FastCGIRecord(.stdout, requestID: 1, content: [0x41]), FastCGIRecord(.stderr, requestID: 1, content: [0x42]),
-                FastCGIRecord(.stdout, requestID: 1), Self.endRequest(),
-            ])], exchange: &exchange)
+            [
+                Self.wire([
+                    FastCGIRecord(.stdout, requestID: 1, content: [0x41]), FastCGIRecord(.stderr, requestID: 1, content: [0x42]),
+                    FastCGIRecord(.stdout, requestID: 1), Self.endRequest(),
+                ])
+            ], exchange: &exchange)
         #expect(actions == [.stderr([0x42]), .end(appStatus: 0)])
         #expect(exchange.connectionReusable)
         #expect(exchange.abort().isEmpty)

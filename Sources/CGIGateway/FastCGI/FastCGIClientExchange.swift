@@ -163,7 +163,8 @@ package struct FastCGIClientExchange: Sendable {
     /// The connection closed (or broke): a failure unless END_REQUEST arrived first.
     package mutating func connectionClosed() -> Action? {
         guard case .running = state else { return nil }
-        return fail(decoder.hasPartialRecord ? .protocolViolation("the connection ended in the middle of a record") : .connectionClosed)
+        return fail(
+            decoder.hasPartialRecord ? .protocolViolation("the connection ended in the middle of a record") : .connectionClosed)
     }
 
     /// Whether END_REQUEST arrived (or the exchange failed): nothing more comes for this request.
