@@ -191,7 +191,9 @@ final class PHPFPM {
     /// The inodes of the connections PHP-FPM has accepted and not closed (from /proc/net/unix,
     /// where they carry the socket's path; the listening socket is left out).
     func acceptedConnections() -> Set<String> {
-        let table = (try? String(contentsOfFile: "/proc/net/unix", encoding: .utf8)) ?? ""
+        // Read to the end: the kernel hands the table out a page at a time.
+        let data = FileHandle(forReadingAtPath: "/proc/net/unix")?.readDataToEndOfFile() ?? Data()
+        let table = String(decoding: data, as: UTF8.self)
         let listening = "00010000"
         return Set(
             table.split(separator: "\n").compactMap { line in
