@@ -8,9 +8,13 @@ import NIOHTTP1
 /// Both get the same statuses, redirects, framing and error pages from ``perform(_:chunk:)``;
 /// each says how its own script stops, waits and pauses.
 protocol ExchangeResponder: Responder {
+    /// What every connection shares (configuration, logs).
     var server: ServerContext { get }
+    /// The request being answered.
     var request: RoutedRequest { get }
+    /// Where the answer goes.
     var response: ClientResponse { get }
+    /// The rules that turn the script's output into the response.
     var exchange: ScriptExchange { get set }
     /// Tagged with the request and the script.
     var logger: Logger { get }
