@@ -45,6 +45,13 @@ struct CGIServerCommand: ParsableCommand {
     @Option(name: .customLong("set-env"), help: "NAME=VALUE set in scripts' environment (repeatable).")
     var setEnv: [String] = []
 
+    @Option(
+        name: .customLong("fastcgi-pass"),
+        help:
+            "SUFFIX=ADDRESS: existing files under htdocs whose names end with SUFFIX are answered by the FastCGI application at ADDRESS, unix:PATH or HOST:PORT (repeatable), such as .php=unix:/run/php/php8.2-fpm.sock."
+    )
+    var fastcgiPass: [String] = []
+
     @Flag(help: "Pass the Authorization header to scripts as HTTP_AUTHORIZATION.")
     var passAuthorization = false
 
@@ -126,6 +133,13 @@ struct CGIServerCommand: ParsableCommand {
         } catch {
             throw ValidationError("--trusted-proxy \(error)")
         }
+        for pass in fastcgiPass {
+            do {
+                _ = try FastCGIPass(parsing: pass)
+            } catch {
+                throw ValidationError("--fastcgi-pass: \(error)")
+            }
+        }
         for limit in scriptLimits {
             do {
                 _ = try ResourceLimit(parsing: limit)
@@ -157,6 +171,7 @@ struct CGIServerCommand: ParsableCommand {
         }
         configuration.passAuthorization = passAuthorization
         configuration.trustedProxies = (try? TrustedProxies(parsing: trustedProxies)) ?? TrustedProxies()
+        configuration.fastCGIPasses = fastcgiPass.compactMap { try? FastCGIPass(parsing: $0) }
         configuration.accessLogPath = accessLog
         configuration.errorLogPath = errorLog
         configuration.maxConnections = maxConnections
