@@ -1,3 +1,4 @@
+import NIOCore
 import NIOHTTP1
 
 /// What the server remembers about a request while answering it: enough to frame, log and trace the response.
@@ -10,6 +11,8 @@ struct RequestInfo: Sendable {
     var remoteAddress: String
     /// Whether the connection may stay open after the response.
     var keepAlive: Bool
+    /// When the head arrived: the access log's duration counts from here.
+    var started = NIODeadline.now()
 
     /// `GET /path?q HTTP/1.1`, as the access log writes it.
     var requestLine: String {

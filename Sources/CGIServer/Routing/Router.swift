@@ -18,7 +18,8 @@ struct Router {
             return CGIResponder(server: server, request: request, location: location, response: response)
         } catch {
             server.errorLog.info("\(error.description)", metadata: ["request": "\(request.info.id)"])
-            return ReplyResponder(response: response, reply: StatusPage.response(HTTPResponseStatus(statusCode: error.httpStatus)))
+            return ReplyResponder(
+                response: response, reply: StatusPage.response(HTTPResponseStatus(statusCode: error.httpStatus)), kind: .cgi)
         }
     }
 

@@ -16,6 +16,7 @@ import NIOPosix
 /// - When the client goes away or the script times out, its process group gets SIGTERM, then
 ///   SIGKILL (``ScriptReaper``).
 final class CGIResponder: Responder {
+    let kind = ResponderKind.cgi
     private let server: ServerContext
     private let request: RoutedRequest
     private let location: ScriptLocation
@@ -98,6 +99,7 @@ final class CGIResponder: Responder {
         if let length = input.collectedLength { scriptRequest.contentLength = length }
         let environment = server.environment.environment(for: scriptRequest, script: location)
         let process: ScriptProcess
+        let start = NIODeadline.now()
         do {
             process = try ScriptProcess.spawn(
                 executable: executable, environment: environment, workingDirectory: location.directory,
@@ -107,8 +109,10 @@ final class CGIResponder: Responder {
             server.scriptSlots.release()
             return perform(exchange.scriptFailed(.cannotStart(error)))
         }
+        server.metrics.spawnDuration.recordNanoseconds((NIODeadline.now() - start).nanoseconds)
+        server.metrics.scriptsStarted.increment()
         script = ScriptReaper(
-            process: process, loop: response.eventLoop, slots: server.scriptSlots,
+            process: process, loop: response.eventLoop, slots: server.scriptSlots, metrics: server.metrics,
             killGrace: .milliseconds(Int64(server.configuration.killGrace * 1000)))
         armIdleTimer()
         connectPipes(process)
@@ -199,6 +203,7 @@ final class CGIResponder: Responder {
     /// Silent for longer than the script timeout.
     private func idleTimedOut() {
         guard !finished else { return }
+        server.metrics.scriptsTimedOut.increment()
         perform(exchange.idleTimeout(scriptHasExited: script?.hasExited == true))
         finish()
     }
@@ -256,7 +261,7 @@ final class CGIResponder: Responder {
     }
 
     /// Answers with an error page: in development mode it shows the reason (and a listing such
-    /// as a compiler's messages), otherwise a reference to the error log.
+    /// as a compiler's messages); in every mode the request id, which the error log names too.
     private func fail(_ failure: ScriptFailure) {
         if failure.retryAfter != nil {
             logger.warning("\(failure.logMessage)")
@@ -264,13 +269,14 @@ final class CGIResponder: Responder {
             logger.error("\(failure.logMessage)\(limitsNote)")
         }
         if !requestEnded { response.closeAfterwards() }
+        response.noteFailure(failure.logMessage)
         let development = server.configuration.developmentMode
         let headers: HTTPHeaders = failure.retryAfter.map { ["Retry-After": String($0)] } ?? [:]
         response.send(
             StatusPage.response(
                 HTTPResponseStatus(statusCode: failure.status),
-                detail: development ? failure.pageMessage : "Reference: \(request.info.id)",
-                listing: development ? failure.listing : nil, headers: headers))
+                detail: development ? failure.pageMessage : nil, listing: development ? failure.listing : nil,
+                reference: request.info.id, headers: headers))
         finish()
     }
 

@@ -24,6 +24,7 @@ extension ScriptRequest {
             serverAddress: local?.ipAddress ?? "", serverPort: local?.port ?? 0,
             serverName: authority.flatMap(ServerName.parse) ?? local?.ipAddress ?? configuration.host,
             serverProtocol: "HTTP/\(head.version.major).\(head.version.minor)",
-            isHTTPS: configuration.usesTLS, requestURI: String(head.uri.prefix { $0 != "#" }))
+            isHTTPS: configuration.usesTLS, requestURI: String(head.uri.prefix { $0 != "#" }),
+            uniqueID: request.info.id.description)
     }
 }
