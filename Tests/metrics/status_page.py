@@ -1,8 +1,9 @@
 """Opens cgi-server's status page in headless Chromium (Tests/browser/drive.py's Browser) and
 keeps a screenshot.
 
-Usage: status_page.py ADMIN_URL REFERENCE SCREENSHOT.png
-Checks that the page shows its sections and the failed request's REFERENCE among the recent
+Usage: status_page.py ADMIN_URL SERVER_URL REFERENCE SCREENSHOT.png
+Keeps requests going to SERVER_URL meanwhile (bounded in count and time), so that the page
+shows a request rate. Checks that the page shows its sections and the failed request's REFERENCE among the recent
 errors, that it reloads itself, and that the JSON status agrees. Exits 1 on the first failed
 check.
 """
@@ -10,6 +11,7 @@ import base64
 import json
 import os
 import sys
+import threading
 import time
 import urllib.request
 
@@ -18,7 +20,21 @@ from drive import Browser, check  # noqa: E402
 
 
 def main():
-    admin, reference, screenshot = sys.argv[1].rstrip("/"), sys.argv[2], sys.argv[3]
+    admin, server, reference, screenshot = sys.argv[1].rstrip("/"), sys.argv[2].rstrip("/"), sys.argv[3], sys.argv[4]
+    stop = threading.Event()
+
+    def load():
+        """At most 3000 requests, for at most 20 s, until the screenshot is taken."""
+        deadline = time.time() + 20
+        for index in range(3000):
+            if stop.is_set() or time.time() > deadline:
+                break
+            path = "/cgi-bin/hello.sh" if index % 3 else "/index.html"
+            urllib.request.urlopen(server + path, timeout=10).read()
+            time.sleep(0.01)
+
+    loader = threading.Thread(target=load, daemon=True)
+    loader.start()
     status = json.load(urllib.request.urlopen(f"{admin}/status?format=json", timeout=30))
     check(any(e["request_id"] == reference for e in status["recent_errors"]),
           f"the JSON status lists {reference} among the recent errors")
@@ -43,6 +59,8 @@ def main():
             file.write(base64.b64decode(shot))
         print(f"screenshot: {screenshot}")
     finally:
+        stop.set()
+        loader.join(timeout=15)
         browser.close()
 
 

@@ -29,7 +29,7 @@ extension StatusReport {
             th, td { padding: .35em .8em; border-bottom: 1px solid #eceff3; text-align: right; }
             th { background: #eef1f5; font-weight: 600; } td:first-child, th:first-child { text-align: left; }
             td.text { text-align: left; } code { font-size: .95em; } .none { color: #7a8396; font-style: italic; }
-            .error { color: #b3261e; font-weight: 600; }
+            .error { color: #b3261e; font-weight: 600; } table.errors td, table.errors th { text-align: left; }
             </style></head><body>
             <h1>cgi-server status</h1>
 
@@ -80,7 +80,8 @@ extension StatusReport {
         if recentErrors.isEmpty {
             page += "<p class=\"none\">No server errors since start-up.</p>\n"
         } else {
-            page += "<table><tr><th>time (UTC)</th><th>reference</th><th>status</th><th>responder</th><th>path</th>"
+            page +=
+                "<table class=\"errors\"><tr><th>time (UTC)</th><th>reference</th><th>status</th><th>responder</th><th>path</th>"
             page += "<th>reason</th></tr>\n"
             for error in recentErrors {
                 page += "<tr>" + cell(AccessLogFormat.isoTime(error.time)) + "<td class=\"text\"><code>"
