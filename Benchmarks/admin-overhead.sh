@@ -30,21 +30,24 @@ server_bin="$(swift build -c release --show-bin-path)/cgi-server"
 pids=()
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done' EXIT
 
-start() {  # start NAME [OPTIONS…]: prints the base URL
+start() {  # start NAME [OPTIONS…]: sets $url to the server's base URL (no subshell: $pids must keep its pid)
     local name=$1
     shift
     "$server_bin" "$out/site" --port 0 --allow-root-scripts --max-scripts 64 "$@" >"$out/$name.log" 2>&1 &
     pids+=($!)
+    url=""
     for _ in $(seq 100); do
         url=$(grep -o '^listening on http://127.0.0.1:[0-9]*' "$out/$name.log" | sed 's/^listening on //' || true)
-        [ -n "$url" ] && { echo "$url"; return; }
+        [ -n "$url" ] && return
         sleep 0.1
     done
     cat "$out/$name.log" >&2
     exit 1
 }
-plain=$(start plain)
-admin=$(start admin --admin 127.0.0.1:0)
+start plain
+plain=$url
+start admin --admin 127.0.0.1:0
+admin=$url
 admin_url=$(grep -o '^admin listening on http://127.0.0.1:[0-9]*' "$out/admin.log" | sed 's/^admin listening on //')
 
 measure() {  # measure URL: req/s of one wrk round
