@@ -19,6 +19,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // Script side: Swift standard library and Glibc only (start-up time is per request).
@@ -43,7 +45,7 @@ let package = Package(
                 .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
-        // The HTTP server.
+        // The HTTP server (metrics through swift-metrics, exposed by swift-prometheus on --admin).
         .target(
             name: "CGIServer",
             dependencies: [
@@ -54,6 +56,8 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
         .executableTarget(
@@ -104,7 +108,7 @@ let package = Package(
         .testTarget(
             name: "CGIServerTests",
             dependencies: [
-                "CGIServer", "cgi-server", "TestSupport",
+                "CGIServer", "cgi-server", "TestSupport", "ErrorReportFixture",
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ],
             exclude: ["Fixtures"]

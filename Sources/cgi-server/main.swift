@@ -62,8 +62,20 @@ struct CGIServerCommand: ParsableCommand {
     )
     var trustedProxies: [String] = []
 
-    @Option(name: .customLong("access-log"), help: "Access log file in Combined Log Format, or - for stdout.")
+    @Option(name: .customLong("access-log"), help: "Access log file, or - for stdout.")
     var accessLog: String?
+
+    @Option(
+        name: .customLong("access-log-format"),
+        help: "combined (Combined Log Format + request id + microseconds) or json (the same fields as JSON lines).")
+    var accessLogFormat: AccessLogFormat = .combined
+
+    @Option(
+        name: .customLong("admin"),
+        help: ArgumentHelp(
+            "HOST:PORT for /metrics (Prometheus), /status and /status?format=json; off by default. No authentication: use a loopback address.",
+            valueName: "host:port"))
+    var admin: AdminAddress?
 
     @Option(
         name: .customLong("error-log"),
@@ -173,6 +185,8 @@ struct CGIServerCommand: ParsableCommand {
         configuration.trustedProxies = (try? TrustedProxies(parsing: trustedProxies)) ?? TrustedProxies()
         configuration.fastCGIPasses = fastcgiPass.compactMap { try? FastCGIPass(parsing: $0) }
         configuration.accessLogPath = accessLog
+        configuration.accessLogFormat = accessLogFormat
+        configuration.admin = admin
         configuration.errorLogPath = errorLog
         configuration.maxConnections = maxConnections
         configuration.maxSpoolSize = maxSpool
@@ -193,12 +207,22 @@ struct CGIServerCommand: ParsableCommand {
         var logger = Logger(label: "cgi-server")
         logger.logLevel = dev ? .debug : .info
         do {
-            try CGIServer(configuration: configuration, logger: logger).run { url in
-                print("listening on \(url)")
-                fflush(nil)
-            }
+            try CGIServer(configuration: configuration, logger: logger).run(
+                adminReady: { url in print("admin listening on \(url)") },
+                ready: { url in
+                    print("listening on \(url)")
+                    fflush(nil)
+                })
         } catch let error as CGIServer.StartError {
             throw ValidationError(error.description)
         }
+    }
+}
+
+extension AccessLogFormat: ExpressibleByArgument {}
+
+extension AdminAddress: ExpressibleByArgument {
+    public init?(argument: String) {
+        self.init(parsing: argument)
     }
 }

@@ -62,7 +62,7 @@ import Testing
         let plain = builder.environment(for: Self.request(), script: ScriptLocation(scriptPath: "/s/x", scriptName: "/cgi-bin/x"))
         for name in [
             "PATH_INFO", "PATH_TRANSLATED", "DOCUMENT_ROOT", "CONTENT_LENGTH", "CONTENT_TYPE", "HTTPS", "AUTH_TYPE",
-            "REMOTE_USER",
+            "REMOTE_USER", "UNIQUE_ID",
         ] {
             #expect(plain[name] == nil, "\(name)")
         }
@@ -70,6 +70,7 @@ import Testing
         var secure = Self.request(headers: [("Content-Type", "text/x-test")], contentLength: 3, isHTTPS: true)
         secure.remoteUser = "u"
         secure.authType = "Basic"
+        secure.uniqueID = "4f3a9c1e-c12-3"
         let full = builder.environment(for: secure, script: Self.script)
         #expect(full["HTTPS"] == "on")
         #expect(full["REQUEST_SCHEME"] == "https")
@@ -77,6 +78,7 @@ import Testing
         #expect(full["CONTENT_TYPE"] == "text/x-test")
         #expect(full["REMOTE_USER"] == "u")
         #expect(full["AUTH_TYPE"] == "Basic")
+        #expect(full["UNIQUE_ID"] == "4f3a9c1e-c12-3")
         #expect(full["PATH_TRANSLATED"] == nil, "no document root configured")
         let empty = builder.environment(for: Self.request(contentLength: 0), script: Self.script)
         #expect(empty["CONTENT_LENGTH"] == nil)

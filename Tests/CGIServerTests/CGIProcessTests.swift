@@ -161,7 +161,7 @@ struct CGIProcessTests {
                 return log.hasSuffix("\n")
             })
         let pattern =
-            #/^127\.0\.0\.1 - - \[\d\d/\w{3}/\d{4}:\d\d:\d\d:\d\d \+0000\] "GET /cgi-bin/hello.sh\?q=1 HTTP/1\.1" 200 6 "http://ref/" "tester \\"x\\""\n$/#
+            #/^127\.0\.0\.1 - - \[\d\d/\w{3}/\d{4}:\d\d:\d\d:\d\d \+0000\] "GET /cgi-bin/hello.sh\?q=1 HTTP/1\.1" 200 6 "http://ref/" "tester \\"x\\"" [0-9a-f]{8}-c\d+-\d+ \d+\n$/#
         #expect(log.wholeMatch(of: pattern) != nil, "\(log)")
     }
 }

@@ -56,6 +56,15 @@ final class TestServer: @unchecked Sendable {
 
     var pid: Int32 { process.pid }
 
+    /// The admin listener's port, from the `admin listening on` line (with `--admin HOST:0`).
+    var adminPort: Int? {
+        let output = String(decoding: process.standardOutput, as: UTF8.self)
+        guard let line = output.split(separator: "\n").first(where: { $0.hasPrefix("admin listening on http://") }),
+            let port = line.split(separator: ":").last?.split(separator: "/").first
+        else { return nil }
+        return Int(port)
+    }
+
     /// `http://127.0.0.1:PORT` + path.
     func url(_ path: String) -> String { "http://127.0.0.1:\(port)\(path)" }
 

@@ -50,4 +50,16 @@ import Testing
         let stamps = [before, after].map { expected(time: $0, process: 0, random: 0).prefix(15) }
         #expect(stamps.contains(id.prefix(15)))
     }
+
+    @Test(arguments: ["4f3a9c1e-c12-3", "YzQ1@x_-9", String(repeating: "a", count: 64)])
+    func theServersUniqueIDIsTheReference(id: String) {
+        #expect(ReportID.make(environment: ["UNIQUE_ID": id]).description == id)
+    }
+
+    @Test(arguments: ["", "../etc/passwd", "a b", "a.txt", "-rf", String(repeating: "a", count: 65), "é"])
+    func anUnusableUniqueIDGetsAReferenceOfItsOwn(id: String) {
+        let made = ReportID.make(environment: ["UNIQUE_ID": id]).description
+        #expect(made != id)
+        #expect(made.split(separator: "-")[2] == "\(getpid())")
+    }
 }

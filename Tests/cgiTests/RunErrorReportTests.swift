@@ -21,6 +21,14 @@ import Testing
         #expect(run.output.contains("<code>\(reference)</code>"))
         #expect(run.output.contains("--- stderr ---\nCGI error \(reference): ErrorReportFixture.LookupError"))
         #expect(!run.output.contains("hunter2"))
+        #expect(run.errors.contains("cgi run: request id \(reference) (the script's UNIQUE_ID"))
+    }
+
+    @Test func theScriptGetsTheRequestIDAsUniqueID() throws {
+        let first = try cgiRun(["--query", "mode=throw", script])
+        let second = try cgiRun(["--query", "mode=throw", script])
+        #expect(try reference(in: first.errors) == reference(in: first.output))
+        #expect(try reference(in: first.errors) != reference(in: second.errors), "one id per run")
     }
 
     @Test func aTrapIsA500WithTheDetailsInDevelopment() throws {

@@ -2,14 +2,36 @@ import Glibc
 
 /// The reference of one error report: shown to the visitor, printed in the server's error
 /// log, and the name of the report's file. Unique without coordination: UTC time, process
-/// id and random bits, such as `20261125-162811-4821-9f3a6c`.
-struct ReportID: Sendable, Equatable, CustomStringConvertible {
-    /// The reference as text (only digits, lower-case hex letters and `-`).
-    let description: String
+/// id and random bits, such as `20261125-162811-4821-9f3a6c`; or the server's own id for the
+/// request (`UNIQUE_ID`), so that one id finds the access-log line, the error-log lines and
+/// the report.
+package struct ReportID: Sendable, Equatable, CustomStringConvertible {
+    /// The reference as text (only letters, digits, `-`, `_` and `@`: a safe file name).
+    package let description: String
 
-    /// A new reference for a report made now by this process.
-    static func make() -> ReportID {
-        ReportID(time: Int(time(nil)), process: Int(getpid()), random: arc4random())
+    /// The reference for a report of the request whose meta-variables are `environment`: its
+    /// `UNIQUE_ID` when the server gave a usable one, otherwise a new one made now by this process.
+    package static func make(environment: [String: String] = [:]) -> ReportID {
+        if let given = environment["UNIQUE_ID"].flatMap(ReportID.init(uniqueID:)) { return given }
+        return ReportID(time: Int(time(nil)), process: Int(getpid()), random: arc4random())
+    }
+
+    /// The server's request id `uniqueID` as a reference, or nil when it could not name a file:
+    /// empty, longer than 64 bytes, or with a byte other than ASCII letters, digits, `-`, `_`
+    /// and `@` (Apache's mod_unique_id uses these).
+    init?(uniqueID: String) {
+        let bytes = uniqueID.utf8
+        guard (1...64).contains(bytes.count), bytes.first != UInt8(ascii: "-") else { return nil }
+        for byte in bytes {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "@"):
+                continue
+            default:
+                return nil
+            }
+        }
+        description = uniqueID
     }
 
     /// The reference for a report made at `time` (seconds since 1970, UTC) by `process`,

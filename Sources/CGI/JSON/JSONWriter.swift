@@ -11,9 +11,7 @@ extension JSON {
 
     /// `text` as a JSON string literal (RFC 8259 §7), for tools that lay out their own JSON.
     package static func quoted(_ text: String) -> String {
-        var output: [UInt8] = []
-        writeString(text, to: &output)
-        return String(decoding: output, as: UTF8.self)
+        JSONString.quoted(text)
     }
 
     private static func write(_ value: JSON, to output: inout [UInt8]) {
@@ -22,7 +20,7 @@ extension JSON {
         case .bool(let flag): output += Array((flag ? "true" : "false").utf8)
         case .integer(let number): output += Array(String(number).utf8)
         case .double(let number): output += Array((number.isFinite ? number.description : "null").utf8)
-        case .string(let text): writeString(text, to: &output)
+        case .string(let text): JSONString.write(text, to: &output)
         case .array(let elements):
             output.append(UInt8(ascii: "["))
             for (index, element) in elements.enumerated() {
@@ -34,29 +32,11 @@ extension JSON {
             output.append(UInt8(ascii: "{"))
             for (index, key) in members.keys.sorted().enumerated() {
                 if index > 0 { output.append(UInt8(ascii: ",")) }
-                writeString(key, to: &output)
+                JSONString.write(key, to: &output)
                 output.append(UInt8(ascii: ":"))
                 write(members[key]!, to: &output)
             }
             output.append(UInt8(ascii: "}"))
         }
-    }
-
-    /// `text` as a JSON string: quoted, with the escapes RFC 8259 §7 requires.
-    private static func writeString(_ text: String, to output: inout [UInt8]) {
-        let hexDigits = Array("0123456789abcdef".utf8)
-        output.append(UInt8(ascii: "\""))
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): output += [UInt8(ascii: "\\"), UInt8(ascii: "\"")]
-            case UInt8(ascii: "\\"): output += [UInt8(ascii: "\\"), UInt8(ascii: "\\")]
-            case UInt8(ascii: "\n"): output += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
-            case UInt8(ascii: "\r"): output += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
-            case UInt8(ascii: "\t"): output += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
-            case 0..<0x20: output += Array("\\u00".utf8) + [hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0xF)]]
-            default: output.append(byte)
-            }
-        }
-        output.append(UInt8(ascii: "\""))
     }
 }

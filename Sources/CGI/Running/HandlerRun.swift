@@ -6,8 +6,8 @@
 /// the scripts that call them (see ``CGI``).
 @usableFromInline
 struct HandlerRun {
-    /// The reference any report of this run gets.
-    let id = ReportID.make()
+    /// The reference any report of this run gets: the server's `UNIQUE_ID` when it sent one.
+    let id: ReportID
     /// Where the request comes from and the response goes.
     let channel: ScriptChannel
     /// The request's meta-variables.
@@ -25,6 +25,7 @@ struct HandlerRun {
     init(reporting: ErrorReporting?, rejections: RejectionFormat = .byAccept, channel: ScriptChannel = .cgi) {
         self.channel = channel
         environment = channel.environment
+        id = ReportID.make(environment: environment)
         self.rejections = rejections
         self.reporting = reporting ?? .fromEnvironment(channel.reportingEnvironment(environment))
         summary = RequestSummary(environment: environment, reporting: self.reporting)

@@ -3,7 +3,7 @@ import Glibc
 
 /// Builds a script's environment from scratch: the meta-variables of RFC 3875 §4.1, the common
 /// extras (`SCRIPT_FILENAME`, `REQUEST_URI`, `DOCUMENT_ROOT`, `REMOTE_PORT`, `SERVER_ADDR`,
-/// `REQUEST_SCHEME`, `HTTPS`), `HTTP_*` variables from request headers, and only those host
+/// `REQUEST_SCHEME`, `HTTPS`, `UNIQUE_ID`), `HTTP_*` variables from request headers, and only those host
 /// variables the configuration names.
 ///
 /// Request headers become `HTTP_*` variables (RFC 3875 §4.1.18) with these rules:
@@ -83,6 +83,7 @@ public struct EnvironmentBuilder: Sendable {
         if let length = request.contentLength, length > 0 { variables["CONTENT_LENGTH"] = String(length) }
         if let user = request.remoteUser { variables["REMOTE_USER"] = user }
         if let type = request.authType { variables["AUTH_TYPE"] = type }
+        if let id = request.uniqueID, Self.isSafe(Array(id.utf8)) { variables["UNIQUE_ID"] = id }
     }
 
     private func headerVariables(_ headers: [HeaderField]) -> [String: [UInt8]] {

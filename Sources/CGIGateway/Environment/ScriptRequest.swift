@@ -35,6 +35,9 @@ public struct ScriptRequest: Sendable, Equatable {
     public var remoteUser: String?
     /// The scheme the server used to authenticate ``remoteUser`` (`Basic`, `Digest`).
     public var authType: String?
+    /// The host's id for this request, passed as `UNIQUE_ID` (Apache mod_unique_id's name): the
+    /// reference that the host's logs and error pages show, and the script's error reports use.
+    public var uniqueID: String?
 
     /// Creates a request description.
     ///
@@ -54,7 +57,8 @@ public struct ScriptRequest: Sendable, Equatable {
         isHTTPS: Bool = false,
         requestURI: String? = nil,
         remoteUser: String? = nil,
-        authType: String? = nil
+        authType: String? = nil,
+        uniqueID: String? = nil
     ) {
         self.method = method
         self.path = path
@@ -71,5 +75,6 @@ public struct ScriptRequest: Sendable, Equatable {
         self.requestURI = requestURI ?? (query.isEmpty ? path : path + "?" + query)
         self.remoteUser = remoteUser
         self.authType = authType
+        self.uniqueID = uniqueID
     }
 }

@@ -1,4 +1,5 @@
 import CGICore
+import Glibc
 import NIOCore
 import NIOHTTP1
 
@@ -23,6 +24,12 @@ final class ClientResponse {
     private(set) var headWritten = false
     private var status = HTTPResponseStatus.ok
     private var bodyBytes = 0
+    /// Who answers: the router's choice, or the server itself for a request no responder got.
+    var responder = ResponderKind.server
+    /// Why the response is an error, for the status page's recent errors.
+    private var failure: String?
+    /// Whether the response has its access-log line (and is counted).
+    private var logged = false
 
     init(
         info: RequestInfo, context: ChannelHandlerContext, server: ServerContext, encoder: ResponseEncoder,
@@ -179,16 +186,35 @@ final class ClientResponse {
         context.writeAndFlush(NIOAny(HTTPServerResponsePart.end(nil)), promise: nil)
     }
 
-    /// Closes the connection at once: the response was begun and cannot be completed.
+    /// Closes the connection at once: the response was begun and cannot be completed. It is
+    /// logged and counted with the status its head gave.
     func abort() {
+        logAccess()
         context.close(promise: nil)
     }
 
+    /// Notes why this response reports an error (what the error log says), for the status page.
+    func noteFailure(_ reason: String) {
+        failure = reason
+    }
+
+    /// Writes the access-log line and counts the response in the metrics.
     private func logAccess() {
+        guard !logged else { return }
+        logged = true
+        let nanoseconds = (NIODeadline.now() - info.started).nanoseconds
+        server.metrics.recordResponse(responder, status: status.code, nanoseconds: nanoseconds, bodyBytes: bodyBytes)
+        if status.code >= 500 {
+            server.recentErrors.add(
+                RecentErrors.Entry(
+                    time: time(nil), requestID: info.id.description, status: status.code, responder: responder,
+                    path: String(info.head.uri.prefix { $0 != "?" }), reason: failure ?? status.reasonPhrase))
+        }
         server.accessLog?.record(
             AccessLog.Entry(
                 remoteAddress: info.remoteAddress, requestLine: info.requestLine, status: status.code,
                 bodyBytes: bodyBytes, referer: info.head.headers.first(name: "Referer"),
-                userAgent: info.head.headers.first(name: "User-Agent")))
+                userAgent: info.head.headers.first(name: "User-Agent"), requestID: info.id.description,
+                microseconds: nanoseconds / 1000))
     }
 }

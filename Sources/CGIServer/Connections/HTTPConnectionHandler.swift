@@ -114,6 +114,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
             received(head, context: context)
         case .body(let buffer):
             bodyClock.bytes += buffer.readableBytes
+            server.metrics.receivedBytes.increment(by: buffer.readableBytes)
             armBodyTimeout()
             current?.responder?.receivedBody(buffer)
         case .end:
@@ -165,6 +166,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
     /// Hands `request` to its responder.
     private func route(_ request: RoutedRequest, response: ClientResponse) {
         let responder = router.responder(for: request, response: response)
+        response.responder = responder.kind
         current = (response, request, responder)
         responder.start()
     }
@@ -178,7 +180,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
             route(redirected, response: response)
         } catch {
             server.errorLog.error("invalid local redirect: \(error.description)", metadata: ["request": "\(request.info.id)"])
-            response.send(StatusPage.response(.internalServerError))
+            response.send(StatusPage.response(.internalServerError, reference: request.info.id))
         }
     }
 

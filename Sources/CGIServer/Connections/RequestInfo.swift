@@ -1,4 +1,5 @@
 import CGIGateway
+import NIOCore
 import NIOHTTP1
 
 /// What the server remembers about a request while answering it: enough to frame, log and trace the response.
@@ -17,6 +18,8 @@ struct RequestInfo: Sendable {
     /// The header values of ``head`` with bytes 0x80–0xFF, as sent (where the head's strings
     /// hold U+FFFD for bytes that are not UTF-8).
     var rawHeaderValues = RawHeaderValues()
+    /// When the head arrived: the access log's duration counts from here.
+    var started = NIODeadline.now()
 
     /// `GET /path?q HTTP/1.1`, as the access log writes it.
     var requestLine: String {

@@ -22,6 +22,7 @@ import NIOHTTP1
 /// - An application that cannot be reached is a 502 with a log line naming the address and the
 ///   reason; one that says FCGI_OVERLOADED is a 503 with `Retry-After`.
 final class FastCGIResponder: ExchangeResponder, FastCGIConnectionUser {
+    let kind = ResponderKind.fastCGIPass
     let server: ServerContext
     let request: RoutedRequest
     let response: ClientResponse

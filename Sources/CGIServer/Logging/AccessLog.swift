@@ -1,7 +1,7 @@
 import Glibc
 
-/// The access log: one line per response in Combined Log Format, written with a single `write(2)` so
-/// lines from several threads never interleave.
+/// The access log: one line per response in an ``AccessLogFormat``, written with a single
+/// `write(2)` so lines from several threads never interleave.
 final class AccessLog: Sendable {
     /// One finished exchange, as the log line needs it.
     struct Entry {
@@ -11,14 +11,20 @@ final class AccessLog: Sendable {
         var bodyBytes: Int
         var referer: String?
         var userAgent: String?
+        /// The request id, which the error log, the error page and the script's `UNIQUE_ID` show too.
+        var requestID: String
+        /// From the request head's arrival to the response's end, in microseconds.
+        var microseconds: Int64
     }
 
+    private let format: AccessLogFormat
     private let descriptor: Int32
     /// The file, or `nil` for standard output.
     private let file: LogFile?
 
-    /// Opens `path` for appending, or uses standard output for `-`.
-    init(path: String) throws(LogFile.OpenError) {
+    /// Opens `path` for appending, or uses standard output for `-`, to write lines in `format`.
+    init(path: String, format: AccessLogFormat = .combined) throws(LogFile.OpenError) {
+        self.format = format
         if path == "-" {
             descriptor = STDOUT_FILENO
             file = nil
@@ -40,11 +46,7 @@ final class AccessLog: Sendable {
 
     /// Appends one line for `entry`, stamped with the current time.
     func record(_ entry: Entry) {
-        let size = entry.bodyBytes > 0 ? String(entry.bodyBytes) : "-"
-        let line =
-            "\(entry.remoteAddress) - - [\(CommonLogTime.format(time(nil)))] \"\(Self.escape(entry.requestLine))\" "
-            + "\(entry.status) \(size) \"\(Self.escape(entry.referer ?? "-"))\" \"\(Self.escape(entry.userAgent ?? "-"))\"\n"
-        var bytes = Array(line.utf8)
+        var bytes = format.line(for: entry, at: time(nil))
         _ = bytes.withUnsafeMutableBytes { write(descriptor, $0.baseAddress, $0.count) }
     }
 

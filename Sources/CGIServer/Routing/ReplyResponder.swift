@@ -5,11 +5,14 @@ import NIOCore
 final class ReplyResponder: Responder {
     private let reply: ServerResponse
     private let response: ClientResponse
+    let kind: ResponderKind
 
-    /// Sends `reply` once the responder starts.
-    init(response: ClientResponse, reply: ServerResponse) {
+    /// Sends `reply` once the responder starts; `kind` is what the request asked for (a static
+    /// file, or a script that could not be found).
+    init(response: ClientResponse, reply: ServerResponse, kind: ResponderKind = .static) {
         self.response = response
         self.reply = reply
+        self.kind = kind
     }
 
     func start() {

@@ -6,6 +6,8 @@ import NIOCore
 ///
 /// The connection calls these on its event loop, `start` first and `clientGone` at most once.
 protocol Responder: AnyObject {
+    /// What kind of responder this is, for the metrics.
+    var kind: ResponderKind { get }
     /// Begins answering: the head has arrived, the body may follow.
     func start()
     /// A piece of the request body arrived.

@@ -23,7 +23,7 @@ struct Router {
         } catch {
             server.errorLog.info("\(error.description)", metadata: ["request": "\(request.info.id)"])
             return ReplyResponder(
-                response: response, reply: StatusPage.response(HTTPResponseStatus(statusCode: error.httpStatus)))
+                response: response, reply: StatusPage.response(HTTPResponseStatus(statusCode: error.httpStatus)), kind: .cgi)
         }
     }
 

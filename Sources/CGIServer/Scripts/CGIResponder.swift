@@ -16,6 +16,7 @@ import NIOPosix
 /// - When the client goes away or the script times out, its process group gets SIGTERM, then
 ///   SIGKILL (``ScriptReaper``).
 final class CGIResponder: ExchangeResponder {
+    let kind = ResponderKind.cgi
     let server: ServerContext
     let request: RoutedRequest
     private let location: ScriptLocation
@@ -97,6 +98,7 @@ final class CGIResponder: ExchangeResponder {
         if let length = input.collectedLength { scriptRequest.contentLength = length }
         let environment = server.environment.environmentBytes(for: scriptRequest, script: location)
         let process: ScriptProcess
+        let start = NIODeadline.now()
         do {
             process = try ScriptProcess.spawn(
                 executable: executable, environment: environment, workingDirectory: location.directory,
@@ -106,8 +108,10 @@ final class CGIResponder: ExchangeResponder {
             server.scriptSlots.release()
             return perform(exchange.scriptFailed(.cannotStart(error)))
         }
+        server.metrics.spawnDuration.recordNanoseconds((NIODeadline.now() - start).nanoseconds)
+        server.metrics.scriptsStarted.increment()
         script = ScriptReaper(
-            process: process, loop: response.eventLoop, slots: server.scriptSlots,
+            process: process, loop: response.eventLoop, slots: server.scriptSlots, metrics: server.metrics,
             killGrace: .milliseconds(Int64(server.configuration.killGrace * 1000)))
         armIdleTimer()
         connectPipes(process)
@@ -198,6 +202,7 @@ final class CGIResponder: ExchangeResponder {
     /// Silent for longer than the script timeout.
     private func idleTimedOut() {
         guard !finished else { return }
+        server.metrics.scriptsTimedOut.increment()
         perform(exchange.idleTimeout(scriptHasExited: script?.hasExited == true))
         finish()
     }

@@ -21,13 +21,18 @@ final class CompileScheduler: Sendable {
     /// Where compiles run.
     private let threadPool: NIOThreadPool
     private let logger: Logger
+    private let metrics: ServerMetrics
     /// The executable last found for each source path, with the source's identity then.
     private let known = NIOLockedValueBox([String: (source: FileIdentity, executable: String)]())
 
-    init(compiler: Result<ScriptCompiler, ScriptCompilerError>, threadPool: NIOThreadPool, logger: Logger) {
+    init(
+        compiler: Result<ScriptCompiler, ScriptCompilerError>, threadPool: NIOThreadPool, logger: Logger,
+        metrics: ServerMetrics = .disabled
+    ) {
         self.compiler = compiler
         self.threadPool = threadPool
         self.logger = logger
+        self.metrics = metrics
     }
 
     /// The executable for the Swift script at `source`, compiled first unless it is cached.
@@ -37,13 +42,26 @@ final class CompileScheduler: Sendable {
         if let identity, let entry = known.withLockedValue({ $0[source] }), entry.source == identity,
             access(entry.executable, X_OK) == 0
         {
+            metrics.compileCacheHits.increment()
             return loop.makeSucceededFuture(entry.executable)
         }
-        return threadPool.runIfActive(eventLoop: loop) { [compiler, logger, known] in
+        return threadPool.runIfActive(eventLoop: loop) { [compiler, logger, known, metrics] in
             let start = ContinuousClock.now
-            let script = try compiler.get().compile(source)
+            let script: ScriptCompiler.CompiledScript
+            do {
+                script = try compiler.get().compile(source)
+            } catch {
+                metrics.compileFailures.increment()
+                throw error
+            }
             if script.compiledNow {
-                logger.info("compiled \(source) in \(ContinuousClock.now - start)")
+                let took = ContinuousClock.now - start
+                logger.info("compiled \(source) in \(took)")
+                metrics.compileCacheMisses.increment()
+                metrics.compileDuration.recordNanoseconds(
+                    took.components.seconds * 1_000_000_000 + took.components.attoseconds / 1_000_000_000)
+            } else {
+                metrics.compileCacheHits.increment()
             }
             if let identity {
                 known.withLockedValue { $0[source] = (identity, script.executable) }

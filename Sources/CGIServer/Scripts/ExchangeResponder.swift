@@ -78,7 +78,7 @@ extension ExchangeResponder {
     }
 
     /// Answers with an error page: in development mode it shows the reason (and a listing such
-    /// as a compiler's messages), otherwise a reference to the error log.
+    /// as a compiler's messages); in every mode the request id, which the error log names too.
     private func fail(_ failure: ScriptFailure) {
         if failure.retryAfter != nil {
             logger.warning("\(failure.logMessage)")
@@ -86,13 +86,14 @@ extension ExchangeResponder {
             logger.error("\(failure.logMessage)\(failureNote)")
         }
         if !requestEnded { response.closeAfterwards() }
+        response.noteFailure(failure.logMessage)
         let development = server.configuration.developmentMode
         let headers: HTTPHeaders = failure.retryAfter.map { ["Retry-After": String($0)] } ?? [:]
         response.send(
             StatusPage.response(
                 HTTPResponseStatus(statusCode: failure.status),
-                detail: development ? failure.pageMessage : "Reference: \(request.info.id)",
-                listing: development ? failure.listing : nil, headers: headers))
+                detail: development ? failure.pageMessage : nil, listing: development ? failure.listing : nil,
+                reference: request.info.id, headers: headers))
         finish()
     }
 

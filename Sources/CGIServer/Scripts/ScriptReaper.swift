@@ -9,8 +9,11 @@ final class ScriptReaper {
     let process: ScriptProcess
     private let loop: any EventLoop
     private let slots: ScriptSlots
+    private let metrics: ServerMetrics
     private let killGrace: TimeAmount
     private var reaped = false
+    /// Whether the server asked the script to stop (then a signal is no crash).
+    private var stopped = false
     /// How the script ended, once it is reaped.
     private(set) var exitStatus: ExitStatus?
     /// Told how the script ended once it is reaped (see ``whenExited(within:_:)``).
@@ -20,10 +23,11 @@ final class ScriptReaper {
     /// The next step against a script that does not exit (a stop, or SIGKILL after SIGTERM); cancelled once it is reaped.
     private var escalation: Scheduled<Void>?
 
-    init(process: ScriptProcess, loop: any EventLoop, slots: ScriptSlots, killGrace: TimeAmount) {
+    init(process: ScriptProcess, loop: any EventLoop, slots: ScriptSlots, metrics: ServerMetrics, killGrace: TimeAmount) {
         self.process = process
         self.loop = loop
         self.slots = slots
+        self.metrics = metrics
         self.killGrace = killGrace
     }
 
@@ -38,6 +42,8 @@ final class ScriptReaper {
     /// Asks the whole group to stop: SIGTERM now, SIGKILL after the grace period; then reaps.
     func stop() {
         guard !reaped else { return }
+        if !stopped { metrics.scriptsStopped.increment() }
+        stopped = true
         process.signalGroup(SIGTERM)
         escalation?.cancel()
         escalation = loop.assumeIsolated().scheduleTask(in: killGrace) { [self] in
@@ -83,6 +89,7 @@ final class ScriptReaper {
             process.signalGroup(SIGKILL)
             exitStatus = process.wait()
             reaped = true
+            if case .signaled(let signal) = exitStatus, !stopped { metrics.recordCrash(signal: signal) }
             escalation?.cancel()
             slots.release()
             for waiter in exitWaiters { waiter(exitStatus) }

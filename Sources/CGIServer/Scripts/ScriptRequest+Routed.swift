@@ -32,6 +32,7 @@ extension ScriptRequest {
             serverAddress: local?.ipAddress ?? "", serverPort: forwarded?.serverPort ?? local?.port ?? 0,
             serverName: authority.flatMap(ServerName.parse) ?? local?.ipAddress ?? configuration.host,
             serverProtocol: "HTTP/\(head.version.major).\(head.version.minor)",
-            isHTTPS: forwarded?.isHTTPS ?? configuration.usesTLS, requestURI: String(head.uri.prefix { $0 != "#" }))
+            isHTTPS: forwarded?.isHTTPS ?? configuration.usesTLS, requestURI: String(head.uri.prefix { $0 != "#" }),
+            uniqueID: request.info.id.description)
     }
 }

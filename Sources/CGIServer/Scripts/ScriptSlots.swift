@@ -32,6 +32,9 @@ final class ScriptSlots: Sendable {
     /// Scripts running (or starting) now.
     var running: Int { state.withLockedValue { $0.running } }
 
+    /// Requests waiting for a slot now.
+    var queued: Int { state.withLockedValue { $0.waiting.count } }
+
     /// Succeeds once a slot is taken for the caller, who must ``release()`` it exactly once.
     func acquire(on loop: any EventLoop) -> EventLoopFuture<Void> {
         let promise = loop.makePromise(of: Void.self)

@@ -17,6 +17,11 @@ final class SpoolBudget: Sendable {
         state.withLockedValue { $0.limit = limit }
     }
 
+    /// The bytes all spools hold now, and the most they may hold.
+    var use: (used: Int, limit: Int) {
+        state.withLockedValue { ($0.used, $0.limit) }
+    }
+
     /// Takes `count` bytes from the budget; `false` (and nothing taken) when that would exceed it.
     func take(_ count: Int) -> Bool {
         state.withLockedValue { state in

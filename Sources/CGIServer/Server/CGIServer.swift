@@ -23,6 +23,8 @@ public struct CGIServer: Sendable {
         case tls(String)
         /// The address cannot be bound.
         case bind(String)
+        /// The admin address cannot be bound.
+        case admin(String)
         /// The server cannot switch to the `--user` account.
         case user(String)
         /// Scripts would run as root, and the configuration does not allow it.
@@ -35,6 +37,7 @@ public struct CGIServer: Sendable {
             case .accessLog(let reason), .errorLog(let reason): reason
             case .tls(let reason): "TLS: \(reason)"
             case .bind(let reason): "cannot listen: \(reason)"
+            case .admin(let reason): "cannot listen for --admin: \(reason)"
             case .user(let reason): reason
             case .rootScripts:
                 "refusing to run scripts as root: start as root with --user NAME to serve as NAME, or allow it with --allow-root-scripts"
@@ -52,9 +55,11 @@ public struct CGIServer: Sendable {
         self.logger = logger
     }
 
-    /// Starts listening, calls `ready` with the URL it listens on (e.g. `http://127.0.0.1:8080/`),
-    /// and serves until SIGTERM or SIGINT; returns after the graceful shutdown.
-    public func run(ready: (String) -> Void) throws {
+    /// Starts listening, calls `adminReady` with the admin listener's URL (with
+    /// ``ServerConfiguration/admin``), then `ready` with the URL it listens on (e.g.
+    /// `http://127.0.0.1:8080/`), and serves until SIGTERM or SIGINT; returns after the graceful
+    /// shutdown.
+    public func run(adminReady: (String) -> Void = { _ in }, ready: (String) -> Void) throws {
         signal(SIGPIPE, SIG_IGN)
         setSignalMask()
         let user = try configuration.user.map { name throws(StartError) in try ServerUser(name: name) }
@@ -81,6 +86,13 @@ public struct CGIServer: Sendable {
         let registry = ConnectionRegistry(limit: configuration.maxConnections)
         try user?.actAsRoot()
         let listeners = try bind(group: group, context: context, tls: tls, registry: registry)
+        let admin: AdminListener?
+        do {
+            admin = try startAdmin(group: group, context: context, registry: registry)
+        } catch {
+            listeners.close()
+            throw error
+        }
         if let user {
             do {
                 try user.become()
@@ -109,6 +121,10 @@ public struct CGIServer: Sendable {
             }
         defer { signalSources.forEach { $0.cancel() } }
 
+        if let admin, let address = configuration.admin {
+            let host = address.host.contains(":") ? "[\(address.host)]" : address.host
+            adminReady("http://\(host):\(admin.port ?? address.port)/")
+        }
         let port = listeners.port ?? configuration.port
         let name = configuration.inheritedSockets.isEmpty ? configuration.host : listeners.address?.ipAddress ?? "localhost"
         let host = name.contains(":") ? "[\(name)]" : name
@@ -117,6 +133,7 @@ public struct CGIServer: Sendable {
         let signalNumber = try stop.futureResult.wait()
         logger.info("signal \(signalNumber): shutting down")
         listeners.close()
+        admin?.close()
         shutDown(registry, slots: context.scriptSlots)
     }
 
@@ -178,6 +195,20 @@ public struct CGIServer: Sendable {
         }
     }
 
+    /// The admin listener, when the configuration asks for one.
+    private func startAdmin(
+        group: MultiThreadedEventLoopGroup, context: ServerContext, registry: ConnectionRegistry
+    ) throws -> AdminListener? {
+        guard let address = configuration.admin, let metrics = context.metrics.factory as? MetricsRegistry else { return nil }
+        do {
+            return try AdminListener(
+                address: address, group: group.next(),
+                state: AdminState(registry: metrics, server: context, connections: registry))
+        } catch {
+            throw StartError.admin("\(address): \(error)")
+        }
+    }
+
     /// What every connection shares, built from the configuration.
     func makeContext(fileIO: NonBlockingFileIO, compilePool: NIOThreadPool) throws -> ServerContext {
         guard let documentRoot = CanonicalPath(resolving: configuration.documentRoot) else {
@@ -189,7 +220,7 @@ public struct CGIServer: Sendable {
         var accessLog: AccessLog?
         if let path = configuration.accessLogPath {
             do {
-                accessLog = try AccessLog(path: path)
+                accessLog = try AccessLog(path: path, format: configuration.accessLogFormat)
             } catch {
                 throw StartError.accessLog(error.description)
             }
@@ -204,16 +235,17 @@ public struct CGIServer: Sendable {
         if case .failure(let error) = compiler {
             logger.warning(".swift scripts cannot be compiled: \(error)")
         }
+        let metrics = configuration.admin == nil ? ServerMetrics.disabled : ServerMetrics(factory: MetricsRegistry())
         return ServerContext(
             configuration: configuration,
             staticFiles: StaticFiles(documentRoot: DocumentRoot(path: documentRoot, scriptRoot: scriptRoot)),
             scriptResolver: ScriptResolver(root: scriptRoot.path),
             environment: EnvironmentBuilder(configuration: environment),
-            swiftCompiler: CompileScheduler(compiler: compiler, threadPool: compilePool, logger: logger),
+            swiftCompiler: CompileScheduler(compiler: compiler, threadPool: compilePool, logger: logger, metrics: metrics),
             scriptSlots: ScriptSlots(
                 limit: configuration.maxScripts, queueLimit: configuration.maxQueuedScripts,
                 queueTimeout: .milliseconds(Int64(configuration.queueTimeout * 1000))),
-            accessLog: accessLog, errorLog: logger, fileIO: fileIO)
+            accessLog: accessLog, errorLog: logger, fileIO: fileIO, metrics: metrics)
     }
 
     /// What development mode sets in every script's environment (`--set-env` can override it):

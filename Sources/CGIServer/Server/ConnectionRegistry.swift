@@ -66,6 +66,11 @@ final class ConnectionRegistry: Sendable {
         return number
     }
 
+    /// How many connections are open now.
+    var count: Int {
+        state.withLockedValue { $0.channels.count }
+    }
+
     /// The connections open now.
     var channels: [any Channel] {
         state.withLockedValue { Array($0.channels.values) }

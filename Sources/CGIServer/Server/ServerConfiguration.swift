@@ -50,11 +50,17 @@ public struct ServerConfiguration: Sendable {
     /// address, scheme and port (`REMOTE_ADDR`, `HTTPS`, `SERVER_PORT`, and the access log's
     /// address); from any other peer those headers change nothing. None by default.
     public var trustedProxies = TrustedProxies()
-    /// Where to write the access log in Combined Log Format: a file path, `-` for standard output, or `nil` for none.
+    /// Where to write the access log: a file path, `-` for standard output, or `nil` for none.
     public var accessLogPath: String? = nil
+    /// How the access log writes its lines: Combined Log Format or JSON lines, both with the
+    /// request id and the duration.
+    public var accessLogFormat: AccessLogFormat = .combined
     /// A file that takes the place of standard error (server messages and script stderr), or `nil` to keep
     /// standard error. SIGHUP reopens it and the access log by their paths.
     public var errorLogPath: String? = nil
+    /// Where the admin listener serves `/metrics` and `/status`, or `nil` for none (the default:
+    /// then no metrics are kept). Never the public listener's address.
+    public var admin: AdminAddress? = nil
     /// Most client connections open at once, or `nil` for no limit. At the limit the server stops accepting:
     /// new connections wait in the kernel's listen queue until one closes.
     public var maxConnections: Int? = nil

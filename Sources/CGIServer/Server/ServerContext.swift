@@ -21,6 +21,10 @@ final class ServerContext: Sendable {
     let scriptSlots: ScriptSlots
     let accessLog: AccessLog?
     let errorLog: Logger
+    /// What the admin listener shows: no-ops without `--admin`.
+    let metrics: ServerMetrics
+    /// The last server errors (5xx), for the status page.
+    let recentErrors = RecentErrors()
     /// Reads static files in chunks when they cannot be sent with `sendfile` (TLS).
     let fileIO: NonBlockingFileIO
     /// Kept-alive connections to the FastCGI applications of ``ServerConfiguration/fastCGIPasses``.
@@ -30,8 +34,9 @@ final class ServerContext: Sendable {
     init(
         configuration: ServerConfiguration, staticFiles: StaticFiles, scriptResolver: ScriptResolver,
         environment: EnvironmentBuilder, swiftCompiler: CompileScheduler, scriptSlots: ScriptSlots, accessLog: AccessLog?,
-        errorLog: Logger, fileIO: NonBlockingFileIO
+        errorLog: Logger, fileIO: NonBlockingFileIO, metrics: ServerMetrics = .disabled
     ) {
+        self.metrics = metrics
         self.configuration = configuration
         self.staticFiles = staticFiles
         self.scriptResolver = scriptResolver

@@ -7,14 +7,18 @@ import Glibc
 struct ResponsePrinter {
     /// The idle timeout in seconds, for the message when it struck.
     var timeout: Double
+    /// The request's id (the script's `UNIQUE_ID`), named when something went wrong.
+    var requestID: String
 
     /// Prints `result`; returns whether the response is valid and the script ended well.
     func print(_ result: ScriptResult) -> Bool {
         var output: [UInt8] = []
         var notes: [String] = []
         var valid = true
+        var serverError = false
         switch result.outcome {
         case .response(let head):
+            serverError = head.status >= 500
             output = Self.text(of: head, bodyLength: result.body.count) + result.body
             for name in head.droppedHeaders {
                 notes.append("dropped the script's \(name) header: cgi-server frames responses itself")
@@ -40,6 +44,7 @@ struct ResponsePrinter {
         } else if valid, !result.exitStatus.isSuccess {
             notes.append("the script ended with \(result.exitStatus)")
         }
+        if !valid || serverError { notes.append(idNote) }
         StandardStreams.output(output)
         for note in notes { StandardStreams.error("cgi run: " + note) }
         return valid
@@ -56,6 +61,12 @@ struct ResponsePrinter {
     /// Explains why the script could not run at all.
     func print(_ failure: ScriptFailure) {
         StandardStreams.error("cgi run: " + note(failure))
+        StandardStreams.error("cgi run: " + idNote)
+    }
+
+    /// Names the request id, as cgi-server's error pages and logs do.
+    private var idNote: String {
+        "request id \(requestID) (the script's UNIQUE_ID, and the reference of its error report)"
     }
 
     private func note(_ failure: ScriptFailure) -> String {

@@ -79,11 +79,12 @@ struct RunCommand: ParsableCommand {
             do {
                 result = try execute(request, redirects: redirects)
             } catch {
-                ResponsePrinter(timeout: timeout).print(error)
+                ResponsePrinter(timeout: timeout, requestID: request.uniqueID).print(error)
                 throw ExitCode(1)
             }
             guard case .localRedirect(let target) = result.outcome, let next = request.redirected(to: target) else {
-                throw ResponsePrinter(timeout: timeout).print(result) ? ExitCode.success : ExitCode(1)
+                throw ResponsePrinter(timeout: timeout, requestID: request.uniqueID).print(result)
+                    ? ExitCode.success : ExitCode(1)
             }
             StandardStreams.output(ResponsePrinter.standardErrorSection(result.standardError))
             StandardStreams.error("cgi run: local redirect to \(target): running \(next.location.scriptName) with GET")

@@ -10,6 +10,9 @@ struct SimulatedRequest {
     let method: String
     /// The script's complete environment, each value as the bytes the script gets.
     let environment: [String: [UInt8]]
+    /// The request's id, the script's `UNIQUE_ID` (as cgi-server gives one): a script using
+    /// `CGI.run` names its error report after it.
+    let uniqueID: String
     /// The body on the script's standard input (empty for none).
     let body: [UInt8]
     /// The request's headers, kept for a local redirect.
@@ -38,13 +41,14 @@ struct SimulatedRequest {
             setEnvironment: (options.dev ? ["CGI_DEBUG": "1"] : [:]).merging(try Self.overrides(options.environment)) { $1 })
         self.init(
             location: location, method: options.method ?? (body == nil ? "GET" : "POST"), query: options.query,
-            headers: headers, body: body?.bytes, configuration: configuration)
+            headers: headers, body: body?.bytes, configuration: configuration, uniqueID: ReportID.make().description)
     }
 
     private init(
         location: ScriptLocation, method: String, query: String, headers: [HeaderField], body: [UInt8]?,
-        configuration: EnvironmentConfiguration
+        configuration: EnvironmentConfiguration, uniqueID: String
     ) {
+        self.uniqueID = uniqueID
         self.location = location
         self.method = method
         self.body = body ?? []
@@ -53,7 +57,7 @@ struct SimulatedRequest {
         let request = ScriptRequest(
             method: method, path: Self.percentEncoded(location.scriptName + location.pathInfo), query: query,
             headers: headers, contentLength: body?.count, remoteAddress: "127.0.0.1", remotePort: 40000,
-            serverAddress: "127.0.0.1", serverPort: 8080, serverName: "localhost")
+            serverAddress: "127.0.0.1", serverPort: 8080, serverName: "localhost", uniqueID: uniqueID)
         environment = EnvironmentBuilder(configuration: configuration).environmentBytes(for: request, script: location)
     }
 
@@ -66,7 +70,8 @@ struct SimulatedRequest {
         else { return nil }
         return SimulatedRequest(
             location: next, method: "GET", query: parts.count > 1 ? String(parts[1]) : "",
-            headers: headers.filter { $0.name.lowercased() != "content-type" }, body: nil, configuration: configuration)
+            headers: headers.filter { $0.name.lowercased() != "content-type" }, body: nil, configuration: configuration,
+            uniqueID: uniqueID)
     }
 
     /// The script at `path` (executable, or Swift source), named in the URL after its path
