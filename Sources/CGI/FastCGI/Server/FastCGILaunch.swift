@@ -10,10 +10,13 @@ enum FastCGILaunch {
     /// The first descriptor systemd passes (SD_LISTEN_FDS_START).
     static let systemdFirstDescriptor: Int32 = 3
 
-    /// The listening socket to serve, or nil for a CGI script. A CGI script's standard input
-    /// is a pipe, a file or nothing, so the check is one `getsockopt` that fails with
-    /// ENOTSOCK, and one `getenv`.
-    static func listeningSocket() -> Int32? {
+    /// The listening socket to serve, or nil for a CGI script; found once per process (the
+    /// systemd variables are removed on the way, so a second look would miss them).
+    static let listeningSocket: Int32? = findListeningSocket()
+
+    /// Looks for the listening socket. A CGI script's standard input is a pipe, a file or
+    /// nothing, so the check is one `getsockopt` that fails with ENOTSOCK, and one `getenv`.
+    private static func findListeningSocket() -> Int32? {
         if isListening(0) { return 0 }
         guard let count = getenv("LISTEN_FDS"), atoi(count) >= 1, let pid = getenv("LISTEN_PID"),
             pid_t(atoi(pid)) == getpid(), isListening(systemdFirstDescriptor)
