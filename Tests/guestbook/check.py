@@ -118,7 +118,7 @@ def bad_input(base):
 def load(base, database, seconds, posters, label):
     deadline = time.time() + seconds
     lock = threading.Lock()
-    accepted, statuses, locked_errors = [], {}, [0]
+    accepted, statuses, locked_errors, samples = [], {}, [0], {}
 
     def poster(number):
         visitor = Visitor(base)
@@ -135,6 +135,8 @@ def load(base, database, seconds, posters, label):
                 statuses[status] = statuses.get(status, 0) + 1
                 if status == 303:
                     accepted.append(message)
+                elif status not in samples:
+                    samples[status] = body[:300].decode(errors="replace")
                 if b"database is locked" in body:
                     locked_errors[0] += 1
 
@@ -157,7 +159,8 @@ def load(base, database, seconds, posters, label):
     check(len(accepted) > 0, f"{label}: posts were accepted")
     check(not missing and not doubled, f"{label}: every accepted post is in the database exactly once")
     check(locked_errors[0] == 0 and statuses.get(500, 0) == 0, f"{label}: no 500 and no 'database is locked'")
-    check(set(statuses) == {303}, f"{label}: every post was answered 303", str(statuses))
+    check(set(statuses) == {303}, f"{label}: every post was answered 303",
+          "\n".join(f"{status}: {text}" for status, text in samples.items()))
 
 
 if __name__ == "__main__":

@@ -4,14 +4,18 @@ import GRDB
 
 /// Posting an entry, and its author editing or deleting it within ``Entry/editWindow``.
 ///
-/// The author is recognised by a signed cookie `entry-ID` set when the entry is posted; it
-/// expires with the edit window, and the window is checked again against the entry's time.
+/// The author is recognised by a signed cookie `authored` listing the ids of the entries this
+/// browser posted last (at most ``maxAuthoredEntries``, so the cookie stays small however many
+/// are posted); it expires with the edit window, which is checked again against the entry's time.
 struct Posting {
     let app: Guestbook
 
     /// The largest image accepted, in bytes; a larger upload is refused with 413 before the
     /// handler runs (``FormOptions/maxFileBytes``).
     static let maxImageBytes = 2 << 20
+    /// The most entry ids the `authored` cookie keeps.
+    static let maxAuthoredEntries = 20
+
     /// The image types accepted, by their first bytes.
     static let imageTypes: Set = ["image/png", "image/jpeg", "image/gif", "image/webp"]
 
@@ -37,8 +41,7 @@ struct Posting {
                 return .commit
             }
         }
-        let id = entry.id ?? 0
-        visit.set(app.settings.signer.cookie(name: "entry-\(id)", value: String(id), maxAge: Entry.editWindow))
+        remember(authoredIDs(request) + [entry.id ?? 0], &visit)
         return app.redirectHome(&visit, flash: "Thank you, \(state.name)! Your entry is posted; you can edit it for 10 minutes.")
     }
 
@@ -69,7 +72,7 @@ struct Posting {
     func delete(_ request: Request, id text: String, _ visit: inout Visit) throws -> Response {
         guard let entry = try ownEntry(text, request: request) else { return notYours(visit) }
         _ = try app.database.write { try Entry.deleteOne($0, key: entry.id) }
-        visit.set(.deleting(name: "entry-\(entry.id ?? 0)"))
+        remember(authoredIDs(request).filter { $0 != entry.id }, &visit)
         return app.redirectHome(&visit, flash: "Your entry is deleted.")
     }
 
@@ -84,8 +87,18 @@ struct Posting {
 
     private func isAuthor(of entry: Entry, request: Request) -> Bool {
         guard let id = entry.id else { return false }
-        return request.signedCookie("entry-\(id)", signer: app.settings.signer) == String(id)
-            && Signer.now() < entry.createdAt + Entry.editWindow
+        return authoredIDs(request).contains(id) && Signer.now() < entry.createdAt + Entry.editWindow
+    }
+
+    /// The ids in the request's `authored` cookie (none when it is missing, forged or expired).
+    private func authoredIDs(_ request: Request) -> [Int64] {
+        (request.signedCookie("authored", signer: app.settings.signer) ?? "").split(separator: ",").compactMap { Int64($0) }
+    }
+
+    /// Sets the `authored` cookie to the last ``maxAuthoredEntries`` of `ids`, for the edit window.
+    private func remember(_ ids: [Int64], _ visit: inout Visit) {
+        let kept = ids.suffix(Self.maxAuthoredEntries).map(String.init).joined(separator: ",")
+        visit.set(app.settings.signer.cookie(name: "authored", value: kept, maxAge: Entry.editWindow))
     }
 
     private func ownEntry(_ text: String, request: Request) throws -> Entry? {
