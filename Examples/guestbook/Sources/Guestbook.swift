@@ -4,10 +4,10 @@ import GRDB
 /// The application: its settings and database, and the route each request takes.
 struct Guestbook {
     let settings: Settings
-    let database: any DatabaseWriter
+    let database: Store
     let csrf: CSRFProtection
 
-    init(settings: Settings, database: any DatabaseWriter) {
+    init(settings: Settings, database: Store) {
         self.settings = settings
         self.database = database
         csrf = CSRFProtection(signer: settings.signer)

@@ -35,12 +35,7 @@ struct Posting {
         var entry = Entry(
             name: state.name, message: state.message, image: image?.hash, imageType: image?.type,
             createdAt: Signer.now(), hidden: false)
-        try app.database.writeWithoutTransaction { db in
-            try db.inTransaction(.immediate) {
-                try entry.insert(db)
-                return .commit
-            }
-        }
+        try app.database.write { db in try entry.insert(db) }
         remember(authoredIDs(request) + [entry.id ?? 0], &visit)
         return app.redirectHome(&visit, flash: "Thank you, \(state.name)! Your entry is posted; you can edit it for 10 minutes.")
     }

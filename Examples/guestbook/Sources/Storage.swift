@@ -12,7 +12,7 @@ enum Storage {
     static let busyTimeout = 10.0
 
     /// Opens (creating if needed) `path` and brings its schema up to date.
-    static func open(path: String, resident: Bool) throws -> any DatabaseWriter {
+    static func open(path: String, resident: Bool) throws -> Store {
         var configuration = Configuration()
         configuration.busyMode = .timeout(busyTimeout)
         configuration.prepareDatabase { db in
@@ -34,7 +34,7 @@ enum Storage {
         if try !writer.read(migrator.hasCompletedMigrations) {
             try migrator.migrate(writer)
         }
-        return writer
+        return try Store(writer: writer, lockPath: path + ".lock")
     }
 
     /// The schema, one migration per change, in order.
