@@ -24,7 +24,8 @@ need=()
 for pair in nginx:nginx wrk:wrk valgrind:valgrind php-fpm8.2:php-fpm; do
     command -v "${pair%%:*}" >/dev/null || [ -x "/usr/sbin/${pair%%:*}" ] || need+=("${pair#*:}")
 done
-php -m 2>/dev/null | grep -qx pdo_sqlite || need+=(php8.2-sqlite3)
+# grep reads to the end (not -q): an early exit would kill php with SIGPIPE and fail the pipe.
+php -m 2>/dev/null | grep -x pdo_sqlite >/dev/null || need+=(php8.2-sqlite3)
 if [ ${#need[@]} -gt 0 ]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null \
         || echo "warning: could not install ${need[*]}" >&2
