@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "CGIServer", targets: ["CGIServer"]),
         .executable(name: "cgi", targets: ["cgi"]),
         .executable(name: "cgi-server", targets: ["cgi-server"]),
+        .executable(name: "guestbook", targets: ["guestbook"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -21,6 +22,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        // SQLite for the example guestbook only; never a dependency of the CGI library.
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // Script side: Swift standard library and Glibc only (start-up time is per request).
@@ -74,6 +77,13 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+        // The example guestbook (Examples/guestbook): one binary that runs as a CGI script and as a
+        // resident FastCGI application, on SQLite through GRDB.
+        .executableTarget(
+            name: "guestbook",
+            dependencies: ["CGI", .product(name: "GRDB", package: "GRDB.swift")],
+            path: "Examples/guestbook/Sources"
         ),
         // The start-up benchmark's CGI scripts (Benchmarks/startup.sh): a hello, a JSON answer with
         // the library's JSON, and the same with FoundationEssentials (from the toolchain) for scale.

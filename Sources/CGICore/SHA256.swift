@@ -91,21 +91,37 @@ public struct SHA256: Sendable {
 
     /// Pads the input (FIPS 180-4 §5.1.1) and returns the digest.
     public consuming func finalize() -> Digest {
-        let bitLength = totalBytes &* 8
-        var tail = partial
-        tail.append(0x80)
-        while tail.count % 64 != 56 { tail.append(0) }
-        for shift in stride(from: 56, through: 0, by: -8) { tail.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift))) }
-        tail.withUnsafeBytes { compress(blocksAt: $0.baseAddress!, count: tail.count / 64) }
-        var digest: [UInt8] = []
-        digest.reserveCapacity(32)
-        for word in [state.0, state.1, state.2, state.3, state.4, state.5, state.6, state.7] {
-            digest += [
-                UInt8(word >> 24), UInt8(truncatingIfNeeded: word >> 16), UInt8(truncatingIfNeeded: word >> 8),
-                UInt8(truncatingIfNeeded: word),
-            ]
-        }
+        var digest = [UInt8](repeating: 0, count: 32)
+        digest.withUnsafeMutableBytes { finish(appending: UnsafeRawBufferPointer(start: nil, count: 0), into: $0) }
         return Digest(bytes: digest)
+    }
+
+    /// Adds `message`, pads (FIPS 180-4 §5.1.1), and writes the 32-byte digest to `digest`,
+    /// without allocating when the pending input and `message` are short (HMAC's inner and
+    /// outer hashes in PBKDF2, thousands of times per password). The hash is used up.
+    package mutating func finish(appending message: UnsafeRawBufferPointer, into digest: UnsafeMutableRawBufferPointer) {
+        precondition(digest.count >= 32, "a SHA-256 digest needs 32 bytes")
+        let length = partial.count + message.count
+        totalBytes &+= UInt64(message.count)
+        let bitLength = totalBytes &* 8
+        let padded = (length + 9 + 63) / 64 * 64
+        withUnsafeTemporaryAllocation(byteCount: padded, alignment: 8) { tail in
+            tail.initializeMemory(as: UInt8.self, repeating: 0)
+            partial.withUnsafeBytes { tail.copyMemory(from: $0) }
+            if !message.isEmpty { UnsafeMutableRawBufferPointer(rebasing: tail[partial.count...]).copyMemory(from: message) }
+            tail[length] = 0x80
+            for index in 0..<8 {
+                tail[padded - 1 - index] = UInt8(truncatingIfNeeded: bitLength >> UInt64(index * 8))
+            }
+            compress(blocksAt: UnsafeRawPointer(tail.baseAddress!), count: padded / 64)
+        }
+        withUnsafeBytes(of: state) { words in
+            for index in 0..<8 {
+                digest.storeBytes(
+                    of: words.load(fromByteOffset: index * 4, as: UInt32.self).bigEndian, toByteOffset: index * 4,
+                    as: UInt32.self)
+            }
+        }
     }
 
     /// The SHA-256 compression function (FIPS 180-4 §6.2.2) over `count` 64-byte blocks.

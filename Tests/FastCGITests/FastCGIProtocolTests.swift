@@ -27,6 +27,18 @@ import Testing
         }
     }
 
+    @Test func theSameProgramKnowsWhetherItIsResident() throws {
+        try withWorker { worker in
+            let reply = try worker.connect().request(Client.variables(query: "action=mode"))
+            #expect(reply.body == "resident\n")
+        }
+        let cgi = try runProcess(
+            productsDirectory.appendingPathComponent("FastCGIFixture").path,
+            environment: ["GATEWAY_INTERFACE": "CGI/1.1", "REQUEST_METHOD": "GET", "QUERY_STRING": "action=mode"],
+            input: Data())
+        #expect(cgi.output.hasSuffix("\r\n\r\none request\n"), "\(cgi.output)")
+    }
+
     @Test func aPostedFormIsParsedFromStdin() throws {
         try withWorker { worker in
             let client = try worker.connect()

@@ -86,7 +86,7 @@ struct ScriptChannels: Sequence, IteratorProtocol {
     /// reaches the handler (PARAMS over the limit).
     @usableFromInline
     init(rejections: RejectionFormat) {
-        if let listener = FastCGILaunch.listeningSocket() {
+        if let listener = FastCGILaunch.listeningSocket {
             FastCGILaunch.prepareProcess()
             server = FastCGIServer(listener: listener, rejections: rejections)
         } else {

@@ -30,6 +30,16 @@ public struct HMACSHA256: Sendable {
         return outer.finalize()
     }
 
+    /// Writes the MAC of what was added and `message` to `mac` (32 bytes, which may be where
+    /// `message` is), leaving this MAC as it was and allocating nothing: PBKDF2's inner loop
+    /// keys one MAC and uses it for every iteration.
+    func code(appending message: UnsafeRawBufferPointer, into mac: UnsafeMutableRawBufferPointer) {
+        var inner = inner
+        var outer = outer
+        inner.finish(appending: message, into: mac)
+        outer.finish(appending: UnsafeRawBufferPointer(mac), into: mac)
+    }
+
     /// The MAC of `message` under `key` in one call.
     public static func code(for message: some Collection<UInt8>, key: some Collection<UInt8>) -> SHA256.Digest {
         var mac = HMACSHA256(key: key)

@@ -1,6 +1,7 @@
 // A program for the FastCGI tests: started with a listening socket on descriptor 0 it serves
 // FastCGI, otherwise it answers one CGI request. What it does depends on the query's
-// `action` (throw, trap, print, stream, sleep with `seconds`, log, authorize); by default it
+// `action` (throw, trap, print, stream, sleep with `seconds`, log, authorize, mode: whether
+// `CGI.isResident`); by default it
 // lists the form (text fields as `name=value`, files as `name: filename size sha256`) after
 // a line that counts the requests this process served.
 import CGI
@@ -45,6 +46,8 @@ CGI.run { (request: Request, writer: ResponseWriter) in
     case "log":
         log("a line from the handler of request", served)
         try writer.write("logged\n")
+    case "mode":
+        try writer.write(CGI.isResident ? "resident\n" : "one request\n")
     case "authorize":
         let allowed = request.environment["REMOTE_USER"] == "ann"
         try writer.setStatus(allowed ? 200 : 403)

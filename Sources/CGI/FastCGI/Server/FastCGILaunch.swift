@@ -8,10 +8,13 @@ import CGICore
 /// socket activation (`LISTEN_FDS`, the socket on descriptor 3, `LISTEN_PID` naming this
 /// process).
 enum FastCGILaunch {
-    /// The listening socket to serve, or nil for a CGI script. A CGI script's standard input
-    /// is a pipe, a file or nothing, so the check is one `getsockopt` that fails with
-    /// ENOTSOCK, and one `getenv`.
-    static func listeningSocket() -> Int32? {
+    /// The listening socket to serve, or nil for a CGI script; found once per process (the
+    /// systemd variables are removed on the way, so a second look would miss them).
+    static let listeningSocket: Int32? = findListeningSocket()
+
+    /// Looks for the listening socket. A CGI script's standard input is a pipe, a file or
+    /// nothing, so the check is one `getsockopt` that fails with ENOTSOCK, and one `getenv`.
+    private static func findListeningSocket() -> Int32? {
         if isListening(0) { return 0 }
         guard let passed = SocketActivation.passedDescriptors(), isListening(passed.lowerBound) else { return nil }
         return SocketActivation.take()?.lowerBound
