@@ -57,7 +57,7 @@ struct FastCGICommand: ParsableCommand {
             _ = try socketFileMode()
             _ = try workerEnvironment()
         } catch {
-            throw ValidationError(error.description)
+            throw ValidationError("\(error)")
         }
     }
 
