@@ -97,7 +97,7 @@ let package = Package(
         .testTarget(
             name: "FastCGITests", dependencies: ["CGI", "TestSupport", "FastCGIFixture", "FastCGIAsyncFixture"]),
         .testTarget(name: "CGICoreTests", dependencies: ["CGICore", "TestSupport"]),
-        .testTarget(name: "CGIGatewayTests", dependencies: ["CGIGateway", "TestSupport"]),
+        .testTarget(name: "CGIGatewayTests", dependencies: ["CGICore", "CGIGateway", "TestSupport"]),
         .testTarget(
             name: "CGIServerTests",
             dependencies: [

@@ -44,6 +44,13 @@ struct CGIServerCommand: ParsableCommand {
     @Option(name: .customLong("set-env"), help: "NAME=VALUE set in scripts' environment (repeatable).")
     var setEnv: [String] = []
 
+    @Option(
+        name: .customLong("fastcgi-pass"),
+        help:
+            "SUFFIX=ADDRESS: existing files under htdocs whose names end with SUFFIX are answered by the FastCGI application at ADDRESS, unix:PATH or HOST:PORT (repeatable), such as .php=unix:/run/php/php8.2-fpm.sock."
+    )
+    var fastcgiPass: [String] = []
+
     @Flag(help: "Pass the Authorization header to scripts as HTTP_AUTHORIZATION.")
     var passAuthorization = false
 
@@ -113,6 +120,13 @@ struct CGIServerCommand: ParsableCommand {
         if (tlsCert == nil) != (tlsKey == nil) {
             throw ValidationError("--tls-cert and --tls-key go together")
         }
+        for pass in fastcgiPass {
+            do {
+                _ = try FastCGIPass(parsing: pass)
+            } catch {
+                throw ValidationError("--fastcgi-pass: \(error)")
+            }
+        }
         for limit in scriptLimits {
             do {
                 _ = try ResourceLimit(parsing: limit)
@@ -142,6 +156,7 @@ struct CGIServerCommand: ParsableCommand {
             return (String(entry[..<equals]), String(entry[entry.index(after: equals)...]))
         }
         configuration.passAuthorization = passAuthorization
+        configuration.fastCGIPasses = fastcgiPass.compactMap { try? FastCGIPass(parsing: $0) }
         configuration.accessLogPath = accessLog
         configuration.errorLogPath = errorLog
         configuration.maxConnections = maxConnections

@@ -22,6 +22,9 @@ public enum ScriptFailure: Error, Sendable, Equatable {
     case requestBodyTooLarge
     /// The request body could not be kept for the script (500).
     case requestBodyNotStored(String)
+    /// A FastCGI application could not be reached or did not answer by the protocol (502; 503
+    /// with `Retry-After` when it says it is overloaded).
+    case applicationFailed(FastCGIApplicationError)
 
     /// The HTTP status the client gets.
     public var status: Int {
@@ -32,6 +35,7 @@ public enum ScriptFailure: Error, Sendable, Equatable {
         case .noScriptSlot: 503
         case .requestBodyTooLarge: 413
         case .tooManyRedirects, .cannotStart, .cannotCompile, .outputUnreadable, .requestBodyNotStored: 500
+        case .applicationFailed(let error): error.httpStatus
         }
     }
 
@@ -49,6 +53,7 @@ public enum ScriptFailure: Error, Sendable, Equatable {
         case .noScriptSlot: "no script slot free: 503"
         case .requestBodyTooLarge: "request body too large: 413"
         case .requestBodyNotStored(let reason): "cannot store the request body: \(reason)"
+        case .applicationFailed(let error): error.description
         }
     }
 
@@ -65,12 +70,14 @@ public enum ScriptFailure: Error, Sendable, Equatable {
         case .noScriptSlot: "Too many scripts are running; try again shortly."
         case .requestBodyTooLarge: "The request body is larger than this server accepts."
         case .requestBodyNotStored: "The request body could not be stored."
+        case .applicationFailed(.overloaded): "The application is overloaded; try again shortly."
+        case .applicationFailed(let error): "The FastCGI application failed: \(error)."
         }
     }
 
     /// Seconds after which the client may try again (`Retry-After`), for a failure that passes.
     public var retryAfter: Int? {
-        self == .noScriptSlot ? 1 : nil
+        self == .noScriptSlot || self == .applicationFailed(.overloaded) ? 1 : nil
     }
 
     /// Lines of text shown below the message in development mode: a compiler's messages.

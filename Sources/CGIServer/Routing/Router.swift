@@ -1,8 +1,8 @@
 import CGIGateway
 import NIOHTTP1
 
-/// Picks the responder for each request: scripts under the script prefix, static files for
-/// everything else. It also turns a script's local redirect (RFC 3875 §6.2.2) into the new
+/// Picks the responder for each request: scripts under the script prefix, files that a
+/// ``FastCGIPass`` names to their FastCGI application, static files for everything else. It also turns a script's local redirect (RFC 3875 §6.2.2) into the new
 /// request the server serves in its place.
 struct Router {
     let server: ServerContext
@@ -10,6 +10,10 @@ struct Router {
     /// The responder that answers `request`, writing to `response`.
     func responder(for request: RoutedRequest, response: ClientResponse) -> any Responder {
         guard server.scriptResolver.claims(request.target.path) else {
+            if let (location, address) = fastCGIFile(request.target) {
+                return FastCGIResponder(
+                    server: server, request: request, location: location, address: address, response: response)
+            }
             return ReplyResponder(
                 response: response, reply: server.staticFiles.respond(to: request.info.head, target: request.target))
         }
@@ -18,8 +22,22 @@ struct Router {
             return CGIResponder(server: server, request: request, location: location, response: response)
         } catch {
             server.errorLog.info("\(error.description)", metadata: ["request": "\(request.info.id)"])
-            return ReplyResponder(response: response, reply: StatusPage.response(HTTPResponseStatus(statusCode: error.httpStatus)))
+            return ReplyResponder(
+                response: response, reply: StatusPage.response(HTTPResponseStatus(statusCode: error.httpStatus)))
         }
+    }
+
+    /// The file a ``FastCGIPass`` sends to its application, and where: an existing regular file under
+    /// the document root whose name ends with the pass's suffix (`SCRIPT_FILENAME` its absolute
+    /// path, `SCRIPT_NAME` the decoded URL path, no `PATH_INFO`, as nginx's `fastcgi_pass` with
+    /// `fastcgi_params` does).
+    private func fastCGIFile(_ target: RequestTarget) -> (ScriptLocation, FastCGIAddress)? {
+        let passes = server.configuration.fastCGIPasses
+        guard !passes.isEmpty, !target.path.hasTrailingSlash, let name = target.path.segments.last,
+            let pass = passes.first(where: { $0.matches(name) }),
+            let path = server.staticFiles.documentRoot.regularFilePath(segments: target.path.segments)
+        else { return nil }
+        return (ScriptLocation(scriptPath: path, scriptName: "/" + target.path.segments.joined(separator: "/")), pass.address)
     }
 
     /// The request a script's `Location: /path?query` stands for: a GET (a HEAD for a HEAD) of

@@ -15,20 +15,20 @@ import NIOPosix
 ///   script writes it, pausing the script's output while the client is slow.
 /// - When the client goes away or the script times out, its process group gets SIGTERM, then
 ///   SIGKILL (``ScriptReaper``).
-final class CGIResponder: Responder {
-    private let server: ServerContext
-    private let request: RoutedRequest
+final class CGIResponder: ExchangeResponder {
+    let server: ServerContext
+    let request: RoutedRequest
     private let location: ScriptLocation
-    private let response: ClientResponse
+    let response: ClientResponse
     private let input: ScriptInput
-    private var exchange: ScriptExchange
+    var exchange: ScriptExchange
     /// Tagged with the request and the script when first needed (most runs log nothing).
-    private lazy var logger = server.errorLog.tagged(request: request.info.id, script: location.scriptName)
+    lazy var logger = server.errorLog.tagged(request: request.info.id, script: location.scriptName)
     private lazy var idleTimeout = RearmableTimeout(loop: response.eventLoop) { [weak self] in self?.idleTimedOut() }
     private var script: ScriptReaper?
     private var outputChannel: (any Channel)?
     private var stderr: StderrPipe?
-    private var requestEnded = false
+    private(set) var requestEnded = false
     private var finished = false
 
     init(server: ServerContext, request: RoutedRequest, location: ScriptLocation, response: ClientResponse) {
@@ -60,8 +60,7 @@ final class CGIResponder: Responder {
     /// Sends `100 Continue` to a client that waits for it before sending its body: at once for a
     /// body collected first, once a slot is granted for one that streams to the script.
     private func continueIfExpected() {
-        guard input.hasBody, request.info.head.headers.first(name: "Expect")?.lowercased() == "100-continue" else { return }
-        response.writeContinue()
+        input.continueIfExpected(request.info.head.headers)
     }
 
     private func acquireSlotAndSpawn() {
@@ -147,7 +146,7 @@ final class CGIResponder: Responder {
                 .takingOwnershipOfDescriptor(output: stdin)
                 .assumeIsolated().whenComplete { result in
                     guard case .success(let channel) = result else { return input.value.close() }
-                    input.value.connect(channel)
+                    input.value.connect(StdinPipe(channel))
                 }
         }
         stderr = StderrPipe(
@@ -207,96 +206,33 @@ final class CGIResponder: Responder {
         idleTimeout.arm(.milliseconds(Int64(server.configuration.scriptTimeout * 1000)))
     }
 
-    // MARK: Doing what the exchange decided
-
-    private func perform(_ action: ScriptExchange.Action, chunk: ByteBuffer? = nil) {
-        switch action {
-        case .wait, .discard:
-            break
-        case .sendHead(let head, let bodyStart):
-            if !head.droppedHeaders.isEmpty {
-                logger.debug("dropped script headers: \(head.droppedHeaders.joined(separator: ", "))")
-            }
-            // An HTTP/1.0 body without a length ends with the connection.
-            if request.info.head.version == .http1_0, head.contentLength == nil { response.closeAfterwards() }
-            response.writeHead(
-                status: HTTPResponseStatus(statusCode: head.status, reasonPhrase: head.reason), headers: Self.headers(of: head))
-            if let bodyStart, let chunk {
-                sendBody(chunk.getSlice(at: chunk.readerIndex + bodyStart, length: chunk.readableBytes - bodyStart)!)
-            }
-        case .sendBody:
-            chunk.map(sendBody)
-        case .sendRaw:
-            chunk.map(response.writeRaw)
-        case .finish(let unframed):
-            response.finish(unframed: unframed)
-        case .awaitExit:
-            // A script usually exits as its output ends; one that lives on may have closed its
-            // output to end the response early, and is not waited for long.
-            script?.whenExited(within: .milliseconds(200)) { [self] status in perform(exchange.processExited(status)) }
-        case .sendRedirectPage(let head):
-            var page = StatusPage.response(
-                HTTPResponseStatus(statusCode: head.status, reasonPhrase: head.reason), detail: "This page has moved.",
-                headers: Self.headers(of: head))
-            page.headers.replaceOrAdd(name: "Location", value: head.value(of: "Location") ?? "/")
-            response.send(page)
-        case .fail(let failure):
-            fail(failure)
-        case .followLocalRedirect(let location):
-            finish()
-            if !requestEnded { response.closeAfterwards() }
-            response.redirectLocally(to: location)
-        case .abort(let reason):
-            logger.error("\(reason)\(limitsNote)")
-            response.abort()
-            finish()
-        case .stopScript:
-            finish()
-        }
-    }
-
-    /// Answers with an error page: in development mode it shows the reason (and a listing such
-    /// as a compiler's messages), otherwise a reference to the error log.
-    private func fail(_ failure: ScriptFailure) {
-        if failure.retryAfter != nil {
-            logger.warning("\(failure.logMessage)")
-        } else {
-            logger.error("\(failure.logMessage)\(limitsNote)")
-        }
-        if !requestEnded { response.closeAfterwards() }
-        let development = server.configuration.developmentMode
-        let headers: HTTPHeaders = failure.retryAfter.map { ["Retry-After": String($0)] } ?? [:]
-        response.send(
-            StatusPage.response(
-                HTTPResponseStatus(statusCode: failure.status),
-                detail: development ? failure.pageMessage : "Reference: \(request.info.id)",
-                listing: development ? failure.listing : nil, headers: headers))
-        finish()
-    }
+    // MARK: What the exchange needs of its responder
 
     /// The limits the script ran under, for a line about its failure (a script over its limit
     /// fails in ways that do not name it: a signal, a failed allocation or open).
-    private var limitsNote: String {
+    var failureNote: String {
         let limits = server.configuration.scriptLimits
         guard script != nil, !limits.isEmpty else { return "" }
         return " (script limits: \(limits.map(\.description).joined(separator: ", ")))"
     }
 
-    /// The script's header fields, and its `Content-Length` when it gave a valid one.
-    private static func headers(of head: ResponseHead) -> HTTPHeaders {
-        var headers = HTTPHeaders(head.headers.map { ($0.name, $0.value) })
-        if let length = head.contentLength { headers.add(name: "Content-Length", value: String(length)) }
-        return headers
+    /// A script usually exits as its output ends; one that lives on may have closed its output
+    /// to end the response early, and is not waited for long.
+    func awaitExit() {
+        script?.whenExited(within: .milliseconds(200)) { [self] status in perform(exchange.processExited(status)) }
     }
 
-    private func sendBody(_ buffer: ByteBuffer) {
-        response.writeBody(buffer)
-        if !response.isWritable { outputChannel?.setAutoRead(false) }
+    func pauseOutput() {
+        outputChannel?.setAutoRead(false)
     }
 
     /// Stops reading, closes the pipes and makes sure the script ends and is reaped: a script
     /// that closed its output gets the script timeout to exit on its own, any other is stopped now.
-    private func finish(scriptDone: Bool = false) {
+    func finish() {
+        finish(scriptDone: false)
+    }
+
+    private func finish(scriptDone: Bool) {
         guard !finished else { return }
         finished = true
         idleTimeout.stop()

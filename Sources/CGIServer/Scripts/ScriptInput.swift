@@ -1,12 +1,14 @@
 import CGIGateway
 import Glibc
 import NIOCore
+import NIOHTTP1
 
 /// A request body on its way to a script's stdin (RFC 3875 §4.2): exactly `CONTENT_LENGTH`
 /// bytes, then end-of-file, written with backpressure (the client is paused while the pipe is
 /// full). A chunked body is collected first (memory, then a temporary file) so that
 /// `CONTENT_LENGTH` can be set, and so is a small one (``ServerConfiguration/bodyBufferedBeforeScript``),
-/// so that a slow client holds no script slot; without a body, stdin is `/dev/null`.
+/// so that a slow client holds no script slot; without a body, stdin is `/dev/null`. It writes
+/// to a ``ScriptInputSink``: a script's stdin pipe, or a FastCGI request's STDIN stream.
 final class ScriptInput {
     private enum Body {
         /// No body, or all of it handed to the pipe.
@@ -19,7 +21,7 @@ final class ScriptInput {
 
     private var body: Body
     private let response: ClientResponse
-    private var channel: (any Channel)?
+    private var sink: (any ScriptInputSink)?
     private var pending: [ByteBuffer] = []
     private var lastWrite: EventLoopFuture<Void>?
     private var closed = false
@@ -50,6 +52,13 @@ final class ScriptInput {
     /// The `CONTENT_LENGTH` the script gets for a collected body; nil for any other.
     var collectedLength: Int? {
         if case .spooled(let spool) = body { spool.size } else { nil }
+    }
+
+    /// Sends `100 Continue` when the request has a body and its `headers` say the client waits
+    /// for it (RFC 9110 §10.1.1).
+    func continueIfExpected(_ headers: HTTPHeaders) {
+        guard hasBody, headers.first(name: "Expect")?.lowercased() == "100-continue" else { return }
+        response.writeContinue()
     }
 
     /// A piece of the request body arrived.
@@ -90,19 +99,19 @@ final class ScriptInput {
     }
 
     /// The script's stdin is ready: writing begins.
-    func connect(_ channel: any Channel) {
-        self.channel = channel
-        if closed { channel.close(promise: nil) } else { feed() }
+    func connect(_ sink: any ScriptInputSink) {
+        self.sink = sink
+        if closed { sink.close() } else { feed() }
     }
 
     /// Writes pending body pieces to stdin while the pipe accepts them, pausing the client otherwise;
     /// closes stdin after the last byte so that the script reads end-of-file.
     func feed() {
-        guard let channel, !closed else { return }
-        while !pending.isEmpty && channel.isWritable {
-            lastWrite = channel.write(pending.removeFirst())
+        guard let sink, !closed else { return }
+        while !pending.isEmpty && sink.isWritable {
+            lastWrite = sink.write(pending.removeFirst())
         }
-        channel.flush()
+        sink.flush()
         response.setReading(pending.isEmpty)
         guard pending.isEmpty else { return }
         switch body {
@@ -121,28 +130,30 @@ final class ScriptInput {
     func close() {
         closed = true
         pending.removeAll()
-        channel?.close(promise: nil)
+        sink?.close()
         response.setReading(true)
     }
 
-    /// Closes stdin once everything written so far has reached the pipe.
+    /// Ends stdin once everything written so far has reached the pipe.
     private func closeWhenWritten() {
-        guard let channel, !closed else { return }
+        guard let sink, !closed else { return }
         closed = true
-        guard let lastWrite else { return channel.close(promise: nil) }
-        lastWrite.assumeIsolated().whenComplete { _ in channel.close(promise: nil) }
+        guard let lastWrite else { return sink.end() }
+        lastWrite.assumeIsolated().whenComplete { _ in sink.end() }
     }
 
     /// Copies a collected body from its temporary file to stdin, one chunk after the other.
     private func copy(_ spool: RequestBodySpool, from offset: Int) {
-        guard let channel, let file = spool.file, !closed else { return }
+        guard let sink, let file = spool.file, !closed else { return }
         let count = min(spool.size - offset, 256 * 1024)
         var chunk = response.allocator.buffer(capacity: max(count, 1))
         let read = chunk.writeWithUnsafeMutableBytes(minimumWritableBytes: max(count, 1)) { bytes in
             max(0, pread(file, bytes.baseAddress, count, off_t(offset)))
         }
         guard read > 0 else { return closeWhenWritten() }
-        channel.writeAndFlush(chunk).assumeIsolated().whenComplete { [self] result in
+        let written = sink.write(chunk)
+        sink.flush()
+        written.assumeIsolated().whenComplete { [self] result in
             guard case .success = result else { return close() }
             copy(spool, from: offset + read)
         }

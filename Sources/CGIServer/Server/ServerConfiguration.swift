@@ -79,6 +79,9 @@ public struct ServerConfiguration: Sendable {
     public var user: String? = nil
     /// Whether scripts may run as root (without it, a server that would do so refuses to start).
     public var allowRootScripts: Bool = false
+    /// Files under the document root passed to FastCGI applications by the end of their names
+    /// (`--fastcgi-pass .php=unix:/run/php/php8.2-fpm.sock`); the first match wins.
+    public var fastCGIPasses: [FastCGIPass] = []
     /// Where `.swift` scripts are compiled from and to: the `swiftc`, the `CGI` library's build
     /// folder and the compile cache (each defaults when nil).
     public var swiftScripts = ScriptCompiler.Configuration()

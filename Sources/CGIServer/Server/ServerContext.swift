@@ -23,6 +23,8 @@ final class ServerContext: Sendable {
     let errorLog: Logger
     /// Reads static files in chunks when they cannot be sent with `sendfile` (TLS).
     let fileIO: NonBlockingFileIO
+    /// Kept-alive connections to the FastCGI applications of ``ServerConfiguration/fastCGIPasses``.
+    let fastCGIConnections = FastCGIConnectionPool()
 
     /// A context holding these.
     init(

@@ -59,6 +59,16 @@ final class DocumentRoot: Sendable {
         return status(of: opened)
     }
 
+    /// The absolute path of the regular file at `segments` (decoded URL path segments) when it
+    /// exists inside the root and outside the script folder, as ``openFile(at:)`` checks; nil otherwise.
+    func regularFilePath(segments: [String]) -> String? {
+        guard !segments.contains(where: { $0.contains("/") || $0.contains("\\") }) else { return nil }
+        let relativePath = segments.joined(separator: "/")
+        guard let file = openFile(at: relativePath) else { return nil }
+        close(file.descriptor)
+        return file.info.st_mode & S_IFMT == S_IFREG ? path.path + "/" + relativePath : nil
+    }
+
     private static let openFlags = O_RDONLY | O_CLOEXEC | O_NONBLOCK
 
     /// `descriptor` with its status; closes it and gives `nil` when `fstat` fails.

@@ -6,33 +6,33 @@
 /// and the connection should be closed. Memory stays bounded by one record (at most
 /// 8 + 65,535 + 255 bytes) plus the bytes of one read, as long as records are taken after
 /// each append.
-struct FastCGIRecordDecoder {
+package struct FastCGIRecordDecoder: Sendable {
     private var buffer: [UInt8] = []
     /// Where the next record starts in `buffer`.
     private var start = 0
     private var failure: FastCGIProtocolError?
 
     /// Creates a decoder with nothing buffered.
-    init() {}
+    package init() {}
 
     /// Adds bytes read from the connection.
-    mutating func append(_ bytes: UnsafeRawBufferPointer) {
+    package mutating func append(_ bytes: UnsafeRawBufferPointer) {
         compact()
         buffer.append(contentsOf: bytes)
     }
 
     /// Adds bytes read from the connection.
-    mutating func append(_ bytes: [UInt8]) {
+    package mutating func append(_ bytes: [UInt8]) {
         bytes.withUnsafeBytes { append($0) }
     }
 
     /// Whether bytes of a record that is not complete yet are waiting.
-    var hasPartialRecord: Bool { start < buffer.count }
+    package var hasPartialRecord: Bool { start < buffer.count }
 
     /// The next complete record, or nil until more bytes arrive.
     /// - Throws: ``FastCGIProtocolError/unsupportedVersion(_:)`` for a header that is not
     ///   FastCGI 1.0, then again on every call.
-    mutating func next() throws(FastCGIProtocolError) -> FastCGIRecord? {
+    package mutating func next() throws(FastCGIProtocolError) -> FastCGIRecord? {
         if let failure { throw failure }
         let available = buffer.count - start
         guard available >= FastCGIRecord.headerLength else { return nil }

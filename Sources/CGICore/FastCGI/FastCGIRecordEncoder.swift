@@ -1,12 +1,12 @@
 /// Writes FastCGI records: the 8-byte header, the content, and padding to a multiple of
 /// 8 bytes (FastCGI 1.0 §3.3 recommends the alignment).
-enum FastCGIRecordEncoder {
+package enum FastCGIRecordEncoder {
     /// The most content one record carries when this encoder splits a stream: a multiple of 8,
     /// so whole records need no padding.
-    static let streamChunkLength = 65_528
+    package static let streamChunkLength = 65_528
 
     /// Appends one record with `content` (at most 65,535 bytes) to `output`.
-    static func append(
+    package static func append(
         type: UInt8, requestID: UInt16, content: UnsafeRawBufferPointer, to output: inout [UInt8]
     ) {
         precondition(content.count <= FastCGIRecord.maxContentLength, "a record holds at most 65,535 bytes")
@@ -20,14 +20,14 @@ enum FastCGIRecordEncoder {
     }
 
     /// Appends `record` to `output`.
-    static func append(_ record: FastCGIRecord, to output: inout [UInt8]) {
+    package static func append(_ record: FastCGIRecord, to output: inout [UInt8]) {
         record.content.withUnsafeBytes { append(type: record.type, requestID: record.requestID, content: $0, to: &output) }
     }
 
     /// Appends `bytes` as records of the stream `kind` (STDOUT, STDERR, PARAMS, …), split into
     /// records of at most ``streamChunkLength`` bytes; no bytes append nothing (the empty
     /// record that ends a stream is ``appendEndOfStream(_:requestID:to:)``).
-    static func appendStream(
+    package static func appendStream(
         _ kind: FastCGIRecord.Kind, requestID: UInt16, bytes: UnsafeRawBufferPointer, to output: inout [UInt8]
     ) {
         var offset = 0
@@ -41,12 +41,12 @@ enum FastCGIRecordEncoder {
     }
 
     /// Appends the empty record that ends the stream `kind`.
-    static func appendEndOfStream(_ kind: FastCGIRecord.Kind, requestID: UInt16, to output: inout [UInt8]) {
+    package static func appendEndOfStream(_ kind: FastCGIRecord.Kind, requestID: UInt16, to output: inout [UInt8]) {
         append(type: kind.rawValue, requestID: requestID, content: UnsafeRawBufferPointer(start: nil, count: 0), to: &output)
     }
 
     /// Appends an END_REQUEST record (FastCGI 1.0 §5.5).
-    static func appendEndRequest(
+    package static func appendEndRequest(
         requestID: UInt16, appStatus: UInt32 = 0, protocolStatus: FastCGIProtocolStatus, to output: inout [UInt8]
     ) {
         let body: [UInt8] = [
@@ -58,7 +58,7 @@ enum FastCGIRecordEncoder {
 }
 
 /// How a request ended, in END_REQUEST (FastCGI 1.0 §5.5).
-enum FastCGIProtocolStatus: UInt8 {
+package enum FastCGIProtocolStatus: UInt8, Sendable {
     /// The request was answered (or aborted by the web server).
     case requestComplete = 0
     /// A second request arrived on a connection that carries one request at a time.

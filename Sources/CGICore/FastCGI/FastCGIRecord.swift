@@ -1,9 +1,9 @@
 /// One FastCGI record (FastCGI 1.0 §3.3): a type, a request id and up to 65,535 bytes of
 /// content. On the wire an 8-byte header comes first (version 1, type, request id, content
 /// length, padding length, a reserved byte) and padding follows the content.
-struct FastCGIRecord: Equatable {
+package struct FastCGIRecord: Equatable, Sendable {
     /// The record types of FastCGI 1.0 §8.
-    enum Kind: UInt8 {
+    package enum Kind: UInt8, Sendable {
         /// Starts a request (web server → application).
         case beginRequest = 1
         /// Cancels a request (web server → application).
@@ -29,35 +29,35 @@ struct FastCGIRecord: Equatable {
     }
 
     /// The protocol version every record carries.
-    static let version: UInt8 = 1
+    package static let version: UInt8 = 1
     /// The size of a record's header.
-    static let headerLength = 8
+    package static let headerLength = 8
     /// The most content one record carries.
-    static let maxContentLength = 65_535
+    package static let maxContentLength = 65_535
 
     /// The record's type as it arrived: unknown types are kept, so that they can be named in
     /// an UNKNOWN_TYPE answer.
-    var type: UInt8
+    package var type: UInt8
     /// The request the record belongs to; 0 for management records.
-    var requestID: UInt16
+    package var requestID: UInt16
     /// The content, without padding.
-    var content: [UInt8]
+    package var content: [UInt8]
 
     /// Creates a record of a known type.
-    init(_ kind: Kind, requestID: UInt16, content: [UInt8] = []) {
+    package init(_ kind: Kind, requestID: UInt16, content: [UInt8] = []) {
         self.init(type: kind.rawValue, requestID: requestID, content: content)
     }
 
     /// Creates a record of any type.
-    init(type: UInt8, requestID: UInt16, content: [UInt8]) {
+    package init(type: UInt8, requestID: UInt16, content: [UInt8]) {
         self.type = type
         self.requestID = requestID
         self.content = content
     }
 
     /// The type, when it is one FastCGI 1.0 defines.
-    var kind: Kind? { Kind(rawValue: type) }
+    package var kind: Kind? { Kind(rawValue: type) }
 
     /// Whether this is a management record (request id 0, FastCGI 1.0 §3.3).
-    var isManagement: Bool { requestID == 0 }
+    package var isManagement: Bool { requestID == 0 }
 }

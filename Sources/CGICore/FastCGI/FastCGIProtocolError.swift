@@ -1,6 +1,6 @@
 /// Bytes on a FastCGI connection that break the protocol. The connection that sent them is
 /// closed; the process goes on serving its other connections.
-enum FastCGIProtocolError: Error, Equatable, CustomStringConvertible {
+package enum FastCGIProtocolError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A record header with a version other than 1 (often not FastCGI at all).
     case unsupportedVersion(UInt8)
     /// A record whose content does not have the layout its type requires.
@@ -11,7 +11,7 @@ enum FastCGIProtocolError: Error, Equatable, CustomStringConvertible {
     case truncatedRecord
 
     /// A sentence for the error log.
-    var description: String {
+    package var description: String {
         switch self {
         case .unsupportedVersion(let version):
             "a record has FastCGI version \(version), not 1 (is the peer speaking FastCGI?)"

@@ -1,9 +1,9 @@
 /// The name-value pairs of PARAMS and GET_VALUES (FastCGI 1.0 §3.4): each length in one byte
 /// when below 128, otherwise in four bytes with the high bit set, then the name, then the
 /// value.
-enum FastCGINameValuePairs {
+package enum FastCGINameValuePairs {
     /// Encodes the pairs in order.
-    static func encode(_ pairs: [(name: String, value: String)]) -> [UInt8] {
+    package static func encode(_ pairs: [(name: String, value: String)]) -> [UInt8] {
         var output: [UInt8] = []
         for (name, value) in pairs {
             appendLength(name.utf8.count, to: &output)
@@ -16,7 +16,7 @@ enum FastCGINameValuePairs {
 
     /// Decodes every pair of `bytes` (the content of a whole stream, records joined).
     /// - Throws: ``FastCGIProtocolError/truncatedNameValuePair`` when the bytes end inside a pair.
-    static func decode(_ bytes: [UInt8]) throws(FastCGIProtocolError) -> [(name: [UInt8], value: [UInt8])] {
+    package static func decode(_ bytes: [UInt8]) throws(FastCGIProtocolError) -> [(name: [UInt8], value: [UInt8])] {
         var pairs: [(name: [UInt8], value: [UInt8])] = []
         var offset = 0
         while offset < bytes.count {

@@ -1,0 +1,235 @@
+import CGIGateway
+import Logging
+import NIOCore
+import NIOHTTP1
+
+/// Answers a request through a FastCGI application in the Responder role (FastCGI 1.0 §6.2):
+/// a file under the document root that a ``FastCGIPass`` names (PHP through PHP-FPM).
+///
+/// The request goes out as BEGIN_REQUEST (FCGI_KEEP_CONN), PARAMS with the same meta-variables a
+/// CGI script gets (``EnvironmentBuilder``) and STDIN; the answer's STDOUT goes through the same
+/// ``ScriptExchange`` as a CGI script's output, so statuses, redirects, framing and error pages
+/// are CGI's. Around that:
+/// - The connection comes from the server's ``FastCGIConnectionPool`` and goes back to it when the
+///   request ended cleanly. A kept connection that the application closed before answering a
+///   request without a body is replaced once by a new one.
+/// - The body streams as STDIN records through a ``ScriptInput`` (the client is paused while the
+///   connection is full); STDOUT streams to the client as it arrives (the connection is not read
+///   while the client is slow); STDERR goes to the error log line by line, tagged with the request
+///   and the script.
+/// - When the client goes away or the application is silent for the script timeout (504 before
+///   the head), ABORT_REQUEST goes out; without END_REQUEST within the kill grace, the connection is closed.
+/// - An application that cannot be reached is a 502 with a log line naming the address and the
+///   reason; one that says FCGI_OVERLOADED is a 503 with `Retry-After`.
+final class FastCGIResponder: ExchangeResponder, FastCGIConnectionUser {
+    let server: ServerContext
+    let request: RoutedRequest
+    let response: ClientResponse
+    var exchange: ScriptExchange
+    private let location: ScriptLocation
+    private let address: FastCGIAddress
+    private let input: ScriptInput
+    private var records = FastCGIClientExchange()
+    /// Tagged with the request and the script when first needed.
+    lazy var logger = server.errorLog.tagged(request: request.info.id, script: location.scriptName)
+    private lazy var stderr = LogLineSplitter(logger: server.errorLog, request: request.info.id, script: location.scriptName)
+    private lazy var idleTimeout = RearmableTimeout(loop: response.eventLoop) { [weak self] in self?.idleTimedOut() }
+    private var connection: FastCGIConnection?
+    private var abortDeadline: Scheduled<Void>?
+    private(set) var requestEnded = false
+    private var finished = false
+    private var outputArrived = false
+    private var retried = false
+
+    /// A responder passing `request` for the file at `location` to the application at `address`.
+    init(
+        server: ServerContext, request: RoutedRequest, location: ScriptLocation, address: FastCGIAddress, response: ClientResponse
+    ) {
+        self.server = server
+        self.request = request
+        self.location = location
+        self.address = address
+        self.response = response
+        let headers = request.info.head.headers
+        input = ScriptInput(
+            contentLength: headers.first(name: "Content-Length").flatMap { Int($0) },
+            isChunked: headers.contains(name: "Transfer-Encoding"), configuration: server.configuration, response: response)
+        exchange = ScriptExchange(method: request.info.head.method.rawValue, redirects: request.redirects)
+    }
+
+    // MARK: The request
+
+    /// Connects now, or once the body is complete (a chunked or small body, whose length goes into PARAMS).
+    func start() {
+        if input.waitsForWholeBody {
+            input.continueIfExpected(request.info.head.headers)
+        } else {
+            input.holdUntilConnected()
+            connect()
+        }
+    }
+
+    func receivedBody(_ buffer: ByteBuffer) {
+        do {
+            try input.received(buffer)
+        } catch {
+            response.closeAfterwards()
+            perform(exchange.scriptFailed(error))
+        }
+    }
+
+    func receivedEnd() {
+        requestEnded = true
+        guard input.waitsForWholeBody, !finished else { return }
+        input.ended()
+        connect()
+    }
+
+    private func connect() {
+        armIdleTimer()
+        let timeout = TimeAmount.milliseconds(Int64(server.configuration.scriptTimeout * 1000))
+        server.fastCGIConnections.connection(to: address, on: response.eventLoop, timeout: timeout).assumeIsolated()
+            .whenComplete { [self] result in
+                switch result {
+                case .success(let connection):
+                    guard !finished else { return server.fastCGIConnections.release(connection) }
+                    begin(on: connection)
+                case .failure(let error):
+                    guard !finished else { return }
+                    let failure = error as? FastCGIApplicationError ?? .unreachable(address: "\(address)", reason: "\(error)")
+                    perform(exchange.scriptFailed(.applicationFailed(failure)))
+                }
+            }
+    }
+
+    /// Sends BEGIN_REQUEST and PARAMS, then the body as it comes (or the empty STDIN at once).
+    private func begin(on connection: FastCGIConnection) {
+        self.connection = connection
+        connection.user = self
+        if !input.waitsForWholeBody { input.continueIfExpected(request.info.head.headers) }
+        var scriptRequest = ScriptRequest(request, response: response, configuration: server.configuration)
+        if let length = input.collectedLength { scriptRequest.contentLength = length }
+        var bytes = records.opening(parameters: server.environment.environment(for: scriptRequest, script: location))
+        if !input.hasBody { bytes += records.stdinEnd() }
+        connection.channel.writeAndFlush(connection.channel.allocator.buffer(bytes: bytes), promise: nil)
+        if input.hasBody { input.connect(FastCGIStdin(channel: connection.channel, records: records)) }
+    }
+
+    // MARK: The application's answer
+
+    func connectionReceived(_ buffer: ByteBuffer) {
+        buffer.withUnsafeReadableBytes { records.receive($0) }
+        while let action = records.next() {
+            switch action {
+            case .stdout(let bytes):
+                outputArrived = true
+                if !finished { armIdleTimer() }
+                perform(exchange.outputReceived(bytes), chunk: response.allocator.buffer(bytes: bytes))
+            case .stderr(let bytes):
+                stderr.append(bytes)
+            case .end(let appStatus):
+                perform(exchange.outputEnded(exitStatus: .exited(Int32(bitPattern: appStatus))))
+                finish()
+            case .failed(let error):
+                perform(exchange.scriptFailed(.applicationFailed(error)))
+                finish()
+            }
+        }
+        if finished { settleConnection() }
+    }
+
+    func connectionBecameWritable() {
+        input.feed()
+    }
+
+    func connectionClosed() {
+        guard let connection else { return }
+        if let action = records.connectionClosed() {
+            if action == .failed(.connectionClosed), connection.isReused, !outputArrived, !input.hasBody, !retried, !finished {
+                // A kept connection the application had closed (PHP-FPM recycling a worker): once more on a new one.
+                retried = true
+                self.connection = nil
+                records = FastCGIClientExchange()
+                return connect()
+            }
+            if case .failed(let error) = action, !finished {
+                perform(exchange.scriptFailed(.applicationFailed(error)))
+            }
+        }
+        finish()
+        settleConnection()
+    }
+
+    // MARK: The client
+
+    func clientBecameWritable() {
+        connection?.channel.setAutoRead(true)
+    }
+
+    func clientGone() {
+        perform(exchange.clientGone())
+    }
+
+    // MARK: What the exchange needs of its responder
+
+    var failureNote: String { "" }
+
+    /// Never asked: END_REQUEST brings the application's status with the end of its output.
+    func awaitExit() {
+        perform(exchange.processExited(nil))
+    }
+
+    func pauseOutput() {
+        connection?.channel.setAutoRead(false)
+    }
+
+    /// Nothing more is sent to the client or the application; the connection is settled once the
+    /// application has ended the request.
+    func finish() {
+        guard !finished else { return }
+        finished = true
+        idleTimeout.stop()
+        input.close()
+        settleConnection()
+    }
+
+    // MARK: Ending
+
+    private func idleTimedOut() {
+        guard !finished else { return }
+        perform(exchange.idleTimeout(scriptHasExited: false))
+        finish()
+    }
+
+    private func armIdleTimer() {
+        idleTimeout.arm(.milliseconds(Int64(server.configuration.scriptTimeout * 1000)))
+    }
+
+    /// After ``finish()``: a connection whose request ended goes back to the pool (or is closed
+    /// when it cannot serve another); one whose request runs on gets ABORT_REQUEST (§5.4) and the
+    /// kill grace to answer it, then is closed.
+    private func settleConnection() {
+        guard let connection else { return stderr.finish() }
+        guard records.isOver || !connection.channel.isActive else {
+            let abort = records.abort()
+            guard !abort.isEmpty else { return }
+            connection.channel.setAutoRead(true)
+            connection.channel.writeAndFlush(connection.channel.allocator.buffer(bytes: abort), promise: nil)
+            let grace = TimeAmount.milliseconds(Int64(server.configuration.killGrace * 1000))
+            abortDeadline = response.eventLoop.assumeIsolated().scheduleTask(in: grace) { [self] in
+                logger.warning("the FastCGI application did not end the aborted request in time: connection closed")
+                self.connection?.channel.close(promise: nil)
+            }
+            return
+        }
+        self.connection = nil
+        abortDeadline?.cancel()
+        stderr.finish()
+        connection.user = nil
+        if records.connectionReusable {
+            server.fastCGIConnections.release(connection)
+        } else {
+            connection.channel.close(promise: nil)
+        }
+    }
+}
