@@ -46,7 +46,7 @@ import Testing
     func isRunning(_ pid: pid_t) -> Bool { kill(pid, 0) == 0 }
 
     func stop(_ pool: ResidentPool) throws {
-        try pool.stop().wait()
+        try pool.stop(grace: .seconds(10)).wait()
         try group.syncShutdownGracefully()
         folder.remove()
     }
@@ -163,9 +163,10 @@ import Testing
         // A first request: the worker is up, its SIGTERM handler in place.
         _ = try request(pool)
         let lease = try pool.lease(executable: worker, on: group.next()).wait()
-        let client = try FastCGIClientRun(socket: lease.socketPath, count: 1, concurrency: 1, query: "sleep=1")
-        usleep(300_000)
-        let stopped = pool.stop()
+        let client = try FastCGIClientRun(socket: lease.socketPath, count: 1, concurrency: 1, query: "sleep=3")
+        // Time for the client (a python process) to start and the worker to take its request.
+        usleep(1_500_000)
+        let stopped = pool.stop(grace: .seconds(10))
         #expect(client.remainingLines().first?.hasPrefix("1 ") == true)
         pool.release(lease, outcome: .completed)
         try stopped.wait()

@@ -29,14 +29,29 @@ public struct EnvironmentBuilder: Sendable {
 
     /// The complete environment for running `script` for `request`.
     public func environment(for request: ScriptRequest, script: ScriptLocation) -> [String: String] {
-        var environment = ["PATH": configuration.path]
-        environment.reserveCapacity(24 + configuration.passEnvironment.count + request.headers.count)
-        for name in configuration.passEnvironment {
-            environment[name] = hostEnvironment[name]
-        }
+        var environment = hostVariables(reservingFor: 24 + request.headers.count)
         addMetaVariables(request, script, to: &environment)
         environment.merge(headerVariables(request.headers)) { $1 }
         environment.merge(configuration.setEnvironment) { $1 }
+        return environment
+    }
+
+    /// The environment of a resident (FastCGI) worker process: what every script gets that does
+    /// not depend on a request (`PATH`, the passed and the set variables); the request's
+    /// meta-variables travel as FastCGI PARAMS instead.
+    public func workerEnvironment() -> [String: String] {
+        var environment = hostVariables(reservingFor: 0)
+        environment.merge(configuration.setEnvironment) { $1 }
+        return environment
+    }
+
+    /// `PATH` and the host variables the configuration passes on.
+    private func hostVariables(reservingFor extra: Int) -> [String: String] {
+        var environment = ["PATH": configuration.path]
+        environment.reserveCapacity(extra + configuration.passEnvironment.count)
+        for name in configuration.passEnvironment {
+            environment[name] = hostEnvironment[name]
+        }
         return environment
     }
 

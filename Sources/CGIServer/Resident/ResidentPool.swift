@@ -118,12 +118,13 @@ final class ResidentPool: Sendable {
         if let line { logger.warning("\(line)", metadata: ["script": "\(script)"]) }
     }
 
-    /// Drains every worker (in-flight requests finish) and succeeds once all are reaped.
-    func stop() -> EventLoopFuture<Void> {
+    /// Drains every worker (in-flight requests finish; one still running after `grace` is
+    /// killed) and succeeds once all are reaped.
+    func stop(grace: Duration) -> EventLoopFuture<Void> {
         let promise = loop.makePromise(of: Void.self)
         let done = state.withLockedValue { state -> Bool in
             state.stopping = true
-            let deadline = ContinuousClock.now + settings.pool.drainGrace
+            let deadline = ContinuousClock.now + grace
             for index in state.workers.indices { state.workers[index].worker.drain(until: deadline) }
             guard !state.workers.isEmpty else { return true }
             state.stopped.append(promise)
@@ -225,7 +226,7 @@ final class ResidentPool: Sendable {
     }
 
     /// Reads status pipes, applies the workers' deadlines, drains idle workers, reaps those that
-    /// exited; stops itself (and completes ``stop()``) once no worker is left.
+    /// exited; stops itself (and completes ``stop(grace:)``) once no worker is left.
     private func maintain(_ task: RepeatedTask) {
         var lines: [String] = []
         let stopped = state.withLockedValue { state -> [EventLoopPromise<Void>] in

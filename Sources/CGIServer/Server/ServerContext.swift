@@ -19,6 +19,8 @@ final class ServerContext: Sendable {
     let swiftCompiler: CompileScheduler
     /// Caps concurrent scripts.
     let scriptSlots: ScriptSlots
+    /// The worker pools of resident scripts, or `nil` when none is resident.
+    let residentPools: ResidentPools?
     let accessLog: AccessLog?
     let errorLog: Logger
     /// Reads static files in chunks when they cannot be sent with `sendfile` (TLS).
@@ -29,7 +31,8 @@ final class ServerContext: Sendable {
     /// A context holding these.
     init(
         configuration: ServerConfiguration, staticFiles: StaticFiles, scriptResolver: ScriptResolver,
-        environment: EnvironmentBuilder, swiftCompiler: CompileScheduler, scriptSlots: ScriptSlots, accessLog: AccessLog?,
+        environment: EnvironmentBuilder, swiftCompiler: CompileScheduler, scriptSlots: ScriptSlots, residentPools: ResidentPools?,
+        accessLog: AccessLog?,
         errorLog: Logger, fileIO: NonBlockingFileIO
     ) {
         self.configuration = configuration
@@ -38,6 +41,7 @@ final class ServerContext: Sendable {
         self.environment = environment
         self.swiftCompiler = swiftCompiler
         self.scriptSlots = scriptSlots
+        self.residentPools = residentPools
         self.accessLog = accessLog
         self.errorLog = errorLog
         self.fileIO = fileIO
