@@ -59,13 +59,15 @@ enum ScriptMode: String, CaseIterable, CustomTestStringConvertible {
         #expect(try get("/cgi-bin/hello.py?name=Tests", server).text == "Hello from Python, Tests!\n")
     }
 
-    @Test(arguments: ScriptMode.allCases, [
-        ("", "Please fill in your name and address."),
-        ("name=Ada", "Please fill in your address."),
-        ("address=London", "Please fill in your name."),
-        ("name=%20&address=London", "Please fill in your name."),
-        ("name=Ada+%3Cb%3E&address=London", "Thank you, Ada &lt;b&gt;."),
-    ])
+    @Test(
+        arguments: ScriptMode.allCases,
+        [
+            ("", "Please fill in your name and address."),
+            ("name=Ada", "Please fill in your address."),
+            ("address=London", "Please fill in your name."),
+            ("name=%20&address=London", "Please fill in your name."),
+            ("name=Ada+%3Cb%3E&address=London", "Thank you, Ada &lt;b&gt;."),
+        ])
     func formNeedsNameAndAddress(mode: ScriptMode, form: (body: String, message: String)) throws {
         let server = try Self.serve(mode)
         let (body, message) = form

@@ -36,6 +36,8 @@ final class FastCGIResponder: ExchangeResponder, FastCGIConnectionUser {
     /// The resident worker leased for this request, until it is handed back.
     private var lease: WorkerLease?
     private var retries = 0
+    /// Whether END_REQUEST arrived: only then is a resident worker known to be ready for another request.
+    private var endReceived = false
     private let input: ScriptInput
     private var records = FastCGIClientExchange()
     /// Tagged with the request and the script when first needed.
@@ -165,6 +167,7 @@ final class FastCGIResponder: ExchangeResponder, FastCGIConnectionUser {
             case .stderr(let bytes):
                 stderr.append(bytes)
             case .end(let appStatus):
+                endReceived = true
                 perform(exchange.outputEnded(exitStatus: .exited(Int32(bitPattern: appStatus))))
                 finish()
             case .failed(let error):
@@ -269,9 +272,12 @@ final class FastCGIResponder: ExchangeResponder, FastCGIConnectionUser {
         self.connection = nil
         abortDeadline?.cancel()
         stderr.finish()
-        handBack(records.isOver ? .completed : .broken)
+        let resident = lease != nil
+        handBack(endReceived ? .completed : .broken)
         connection.user = nil
-        if records.connectionReusable {
+        // A resident worker's connection is not kept: the next request may go to another worker,
+        // and a worker that serves one connection at a time would wait on the kept one.
+        if records.connectionReusable, !resident {
             server.fastCGIConnections.release(connection)
         } else {
             connection.channel.close(promise: nil)
