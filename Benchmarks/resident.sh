@@ -38,6 +38,7 @@ for mode in cgi resident; do
     extra=()
     [ $mode = resident ] && extra=(--resident '*.swift' --workers "$WORKERS")
     env -i PATH=/usr/bin:/bin "$bin/cgi-server" "$run/site" --port "${port[$mode]}" --swift-cache "$run/cache" \
+        --swiftc "$(command -v swiftc)" \
         "${root[@]}" "${extra[@]}" > "$run/$mode.out" 2>&1 & pids+=($!)
 done
 for mode in cgi resident; do
