@@ -16,6 +16,8 @@ cd "$ROOT"
 
 command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 swift build -c "$BUILD" --product cgi-server >/dev/null
+# The CGI library the server compiles hello.swift against, beside the server.
+swift build -c "$BUILD" --target CGI >/dev/null
 bin=$ROOT/.build/$BUILD
 
 run=$(mktemp -d /tmp/resident-bench.XXXXXX)
