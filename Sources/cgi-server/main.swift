@@ -39,6 +39,18 @@ struct CGIServerCommand: ParsableCommand {
     @Option(help: "Most requests waiting for a script slot; beyond it 503 with Retry-After.")
     var scriptQueue = 64
 
+    @Option(
+        help: ArgumentHelp(
+            "Run the cgi-bin scripts whose file name matches GLOB (fnmatch, such as '*.swift') as resident FastCGI worker pools (repeatable).",
+            valueName: "glob"))
+    var resident: [String] = []
+
+    @Option(help: "Most workers per resident script, started on demand and stopped after 10 s idle.")
+    var workers = 4
+
+    @Option(help: "Requests after which a resident worker is replaced (default: never).")
+    var maxRequests: Int?
+
     @Option(name: .customLong("pass-env"), help: "Server environment variable passed to scripts (repeatable).")
     var passEnv: [String] = []
 
@@ -161,6 +173,7 @@ struct CGIServerCommand: ParsableCommand {
         }
         for (name, value) in [
             ("--max-connections", maxConnections), ("--max-spool", maxSpool), ("--swift-cache-max", swiftCacheMax),
+            ("--workers", workers), ("--max-requests", maxRequests),
         ] {
             if let value, value < 1 { throw ValidationError("\(name) needs a positive number, got \(value)") }
         }
@@ -184,6 +197,9 @@ struct CGIServerCommand: ParsableCommand {
         configuration.passAuthorization = passAuthorization
         configuration.trustedProxies = (try? TrustedProxies(parsing: trustedProxies)) ?? TrustedProxies()
         configuration.fastCGIPasses = fastcgiPass.compactMap { try? FastCGIPass(parsing: $0) }
+        configuration.residentPatterns = resident
+        configuration.residentWorkers = workers
+        configuration.residentMaxRequests = maxRequests
         configuration.accessLogPath = accessLog
         configuration.accessLogFormat = accessLogFormat
         configuration.admin = admin

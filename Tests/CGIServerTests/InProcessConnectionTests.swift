@@ -23,7 +23,7 @@ final class InProcessConnectionTests {
         var configuration = ServerConfiguration(documentRoot: site.htdocs.path, scriptRoot: site.cgiBin.path)
         configuration.swiftScripts.compilerPath = "/nonexistent/swiftc"
         let server = try CGIServer(configuration: configuration, logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
-            .makeContext(fileIO: NonBlockingFileIO(threadPool: threadPool), compilePool: threadPool)
+            .makeContext(fileIO: NonBlockingFileIO(threadPool: threadPool), compilePool: threadPool, group: channel.eventLoop)
         try ConnectionPipeline.addHandlers(to: channel.pipeline.syncOperations, server: server, connectionNumber: 1)
         try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 8080)).wait()
     }

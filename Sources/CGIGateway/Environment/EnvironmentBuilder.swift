@@ -30,10 +30,7 @@ public struct EnvironmentBuilder: Sendable {
     /// The complete environment for running `script` for `request`, each value as the bytes the
     /// script gets: a header value holds exactly the bytes the client sent (``HeaderField/valueBytes``).
     public func environmentBytes(for request: ScriptRequest, script: ScriptLocation) -> [String: [UInt8]] {
-        var texts = ["PATH": configuration.path]
-        for name in configuration.passEnvironment {
-            texts[name] = hostEnvironment[name]
-        }
+        var texts = hostVariables()
         addMetaVariables(request, script, to: &texts)
         var environment: [String: [UInt8]] = [:]
         environment.reserveCapacity(24 + configuration.passEnvironment.count + request.headers.count)
@@ -55,6 +52,25 @@ public struct EnvironmentBuilder: Sendable {
     /// with bytes that are not UTF-8 shown as U+FFFD.
     public func environment(for request: ScriptRequest, script: ScriptLocation) -> [String: String] {
         environmentBytes(for: request, script: script).mapValues { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// The environment of a resident (FastCGI) worker process: what every script gets that does
+    /// not depend on a request (`PATH`, the passed and the set variables); the request's
+    /// meta-variables travel as FastCGI PARAMS instead.
+    public func workerEnvironment() -> [String: String] {
+        var environment = hostVariables()
+        environment.merge(configuration.setEnvironment) { $1 }
+        return environment
+    }
+
+    /// `PATH` and the host variables the configuration passes on.
+    private func hostVariables() -> [String: String] {
+        var environment = ["PATH": configuration.path]
+        environment.reserveCapacity(1 + configuration.passEnvironment.count)
+        for name in configuration.passEnvironment {
+            environment[name] = hostEnvironment[name]
+        }
+        return environment
     }
 
     /// Sets the meta-variables, replacing what `variables` holds under their names.

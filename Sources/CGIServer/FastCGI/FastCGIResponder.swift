@@ -4,7 +4,8 @@ import NIOCore
 import NIOHTTP1
 
 /// Answers a request through a FastCGI application in the Responder role (FastCGI 1.0 §6.2):
-/// a file under the document root that a ``FastCGIPass`` names (PHP through PHP-FPM).
+/// a file under the document root that a ``FastCGIPass`` names (PHP through PHP-FPM), or a
+/// resident script, through a worker leased from its ``ResidentPool`` (``FastCGIUpstream``).
 ///
 /// The request goes out as BEGIN_REQUEST (FCGI_KEEP_CONN), PARAMS with the same meta-variables a
 /// CGI script gets (``EnvironmentBuilder``) and STDIN; the answer's STDOUT goes through the same
@@ -21,6 +22,10 @@ import NIOHTTP1
 ///   the head), ABORT_REQUEST goes out; without END_REQUEST within the kill grace, the connection is closed.
 /// - An application that cannot be reached is a 502 with a log line naming the address and the
 ///   reason; one that says FCGI_OVERLOADED is a 503 with `Retry-After`.
+/// - A resident worker goes back to its pool once its request is settled: as completed after
+///   END_REQUEST, as broken otherwise (the pool kills it: a worker that did not end an aborted or
+///   timed-out request in the kill grace, or one whose connection failed). A request whose worker
+///   failed before any output, without a body, is sent again to another worker.
 final class FastCGIResponder: ExchangeResponder, FastCGIConnectionUser {
     let kind = ResponderKind.fastCGIPass
     let server: ServerContext
@@ -28,7 +33,12 @@ final class FastCGIResponder: ExchangeResponder, FastCGIConnectionUser {
     let response: ClientResponse
     var exchange: ScriptExchange
     private let location: ScriptLocation
-    private let address: FastCGIAddress
+    private let upstream: FastCGIUpstream
+    /// The resident worker leased for this request, until it is handed back.
+    private var lease: WorkerLease?
+    private var retries = 0
+    /// Whether END_REQUEST arrived: only then is a resident worker known to be ready for another request.
+    private var endReceived = false
     private let input: ScriptInput
     private var records = FastCGIClientExchange()
     /// Tagged with the request and the script when first needed.
@@ -40,16 +50,16 @@ final class FastCGIResponder: ExchangeResponder, FastCGIConnectionUser {
     private(set) var requestEnded = false
     private var finished = false
     private var outputArrived = false
-    private var retried = false
 
-    /// A responder passing `request` for the file at `location` to the application at `address`.
+    /// A responder passing `request` for the file at `location` to `upstream`.
     init(
-        server: ServerContext, request: RoutedRequest, location: ScriptLocation, address: FastCGIAddress, response: ClientResponse
+        server: ServerContext, request: RoutedRequest, location: ScriptLocation, upstream: FastCGIUpstream,
+        response: ClientResponse
     ) {
         self.server = server
         self.request = request
         self.location = location
-        self.address = address
+        self.upstream = upstream
         self.response = response
         let headers = request.info.head.headers
         input = ScriptInput(
@@ -88,15 +98,44 @@ final class FastCGIResponder: ExchangeResponder, FastCGIConnectionUser {
 
     private func connect() {
         armIdleTimer()
+        switch upstream {
+        case .application(let address):
+            connect(to: address)
+        case .resident(let source):
+            source.lease(on: response.eventLoop).assumeIsolated().whenComplete { [self] result in
+                switch result {
+                case .success(let lease):
+                    self.lease = lease
+                    guard !finished else { return handBack(.completed) }
+                    connect(to: .unix(path: lease.socketPath))
+                case .failure(let error):
+                    guard !finished else { return }
+                    perform(exchange.scriptFailed(error as? ScriptFailure ?? .noScriptSlot))
+                }
+            }
+        }
+    }
+
+    private func connect(to address: FastCGIAddress) {
         let timeout = TimeAmount.milliseconds(Int64(server.configuration.scriptTimeout * 1000))
         server.fastCGIConnections.connection(to: address, on: response.eventLoop, timeout: timeout).assumeIsolated()
             .whenComplete { [self] result in
                 switch result {
                 case .success(let connection):
-                    guard !finished else { return server.fastCGIConnections.release(connection) }
+                    guard !finished else {
+                        handBack(.completed)
+                        return server.fastCGIConnections.release(connection)
+                    }
                     begin(on: connection)
                 case .failure(let error):
-                    guard !finished else { return }
+                    guard !finished else { return handBack(.broken) }
+                    if lease != nil, retries < upstream.retries, !input.hasBody {
+                        // A worker that died since its last request: the pool kills it; another takes this one.
+                        retries += 1
+                        handBack(.broken)
+                        return connect()
+                    }
+                    handBack(.broken)
                     let failure = error as? FastCGIApplicationError ?? .unreachable(address: "\(address)", reason: "\(error)")
                     perform(exchange.scriptFailed(.applicationFailed(failure)))
                 }
@@ -129,6 +168,7 @@ final class FastCGIResponder: ExchangeResponder, FastCGIConnectionUser {
             case .stderr(let bytes):
                 stderr.append(bytes)
             case .end(let appStatus):
+                endReceived = true
                 perform(exchange.outputEnded(exitStatus: .exited(Int32(bitPattern: appStatus))))
                 finish()
             case .failed(let error):
@@ -146,11 +186,15 @@ final class FastCGIResponder: ExchangeResponder, FastCGIConnectionUser {
     func connectionClosed() {
         guard let connection else { return }
         if let action = records.connectionClosed() {
-            if action == .failed(.connectionClosed), connection.isReused, !outputArrived, !input.hasBody, !retried, !finished {
-                // A kept connection the application had closed (PHP-FPM recycling a worker): once more on a new one.
-                retried = true
+            if action == .failed(.connectionClosed), connection.isReused || lease != nil, !outputArrived, !input.hasBody,
+                retries < upstream.retries, !finished
+            {
+                // A kept connection the application had closed (PHP-FPM recycling a worker), or a
+                // resident worker that died before answering: once more, on a new connection (to another worker).
+                retries += 1
                 self.connection = nil
                 records = FastCGIClientExchange()
+                handBack(.broken)
                 return connect()
             }
             if case .failed(let error) = action, !finished {
@@ -210,7 +254,10 @@ final class FastCGIResponder: ExchangeResponder, FastCGIConnectionUser {
     /// when it cannot serve another); one whose request runs on gets ABORT_REQUEST (§5.4) and the
     /// kill grace to answer it, then is closed.
     private func settleConnection() {
-        guard let connection else { return stderr.finish() }
+        guard let connection else {
+            handBack(.completed)
+            return stderr.finish()
+        }
         guard records.isOver || !connection.channel.isActive else {
             let abort = records.abort()
             guard !abort.isEmpty else { return }
@@ -226,11 +273,22 @@ final class FastCGIResponder: ExchangeResponder, FastCGIConnectionUser {
         self.connection = nil
         abortDeadline?.cancel()
         stderr.finish()
+        let resident = lease != nil
+        handBack(endReceived ? .completed : .broken)
         connection.user = nil
-        if records.connectionReusable {
+        // A resident worker's connection is not kept: the next request may go to another worker,
+        // and a worker that serves one connection at a time would wait on the kept one.
+        if records.connectionReusable, !resident {
             server.fastCGIConnections.release(connection)
         } else {
             connection.channel.close(promise: nil)
         }
+    }
+
+    /// Hands the leased resident worker back to its pool, once.
+    private func handBack(_ outcome: WorkerLease.Outcome) {
+        guard let lease, case .resident(let source) = upstream else { return }
+        self.lease = nil
+        source.pool.release(lease, outcome: outcome)
     }
 }

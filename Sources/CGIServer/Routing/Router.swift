@@ -1,7 +1,8 @@
 import CGIGateway
 import NIOHTTP1
 
-/// Picks the responder for each request: scripts under the script prefix, files that a
+/// Picks the responder for each request: scripts under the script prefix (resident ones through
+/// their worker pool), files that a
 /// ``FastCGIPass`` names to their FastCGI application, static files for everything else. It also turns a script's local redirect (RFC 3875 §6.2.2) into the new
 /// request the server serves in its place.
 struct Router {
@@ -12,13 +13,19 @@ struct Router {
         guard server.scriptResolver.claims(request.target.path) else {
             if let (location, address) = fastCGIFile(request.target) {
                 return FastCGIResponder(
-                    server: server, request: request, location: location, address: address, response: response)
+                    server: server, request: request, location: location, upstream: .application(address), response: response)
             }
             return ReplyResponder(
                 response: response, reply: server.staticFiles.respond(to: request.info.head, target: request.target))
         }
         do {
             let location = try server.scriptResolver.resolve(request.target.path)
+            if let pools = server.residentPools, pools.isResident(location) {
+                let source = ResidentWorkerSource(
+                    pool: pools.pool(for: location), location: location, compiler: server.swiftCompiler)
+                return FastCGIResponder(
+                    server: server, request: request, location: location, upstream: .resident(source), response: response)
+            }
             return CGIResponder(server: server, request: request, location: location, response: response)
         } catch {
             server.errorLog.info("\(error.description)", metadata: ["request": "\(request.info.id)"])

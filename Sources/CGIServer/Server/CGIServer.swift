@@ -29,6 +29,8 @@ public struct CGIServer: Sendable {
         case user(String)
         /// Scripts would run as root, and the configuration does not allow it.
         case rootScripts
+        /// The private folder for resident workers' sockets cannot be made.
+        case residentSockets(String)
 
         /// A sentence for the person starting the server, such as `no such folder: site/htdocs`.
         public var description: String {
@@ -39,6 +41,7 @@ public struct CGIServer: Sendable {
             case .bind(let reason): "cannot listen: \(reason)"
             case .admin(let reason): "cannot listen for --admin: \(reason)"
             case .user(let reason): reason
+            case .residentSockets(let reason): "resident scripts: \(reason)"
             case .rootScripts:
                 "refusing to run scripts as root: start as root with --user NAME to serve as NAME, or allow it with --allow-root-scripts"
             }
@@ -82,7 +85,8 @@ public struct CGIServer: Sendable {
             try? threadPool.syncShutdownGracefully()
             try? compilePool.syncShutdownGracefully()
         }
-        let context = try makeContext(fileIO: NonBlockingFileIO(threadPool: threadPool), compilePool: compilePool)
+        let context = try makeContext(
+            fileIO: NonBlockingFileIO(threadPool: threadPool), compilePool: compilePool, group: group)
         let registry = ConnectionRegistry(limit: configuration.maxConnections)
         try user?.actAsRoot()
         let listeners = try bind(group: group, context: context, tls: tls, registry: registry)
@@ -135,6 +139,7 @@ public struct CGIServer: Sendable {
         listeners.close()
         admin?.close()
         shutDown(registry, slots: context.scriptSlots)
+        stopResidentWorkers(context.residentPools)
     }
 
     /// The signals every server thread blocks, whatever mask the server was started with (each
@@ -209,8 +214,16 @@ public struct CGIServer: Sendable {
         }
     }
 
-    /// What every connection shares, built from the configuration.
-    func makeContext(fileIO: NonBlockingFileIO, compilePool: NIOThreadPool) throws -> ServerContext {
+    /// Drains the resident workers (their requests are over: the connections are closed) and
+    /// waits until every one is reaped; one still running after the kill grace is killed.
+    private func stopResidentWorkers(_ pools: ResidentPools?) {
+        guard let pools else { return }
+        try? pools.stop(grace: .milliseconds(Int64(configuration.killGrace * 1000))).wait()
+    }
+
+    /// What every connection shares, built from the configuration; resident pools run their
+    /// upkeep on `group`.
+    func makeContext(fileIO: NonBlockingFileIO, compilePool: NIOThreadPool, group: any EventLoopGroup) throws -> ServerContext {
         guard let documentRoot = CanonicalPath(resolving: configuration.documentRoot) else {
             throw StartError.missingFolder(configuration.documentRoot)
         }
@@ -245,7 +258,27 @@ public struct CGIServer: Sendable {
             scriptSlots: ScriptSlots(
                 limit: configuration.maxScripts, queueLimit: configuration.maxQueuedScripts,
                 queueTimeout: .milliseconds(Int64(configuration.queueTimeout * 1000))),
+            residentPools: try makeResidentPools(environment: EnvironmentBuilder(configuration: environment), group: group),
             accessLog: accessLog, errorLog: logger, fileIO: fileIO, metrics: metrics)
+    }
+
+    /// The pools of resident scripts (`--resident`), or `nil` when no script is resident. A
+    /// worker gets the environment every script gets apart from the request's variables (those
+    /// travel as FastCGI PARAMS), the scripts' limits, and the user the server runs as. Its
+    /// requests are not timed by the pool: the responder stops one silent for the script timeout.
+    private func makeResidentPools(environment: EnvironmentBuilder, group: any EventLoopGroup) throws -> ResidentPools? {
+        guard !configuration.residentPatterns.isEmpty else { return nil }
+        let settings = ResidentPool.Settings(
+            pool: PoolSettings(
+                workers: configuration.residentWorkers, maxRequests: configuration.residentMaxRequests, requestTimeout: nil,
+                arguments: [], environment: environment.workerEnvironment(), workingDirectory: "/"),
+            limits: configuration.scriptLimits, idleTimeout: .milliseconds(Int(configuration.residentIdleTimeout * 1000)),
+            maxQueued: configuration.maxQueuedScripts, queueTimeout: .milliseconds(Int64(configuration.queueTimeout * 1000)))
+        do {
+            return try ResidentPools(patterns: configuration.residentPatterns, settings: settings, group: group, logger: logger)
+        } catch {
+            throw StartError.residentSockets(error.description)
+        }
     }
 
     /// What development mode sets in every script's environment (`--set-env` can override it):

@@ -40,6 +40,15 @@ public struct ServerConfiguration: Sendable {
     public var maxQueuedScripts: Int = 64
     /// Seconds a request may wait in the queue for a script slot before it gets 503.
     public var queueTimeout: Double = 10
+    /// fnmatch(3) patterns (`*.swift`) on script file names: matching scripts run resident, as
+    /// pools of FastCGI workers the server starts on demand, instead of a process per request.
+    public var residentPatterns: [String] = []
+    /// Most workers of one resident script; more requests wait in a queue of ``maxQueuedScripts``.
+    public var residentWorkers: Int = 4
+    /// Requests after which a resident worker is replaced, or `nil` for never.
+    public var residentMaxRequests: Int? = nil
+    /// Seconds a resident worker may wait for a request before it is stopped.
+    public var residentIdleTimeout: Double = 10
     /// Names of server environment variables handed to scripts unchanged (scripts otherwise get a clean environment).
     public var passEnvironment: [String] = []
     /// Variables set in every script's environment, in order; a later entry wins.

@@ -19,6 +19,8 @@ final class ServerContext: Sendable {
     let swiftCompiler: CompileScheduler
     /// Caps concurrent scripts.
     let scriptSlots: ScriptSlots
+    /// The worker pools of resident scripts, or `nil` when none is resident.
+    let residentPools: ResidentPools?
     let accessLog: AccessLog?
     let errorLog: Logger
     /// What the admin listener shows: no-ops without `--admin`.
@@ -33,8 +35,8 @@ final class ServerContext: Sendable {
     /// A context holding these.
     init(
         configuration: ServerConfiguration, staticFiles: StaticFiles, scriptResolver: ScriptResolver,
-        environment: EnvironmentBuilder, swiftCompiler: CompileScheduler, scriptSlots: ScriptSlots, accessLog: AccessLog?,
-        errorLog: Logger, fileIO: NonBlockingFileIO, metrics: ServerMetrics = .disabled
+        environment: EnvironmentBuilder, swiftCompiler: CompileScheduler, scriptSlots: ScriptSlots, residentPools: ResidentPools?,
+        accessLog: AccessLog?, errorLog: Logger, fileIO: NonBlockingFileIO, metrics: ServerMetrics = .disabled
     ) {
         self.metrics = metrics
         self.configuration = configuration
@@ -43,6 +45,7 @@ final class ServerContext: Sendable {
         self.environment = environment
         self.swiftCompiler = swiftCompiler
         self.scriptSlots = scriptSlots
+        self.residentPools = residentPools
         self.accessLog = accessLog
         self.errorLog = errorLog
         self.fileIO = fileIO

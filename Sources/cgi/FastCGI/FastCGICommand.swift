@@ -56,7 +56,7 @@ struct FastCGICommand: ParsableCommand {
         guard workers >= 1 else { throw ValidationError("--workers must be at least 1") }
         guard (maxRequests ?? 1) >= 1 else { throw ValidationError("--max-requests must be at least 1") }
         guard (requestTimeout ?? 1) > 0 else { throw ValidationError("--request-timeout must be more than 0") }
-        do throws(FastCGIError) {
+        do {
             if let listen {
                 _ = try ListenAddress(parsing: listen)
             } else if SocketActivation.passedDescriptors() == nil {
@@ -65,7 +65,7 @@ struct FastCGICommand: ParsableCommand {
             _ = try socketFileMode()
             _ = try workerEnvironment()
         } catch {
-            throw ValidationError(error.description)
+            throw ValidationError("\(error)")
         }
     }
 
@@ -102,9 +102,9 @@ struct FastCGICommand: ParsableCommand {
     }
 
     /// The socket of `--listen`, or else the first one systemd passed (the others are closed on exec).
-    private func listeningSocket() throws(FastCGIError) -> ListeningSocket {
+    private func listeningSocket() throws -> ListeningSocket {
         if let listen { return try ListeningSocket(ListenAddress(parsing: listen), mode: socketFileMode()) }
-        guard let passed = SocketActivation.take() else { throw .noListenAddress }
+        guard let passed = SocketActivation.take() else { throw FastCGIError.noListenAddress }
         return try ListeningSocket(inheriting: passed.lowerBound)
     }
 

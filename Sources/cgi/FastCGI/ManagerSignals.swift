@@ -19,11 +19,11 @@ struct ManagerSignals {
         pthread_sigmask(SIG_BLOCK, &watched, nil)
         for signal in signals { Glibc.signal(signal, SIG_DFL) }
         guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "signalfd") else {
-            throw .socket("signalfd", errno: ENOSYS)
+            throw .system("signalfd", errno: ENOSYS)
         }
         let signalfd = unsafeBitCast(symbol, to: SignalFD.self)
         descriptor = signalfd(-1, &watched, O_CLOEXEC | O_NONBLOCK)
-        guard descriptor >= 0 else { throw .socket("signalfd", errno: errno) }
+        guard descriptor >= 0 else { throw .system("signalfd", errno: errno) }
     }
 
     /// The signals delivered since the last call, in order (several SIGCHLD may come as one).

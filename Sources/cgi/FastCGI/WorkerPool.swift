@@ -76,31 +76,17 @@ struct WorkerPool {
 
     /// Starts one worker of the current generation with the socket on descriptor 0.
     private mutating func spawn() throws(ScriptSpawnError) {
-        var ends: [Int32] = [-1, -1]
-        guard pipe(&ends) == 0 else { throw .pipe(errno: errno) }
-        for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
-        _ = fcntl(ends[0], F_SETFL, O_NONBLOCK)
-        let process: ScriptProcess
-        do {
-            process = try ScriptProcess.spawn(
-                executable: executable, arguments: settings.arguments, environment: settings.workerEnvironment,
-                workingDirectory: settings.workingDirectory, standardInput: .descriptor(socket.descriptor),
-                descriptor3: ends[1])
-        } catch {
-            close(ends[0])
-            close(ends[1])
-            throw error
-        }
-        close(ends[1])
-        workers.append(Worker(process: process, generation: generation, startedAt: .now, statusPipe: ends[0]))
-        outputs.append(WorkerOutput(descriptor: process.standardOutput, pid: process.pid))
-        outputs.append(WorkerOutput(descriptor: process.standardError, pid: process.pid))
+        let worker = try Worker.start(
+            executable: executable, listening: socket.descriptor, settings: settings, generation: generation)
+        workers.append(worker)
+        outputs.append(WorkerOutput(descriptor: worker.process.standardOutput, pid: worker.pid))
+        outputs.append(WorkerOutput(descriptor: worker.process.standardError, pid: worker.pid))
     }
 
     /// Starts workers until `--workers` of them are serving, unless the back-off says to wait.
     private mutating func topUp(now: ContinuousClock.Instant) {
         guard !stopping, now >= nextStartAllowed else { return }
-        while workers.count(where: { $0.drainDeadline == nil }) < settings.workers {
+        while workers.count(where: \.isServing) < settings.workers {
             do {
                 try spawn()
             } catch {
@@ -111,26 +97,11 @@ struct WorkerPool {
         }
     }
 
-    /// Recycles workers that reached `--max-requests`, kills those stuck in a request past
-    /// `--request-timeout` and those still draining past their deadline.
+    /// Applies the workers' rules (``Worker/enforceDeadlines(now:settings:)``): recycling after
+    /// `--max-requests`, killing those stuck past `--request-timeout` or draining past their deadline.
     private mutating func enforceDeadlines(now: ContinuousClock.Instant) {
         for index in workers.indices {
-            if let maxRequests = settings.maxRequests, workers[index].requests >= maxRequests,
-                workers[index].busySince == nil
-            {
-                workers[index].drain(until: now + settings.drainGrace)
-            }
-            if let timeout = settings.requestTimeout, let since = workers[index].busySince, now - since >= timeout,
-                !workers[index].killedForTimeout
-            {
-                log("worker \(workers[index].pid): request still running after \(timeout); killing it")
-                workers[index].killedForTimeout = true
-                workers[index].process.signalGroup(SIGKILL)
-            }
-            if let deadline = workers[index].drainDeadline, now >= deadline {
-                log("worker \(workers[index].pid): still running \(settings.drainGrace) after SIGTERM; killing it")
-                workers[index].process.signalGroup(SIGKILL)
-            }
+            if let line = workers[index].enforceDeadlines(now: now, settings: settings) { log(line) }
         }
     }
 
@@ -141,11 +112,8 @@ struct WorkerPool {
             guard let instant else { return }
             next = min(next ?? instant, instant)
         }
-        if !stopping, workers.count(where: { $0.drainDeadline == nil }) < settings.workers { consider(nextStartAllowed) }
-        for worker in workers {
-            consider(worker.drainDeadline)
-            if let timeout = settings.requestTimeout, !worker.killedForTimeout { consider(worker.busySince.map { $0 + timeout }) }
-        }
+        if !stopping, workers.count(where: \.isServing) < settings.workers { consider(nextStartAllowed) }
+        for worker in workers { consider(worker.nextDeadline(settings: settings)) }
         guard let next else { return -1 }
         let wait = next - now
         return wait <= .zero

@@ -1,12 +1,12 @@
-/// Where `cgi fastcgi` listens: `unix:PATH` or `HOST:PORT` (an IPv4 address or `localhost`).
-enum ListenAddress: Equatable, CustomStringConvertible {
+/// Where a FastCGI worker pool listens: `unix:PATH` or `HOST:PORT` (an IPv4 address or `localhost`).
+package enum ListenAddress: Equatable, Sendable, CustomStringConvertible {
     /// A unix socket file.
     case unix(path: String)
     /// A TCP port on an IPv4 address.
     case tcp(host: String, port: UInt16)
 
     /// Parses `unix:PATH` or `HOST:PORT`.
-    init(parsing text: String) throws(FastCGIError) {
+    package init(parsing text: String) throws(ListeningSocketError) {
         if text.hasPrefix("unix:") {
             let path = String(text.dropFirst("unix:".count))
             guard !path.isEmpty, path.utf8.count < 108 else { throw .badListenAddress(text) }
@@ -21,7 +21,7 @@ enum ListenAddress: Equatable, CustomStringConvertible {
     }
 
     /// What the manager prints once it is ready: `unix:PATH` or `fastcgi://HOST:PORT`.
-    var description: String {
+    package var description: String {
         switch self {
         case .unix(let path): "unix:\(path)"
         case .tcp(let host, let port): "fastcgi://\(host):\(port)"

@@ -2,15 +2,17 @@ import Glibc
 
 /// The socket every worker accepts on: bound and listening, numbered 3 or above, close-on-exec
 /// (workers get their copy as descriptor 0 through the spawn's file actions).
-struct ListeningSocket {
-    let descriptor: Int32
-    let address: ListenAddress
+package struct ListeningSocket: Sendable {
+    /// The listening descriptor (3 or above, close-on-exec).
+    package let descriptor: Int32
+    /// Where it listens.
+    package let address: ListenAddress
     /// Whether someone else bound the socket (systemd): its file, if any, is theirs to remove.
-    var isInherited = false
+    package var isInherited = false
 
     /// Binds and listens on `address`. A unix socket file gets `mode`; a stale socket file left by
     /// a manager that died is replaced, but any other file at that path is an error.
-    init(_ address: ListenAddress, mode: mode_t) throws(FastCGIError) {
+    package init(_ address: ListenAddress, mode: mode_t) throws(ListeningSocketError) {
         self.address = address
         switch address {
         case .unix(let path):
@@ -46,7 +48,7 @@ struct ListeningSocket {
 
     /// Takes a socket someone else bound and listens on (systemd's socket activation): a TCP
     /// socket on IPv4 or a unix socket, in the listening state.
-    init(inheriting descriptor: Int32) throws(FastCGIError) {
+    package init(inheriting descriptor: Int32) throws(ListeningSocketError) {
         var accepting: Int32 = 0
         var length = socklen_t(MemoryLayout<Int32>.size)
         guard getsockopt(descriptor, SOL_SOCKET, SO_ACCEPTCONN, &accepting, &length) == 0, accepting != 0 else {
@@ -79,17 +81,17 @@ struct ListeningSocket {
     }
 
     /// Closes the socket and removes a unix socket's file (unless the socket was inherited).
-    func close() {
+    package func close() {
         _ = Glibc.close(descriptor)
         if case .unix(let path) = address, !isInherited { unlink(path) }
     }
 
-    private func close(after error: FastCGIError) -> FastCGIError {
+    private func close(after error: ListeningSocketError) -> ListeningSocketError {
         _ = Glibc.close(descriptor)
         return error
     }
 
-    private static func open(_ family: Int32, what address: ListenAddress) throws(FastCGIError) -> Int32 {
+    private static func open(_ family: Int32, what address: ListenAddress) throws(ListeningSocketError) -> Int32 {
         let made = socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard made >= 0 else { throw .socket("socket for \(address)", errno: errno) }
         guard made < 3 else { return made }
