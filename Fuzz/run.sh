@@ -4,7 +4,8 @@
 # parsing, the JSON reader (what it reads must write and read back the same) and the
 # FastCGI record decoder. The library (CGICore, then CGI) is compiled once with coverage and
 # AddressSanitizer (swiftc -sanitize=fuzzer,address, -enable-testing so targets reach
-# internal types; its C part, Sources/CSHA256, with clang and a module map written here);
+# internal types; its C parts, Sources/CSHA256 and Sources/CThrowSites, with clang and module
+# maps written here);
 # each target in Fuzz/*FuzzTarget.swift links against them. Seeds come from Fuzz/corpus/TARGET;
 # new inputs and crash artifacts go to Fuzz/out/ (not in git). Exits non-zero on a crash,
 # a sanitizer report, a timeout or a failed build.
@@ -25,28 +26,34 @@ per_target=$((seconds / ${#targets[@]}))
 ((per_target >= 1)) || per_target=1
 
 rm -rf "$out"
-mkdir -p "$out/lib" "$out/csha256" "$out/tmp"
+c_modules=(CSHA256 CThrowSites)
+mkdir -p "$out/lib" "$out/modules" "$out/tmp"
 flags=(-O -sanitize=fuzzer,address -parse-as-library -package-name swift_cgi)
 
 echo "fuzz: building the CGI library with coverage and AddressSanitizer"
-printf 'module CSHA256 {\n    header "%s"\n    export *\n}\n' "$root/Sources/CSHA256/include/CSHA256.h" \
-    > "$out/csha256/module.modulemap"
 c_objects=()
-for source in "$root"/Sources/CSHA256/*.c; do
-    object="$out/lib/$(basename "$source").o"
-    clang -O2 -fsanitize=fuzzer-no-link,address -I "$root/Sources/CSHA256/include" -c "$source" -o "$object" \
-        2>> "$out/build.log" || { cat "$out/build.log"; exit 1; }
-    c_objects+=("$object")
+module_paths=()
+for module in "${c_modules[@]}"; do
+    mkdir -p "$out/modules/$module"
+    printf 'module %s {\n    header "%s"\n    export *\n}\n' "$module" "$root/Sources/$module/include/$module.h" \
+        > "$out/modules/$module/module.modulemap"
+    module_paths+=(-I "$out/modules/$module")
+    for source in "$root/Sources/$module"/*.c; do
+        object="$out/lib/$(basename "$source").o"
+        clang -O2 -fsanitize=fuzzer-no-link,address -I "$root/Sources/$module/include" -c "$source" -o "$object" \
+            2>> "$out/build.log" || { cat "$out/build.log"; exit 1; }
+        c_objects+=("$object")
+    done
 done
 for module in CGICore CGI; do
     swiftc "${flags[@]}" -enable-testing -module-name "$module" -emit-module -emit-module-path "$out/lib/$module.swiftmodule" \
-        -emit-library -static -I "$out/csha256" -I "$out/lib" $(find "$root/Sources/$module" -name '*.swift' | sort) \
+        -emit-library -static "${module_paths[@]}" -I "$out/lib" $(find "$root/Sources/$module" -name '*.swift' | sort) \
         -o "$out/lib/lib$module.a" 2>> "$out/build.log" || { cat "$out/build.log"; exit 1; }
 done
 
 status=0
 for target in "${targets[@]}"; do
-    swiftc "${flags[@]}" -I "$out/lib" "$root/Fuzz/${sources[$target]}" -I "$out/csha256" -L "$out/lib" -lCGI -lCGICore "${c_objects[@]}" -o "$out/$target" \
+    swiftc "${flags[@]}" -I "$out/lib" "$root/Fuzz/${sources[$target]}" "${module_paths[@]}" -L "$out/lib" -lCGI -lCGICore "${c_objects[@]}" -o "$out/$target" \
         2>> "$out/build.log" || { cat "$out/build.log"; exit 1; }
     corpus="$out/corpus-$target"
     mkdir -p "$corpus"

@@ -55,9 +55,12 @@ struct ScriptSlotAbuseTests {
         #expect(waiting.read(until: "sha256=").contains("len=\(length)"))
     }
 
-    @Test func aTricklingBodyHoldsNoSlotAndGets408() throws {
+    /// A small body is read whole before its script starts; a large one (1 MiB) must send its
+    /// first 64 KiB first. Either way the trickle holds no slot.
+    @Test(arguments: [4000, 1 << 20])
+    func aTricklingBodyHoldsNoSlotAndGets408(length: Int) throws {
         let trickler = try TestClient(port: server.port)
-        trickler.send("POST /cgi-bin/probe.cgi?echo=1 HTTP/1.1\r\nHost: x\r\nContent-Length: 4000\r\n\r\n")
+        trickler.send("POST /cgi-bin/probe.cgi?echo=1 HTTP/1.1\r\nHost: x\r\nContent-Length: \(length)\r\n\r\n")
         let started = Date()
         let sending = Thread {
             // 20 bytes every 200 ms: 100 bytes/s, below the 500 bytes/s minimum. At most 15 s.
@@ -70,6 +73,8 @@ struct ScriptSlotAbuseTests {
         // Meanwhile the only slot serves others.
         let other = try curl([server.url("/cgi-bin/probe.cgi?env=REQUEST_METHOD")])
         #expect(other.text == "GET")
+        // ... while the trickle still goes on: the other request did not wait for the 408.
+        #expect(trickler.read(until: "HTTP/", within: 0.1).isEmpty, "the other request waited for the trickle's end")
         let answer = trickler.read(until: "\r\n\r\n", within: 15)
         #expect(answer.hasPrefix("HTTP/1.1 408 "), "\(answer.prefix(60))")
         // 2 s of allowance plus 1 s per 500 bytes: the trickle is cut off well before its 4000 bytes.

@@ -70,13 +70,13 @@ final class FastCGIResponder: ExchangeResponder, FastCGIConnectionUser {
 
     // MARK: The request
 
-    /// Connects now, or once the body is complete (a chunked or small body, whose length goes into PARAMS).
+    /// Connects once the body is complete (a chunked or small body, whose length goes into PARAMS),
+    /// once a larger one has shown that it arrives, or now.
     func start() {
         if input.waitsForWholeBody {
             input.continueIfExpected(request.info.head.headers)
         } else {
-            input.holdUntilConnected()
-            connect()
+            input.startWhenShown(request.info.head.headers) { [self] in connect() }
         }
     }
 

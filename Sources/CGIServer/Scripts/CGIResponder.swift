@@ -48,13 +48,13 @@ final class CGIResponder: ExchangeResponder {
 
     // MARK: Starting
 
-    /// Starts the script now, or once the body is complete (a chunked or small body).
+    /// Starts the script once the body is complete (a chunked or small body), once a larger one
+    /// has shown that it arrives, or now.
     func start() {
         if input.waitsForWholeBody {
             continueIfExpected()
         } else {
-            input.holdUntilConnected()
-            acquireSlotAndSpawn()
+            input.startWhenShown(request.info.head.headers) { [self] in acquireSlotAndSpawn() }
         }
     }
 

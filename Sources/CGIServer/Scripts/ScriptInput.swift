@@ -7,7 +7,8 @@ import NIOHTTP1
 /// bytes, then end-of-file, written with backpressure (the client is paused while the pipe is
 /// full). A chunked body is collected first (memory, then a temporary file) so that
 /// `CONTENT_LENGTH` can be set, and so is a small one (``ServerConfiguration/bodyBufferedBeforeScript``),
-/// so that a slow client holds no script slot; without a body, stdin is `/dev/null`. It writes
+/// so that a slow client holds no script slot; a larger body must send that many bytes before
+/// its script starts (``startWhenShown(_:_:)``). Without a body, stdin is `/dev/null`. It writes
 /// to a ``ScriptInputSink``: a script's stdin pipe, or a FastCGI request's STDIN stream.
 final class ScriptInput {
     private enum Body {
@@ -25,10 +26,17 @@ final class ScriptInput {
     private var pending: [ByteBuffer] = []
     private var lastWrite: EventLoopFuture<Void>?
     private var closed = false
+    /// How many bytes of a streamed body must arrive before its script starts.
+    private let shownBeforeScript: Int
+    /// Starts the script once ``shownBeforeScript`` bytes have arrived (``startWhenShown(_:_:)``).
+    private var startWhenShown: (() -> Void)?
+    /// Bytes of a streamed body received so far.
+    private var arrived = 0
 
     /// Input for a request with `contentLength` (nil when absent) that is chunked or not.
     init(contentLength: Int?, isChunked: Bool, configuration: ServerConfiguration, response: ClientResponse) {
         self.response = response
+        shownBeforeScript = configuration.bodyBufferedBeforeScript
         if isChunked || (contentLength ?? 0) > 0 && contentLength! <= configuration.bodyBufferedBeforeScript {
             body = .spooled(RequestBodySpool(memoryLimit: configuration.bodyMemoryLimit, maximum: configuration.maxBodySize))
         } else if let contentLength, contentLength > 0 {
@@ -57,8 +65,26 @@ final class ScriptInput {
     /// Sends `100 Continue` when the request has a body and its `headers` say the client waits
     /// for it (RFC 9110 §10.1.1).
     func continueIfExpected(_ headers: HTTPHeaders) {
-        guard hasBody, headers.first(name: "Expect")?.lowercased() == "100-continue" else { return }
+        guard hasBody, Self.expectsContinue(headers) else { return }
         response.writeContinue()
+    }
+
+    /// Calls `start` (which takes a script slot) when a body that streams to the script has
+    /// shown that it arrives: once its first ``ServerConfiguration/bodyBufferedBeforeScript``
+    /// bytes are in, so that a client trickling a large body is cut off by the body timeout
+    /// without ever holding a slot. Reading then stops until the script is connected. A client
+    /// that waits for `100 Continue` sends nothing before it, and is started at once (the
+    /// continue goes out with the slot).
+    func startWhenShown(_ headers: HTTPHeaders, _ start: @escaping () -> Void) {
+        guard case .streamed = body, !Self.expectsContinue(headers) else {
+            holdUntilConnected()
+            return start()
+        }
+        startWhenShown = start
+    }
+
+    private static func expectsContinue(_ headers: HTTPHeaders) -> Bool {
+        headers.first(name: "Expect")?.lowercased() == "100-continue"
     }
 
     /// A piece of the request body arrived.
@@ -71,8 +97,14 @@ final class ScriptInput {
         case .streamed(let remaining):
             body = .streamed(remaining: remaining - buffer.readableBytes)
             guard !closed else { return }
+            arrived += buffer.readableBytes
             pending.append(buffer)
             feed()
+            if let start = startWhenShown, arrived >= shownBeforeScript {
+                startWhenShown = nil
+                holdUntilConnected()
+                start()
+            }
         case .spooled(let spool):
             do {
                 try spool.append(buffer)
@@ -93,7 +125,7 @@ final class ScriptInput {
 
     /// Stops reading a body that streams to the script until its stdin is connected, so that
     /// a request waiting for a script slot holds no more than what has arrived already.
-    func holdUntilConnected() {
+    private func holdUntilConnected() {
         guard case .streamed = body else { return }
         response.setReading(false)
     }

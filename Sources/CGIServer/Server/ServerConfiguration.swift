@@ -25,8 +25,9 @@ public struct ServerConfiguration: Sendable {
     /// Largest chunked request body kept in memory before it is spooled to a temporary file, in bytes.
     public var bodyMemoryLimit: Int = 1024 * 1024
     /// Request bodies up to this size, in bytes, are read whole before a script slot is taken, so
-    /// that a client sending slowly never holds a slot; larger ones stream to the script, which
-    /// starts once a slot is free (the server stops reading them until then).
+    /// that a client sending slowly never holds a slot; larger ones must send this many bytes
+    /// first, then stream to the script, which starts once a slot is free (the server stops
+    /// reading them until then). A client that waits for `100 Continue` gets it with the slot.
     public var bodyBufferedBeforeScript: Int = 64 * 1024
     /// Most bytes all request bodies collected before their scripts start (chunked ones, and small ones) may hold together (memory and temporary
     /// files in `$TMPDIR`); a body that would go beyond it gets 413.
