@@ -39,7 +39,7 @@ final class FastCGIResponder: ExchangeResponder, FastCGIConnectionUser {
     private var retries = 0
     /// Whether END_REQUEST arrived: only then is a resident worker known to be ready for another request.
     private var endReceived = false
-    private let input: ScriptInput
+    let input: ScriptInput
     private var records = FastCGIClientExchange()
     /// Tagged with the request and the script when first needed.
     lazy var logger = server.errorLog.tagged(request: request.info.id, script: location.scriptName)
@@ -47,8 +47,8 @@ final class FastCGIResponder: ExchangeResponder, FastCGIConnectionUser {
     private lazy var idleTimeout = RearmableTimeout(loop: response.eventLoop) { [weak self] in self?.idleTimedOut() }
     private var connection: FastCGIConnection?
     private var abortDeadline: Scheduled<Void>?
-    private(set) var requestEnded = false
-    private var finished = false
+    var requestEnded = false
+    private(set) var finished = false
     private var outputArrived = false
 
     /// A responder passing `request` for the file at `location` to `upstream`.
@@ -70,33 +70,8 @@ final class FastCGIResponder: ExchangeResponder, FastCGIConnectionUser {
 
     // MARK: The request
 
-    /// Connects once the body is complete (a chunked or small body, whose length goes into PARAMS),
-    /// once a larger one has shown that it arrives, or now.
-    func start() {
-        if input.waitsForWholeBody {
-            input.continueIfExpected(request.info.head.headers)
-        } else {
-            input.startWhenShown(request.info.head.headers) { [self] in connect() }
-        }
-    }
-
-    func receivedBody(_ buffer: ByteBuffer) {
-        do {
-            try input.received(buffer)
-        } catch {
-            response.closeAfterwards()
-            perform(exchange.scriptFailed(error))
-        }
-    }
-
-    func receivedEnd() {
-        requestEnded = true
-        guard input.waitsForWholeBody, !finished else { return }
-        input.ended()
-        connect()
-    }
-
-    private func connect() {
+    /// Connects to the application (a resident script's worker first leased from its pool).
+    func startScript() {
         armIdleTimer()
         switch upstream {
         case .application(let address):
@@ -133,7 +108,7 @@ final class FastCGIResponder: ExchangeResponder, FastCGIConnectionUser {
                         // A worker that died since its last request: the pool kills it; another takes this one.
                         retries += 1
                         handBack(.broken)
-                        return connect()
+                        return startScript()
                     }
                     handBack(.broken)
                     let failure = error as? FastCGIApplicationError ?? .unreachable(address: "\(address)", reason: "\(error)")
@@ -195,7 +170,7 @@ final class FastCGIResponder: ExchangeResponder, FastCGIConnectionUser {
                 self.connection = nil
                 records = FastCGIClientExchange()
                 handBack(.broken)
-                return connect()
+                return startScript()
             }
             if case .failed(let error) = action, !finished {
                 perform(exchange.scriptFailed(.applicationFailed(error)))

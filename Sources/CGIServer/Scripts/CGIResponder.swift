@@ -21,7 +21,7 @@ final class CGIResponder: ExchangeResponder {
     let request: RoutedRequest
     private let location: ScriptLocation
     let response: ClientResponse
-    private let input: ScriptInput
+    let input: ScriptInput
     var exchange: ScriptExchange
     /// Tagged with the request and the script when first needed (most runs log nothing).
     lazy var logger = server.errorLog.tagged(request: request.info.id, script: location.scriptName)
@@ -29,8 +29,8 @@ final class CGIResponder: ExchangeResponder {
     private var script: ScriptReaper?
     private var outputChannel: (any Channel)?
     private var stderr: StderrPipe?
-    private(set) var requestEnded = false
-    private var finished = false
+    var requestEnded = false
+    private(set) var finished = false
 
     init(server: ServerContext, request: RoutedRequest, location: ScriptLocation, response: ClientResponse) {
         self.server = server
@@ -48,30 +48,16 @@ final class CGIResponder: ExchangeResponder {
 
     // MARK: Starting
 
-    /// Starts the script once the body is complete (a chunked or small body), once a larger one
-    /// has shown that it arrives, or now.
-    func start() {
-        if input.waitsForWholeBody {
-            continueIfExpected()
-        } else {
-            input.startWhenShown(request.info.head.headers) { [self] in acquireSlotAndSpawn() }
-        }
-    }
-
-    /// Sends `100 Continue` to a client that waits for it before sending its body: at once for a
-    /// body collected first, once a slot is granted for one that streams to the script.
-    private func continueIfExpected() {
-        input.continueIfExpected(request.info.head.headers)
-    }
-
-    private func acquireSlotAndSpawn() {
+    /// Takes a script slot, then spawns the script.
+    func startScript() {
         server.scriptSlots.acquire(on: response.eventLoop).assumeIsolated().whenComplete { [self] result in
             guard !finished else {
                 if case .success = result { server.scriptSlots.release() }
                 return
             }
             guard case .success = result else { return perform(exchange.scriptFailed(.noScriptSlot)) }
-            if !input.waitsForWholeBody { continueIfExpected() }
+            // A client waiting for `100 Continue` before it sends a streamed body gets it with the slot.
+            if !input.waitsForWholeBody { input.continueIfExpected(request.info.head.headers) }
             spawn()
         }
     }
@@ -156,24 +142,6 @@ final class CGIResponder: ExchangeResponder {
         stderr = StderrPipe(
             descriptor: process.standardError,
             lines: LogLineSplitter(logger: server.errorLog, request: request.info.id, script: location.scriptName), loop: loop)
-    }
-
-    // MARK: The request's body
-
-    func receivedBody(_ buffer: ByteBuffer) {
-        do {
-            try input.received(buffer)
-        } catch {
-            response.closeAfterwards()
-            perform(exchange.scriptFailed(error))
-        }
-    }
-
-    func receivedEnd() {
-        requestEnded = true
-        guard input.waitsForWholeBody, !finished else { return }
-        input.ended()
-        acquireSlotAndSpawn()
     }
 
     // MARK: The script's output

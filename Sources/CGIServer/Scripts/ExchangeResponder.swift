@@ -18,10 +18,17 @@ protocol ExchangeResponder: Responder {
     var exchange: ScriptExchange { get set }
     /// Tagged with the request and the script.
     var logger: Logger { get }
+    /// The request body on its way to the script.
+    var input: ScriptInput { get }
     /// Whether the whole request (body included) has arrived.
-    var requestEnded: Bool { get }
+    var requestEnded: Bool { get set }
+    /// Whether the exchange is over (the script's side finished).
+    var finished: Bool { get }
     /// Added to the log line of a failure (such as the limits a script ran under); may be empty.
     var failureNote: String { get }
+    /// Starts the script's side: a CGI script takes a slot and is spawned, a FastCGI request
+    /// connects to its application.
+    func startScript()
     /// Stops the script's side of the exchange: nothing more is read from it.
     func finish()
     /// The output ended before the script exited (``ScriptExchange/Action/awaitExit``).
@@ -32,6 +39,32 @@ protocol ExchangeResponder: Responder {
 }
 
 extension ExchangeResponder {
+    /// Starts the script once the body is complete (a chunked or small body, whose length the
+    /// script is given), once a larger one has shown that it arrives, or now.
+    func start() {
+        if input.waitsForWholeBody {
+            input.continueIfExpected(request.info.head.headers)
+        } else {
+            input.startWhenShown(request.info.head.headers) { [self] in startScript() }
+        }
+    }
+
+    func receivedBody(_ buffer: ByteBuffer) {
+        do {
+            try input.received(buffer)
+        } catch {
+            response.closeAfterwards()
+            perform(exchange.scriptFailed(error))
+        }
+    }
+
+    func receivedEnd() {
+        requestEnded = true
+        guard input.waitsForWholeBody, !finished else { return }
+        input.ended()
+        startScript()
+    }
+
     /// Does what the exchange decided; `chunk` is the piece of output the action is about.
     func perform(_ action: ScriptExchange.Action, chunk: ByteBuffer? = nil) {
         switch action {
