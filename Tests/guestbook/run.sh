@@ -9,7 +9,7 @@
 #   (default .build/browser-test, as Tests/browser/run.sh);
 # - 64 concurrent posters for 20 s (check.py load): every accepted post in the database exactly
 #   once, no "database is locked" 500; the counts are printed.
-# Each in each mode named on the command line (default: cgi fastcgi):
+# Each in each mode named on the command line (default: cgi resident fastcgi):
 #   cgi       the binary in a site's cgi-bin, run by cgi-server as a CGI script;
 #   fastcgi   the same binary under `cgi fastcgi`, behind nginx;
 #   resident  the same binary as a resident script of `cgi-server --resident`.
@@ -17,7 +17,7 @@
 # websocket-client when missing). Exits non-zero when a check fails; stops every process it started.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-if [ $# -gt 0 ]; then modes=("$@"); else modes=(cgi fastcgi); fi
+if [ $# -gt 0 ]; then modes=("$@"); else modes=(cgi resident fastcgi); fi
 seconds=${GUESTBOOK_LOAD_SECONDS:-20}
 posters=${GUESTBOOK_POSTERS:-64}
 output=${BROWSER_TEST_OUTPUT:-.build/browser-test}
@@ -101,7 +101,7 @@ for mode in "${modes[@]}"; do
     GUESTBOOK_DATA=$data "$site/cgi-bin/guestbook" set-admin-password <<< "$password" >/dev/null
     case $mode in
         cgi) start_cgi_server "$data" ;;
-        resident) start_cgi_server "$data" --resident ;;
+        resident) start_cgi_server "$data" --resident guestbook ;;
         fastcgi) start_fastcgi "$data" ;;
         *) echo "unknown mode $mode (cgi, fastcgi, resident)"; exit 2 ;;
     esac
