@@ -31,7 +31,8 @@ import Testing
             script: "worker.py",
             settings: .init(
                 pool: settings, idleTimeout: idleTimeout, maxQueued: maxQueued, queueTimeout: .milliseconds(300)),
-            folder: folder, index: 1, loop: group.next(), logger: Logger(label: "resident-pool-tests"))
+            folder: folder, index: 1, loop: group.next(), logger: Logger(label: "resident-pool-tests"),
+            metrics: PoolMetrics(pool: "worker.py", metrics: .disabled))
     }
 
     /// Leases a worker, sends one request to it, hands it back as completed (or broken, when the

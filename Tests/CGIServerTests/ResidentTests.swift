@@ -37,6 +37,31 @@ import Testing
         return output.split(separator: "\n").reduce(into: [:]) { $0[String($1), default: 0] += 1 }
     }
 
+    /// The admin listener's `/metrics` lines that start with `name` and hold `labels`, as values.
+    func metric(_ server: TestServer, _ name: String, _ labels: String) throws -> [Double] {
+        let port = try #require(server.adminPort)
+        return try curl(["-s", "http://127.0.0.1:\(port)/metrics"]).text.split(separator: "\n")
+            .filter { $0.hasPrefix(name + "{") && $0.contains(labels) }
+            .compactMap { $0.split(separator: " ").last.flatMap { Double($0) } }
+    }
+
+    @Test func thePoolsMetricsCountItsWorkersAndRecycles() throws {
+        let server = try serve(["--admin", "127.0.0.1:0", "--max-requests", "3"])
+        let pids = try (0..<7).map { _ in try pid(get(server)) }
+        #expect(Set(pids).count == 3, "7 requests, a new worker after every 3: \(pids)")
+        let pool = #"pool="/cgi-bin/pid.py""#
+        #expect(
+            eventually(within: 5) {
+                (try? metric(server, "cgi_server_pool_workers", pool).count) == 2
+                    && (try? metric(server, "cgi_server_pool_workers", #"state="idle""#)) == [1]
+                    && (try? metric(server, "cgi_server_pool_workers", #"state="busy""#)) == [0]
+            }, "one idle worker, none busy")
+        #expect(try metric(server, "cgi_server_pool_worker_recycles_total", pool) == [2])
+        #expect(try metric(server, "cgi_server_pool_worker_restarts_total", pool).allSatisfy { $0 == 0 })
+        let status = try curl(["-s", "http://127.0.0.1:\(try #require(server.adminPort))/status?format=json"]).text
+        #expect(status.contains("/cgi-bin/pid.py"), "the status lists the pool")
+    }
+
     func isRunning(_ pid: pid_t) -> Bool {
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return false }
         return !stat.contains(") Z ")

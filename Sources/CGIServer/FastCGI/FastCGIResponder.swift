@@ -106,13 +106,13 @@ final class FastCGIResponder: ExchangeResponder, FastCGIConnectionUser {
                     guard !finished else { return handBack(.broken) }
                     if lease != nil, retries < upstream.retries, !input.hasBody {
                         // A worker that died since its last request: the pool kills it; another takes this one.
-                        retries += 1
+                        noteRetry()
                         handBack(.broken)
                         return startScript()
                     }
                     handBack(.broken)
                     let failure = error as? FastCGIApplicationError ?? .unreachable(address: "\(address)", reason: "\(error)")
-                    perform(exchange.scriptFailed(.applicationFailed(failure)))
+                    failed(failure)
                 }
             }
     }
@@ -147,7 +147,7 @@ final class FastCGIResponder: ExchangeResponder, FastCGIConnectionUser {
                 perform(exchange.outputEnded(exitStatus: .exited(Int32(bitPattern: appStatus))))
                 finish()
             case .failed(let error):
-                perform(exchange.scriptFailed(.applicationFailed(error)))
+                failed(error)
                 finish()
             }
         }
@@ -166,14 +166,14 @@ final class FastCGIResponder: ExchangeResponder, FastCGIConnectionUser {
             {
                 // A kept connection the application had closed (PHP-FPM recycling a worker), or a
                 // resident worker that died before answering: once more, on a new connection (to another worker).
-                retries += 1
+                noteRetry()
                 self.connection = nil
                 records = FastCGIClientExchange()
                 handBack(.broken)
                 return startScript()
             }
             if case .failed(let error) = action, !finished {
-                perform(exchange.scriptFailed(.applicationFailed(error)))
+                failed(error)
             }
         }
         finish()
@@ -261,6 +261,18 @@ final class FastCGIResponder: ExchangeResponder, FastCGIConnectionUser {
     }
 
     /// Hands the leased resident worker back to its pool, once.
+    /// Counts another attempt (in the pool's metrics for a resident script).
+    private func noteRetry() {
+        retries += 1
+        if case .resident(let source) = upstream { source.pool.metrics.retries.increment() }
+    }
+
+    /// Answers with the application's failure (an OVERLOADED answer counts in the pool's metrics).
+    private func failed(_ error: FastCGIApplicationError) {
+        if error == .overloaded, case .resident(let source) = upstream { source.pool.metrics.overloaded.increment() }
+        perform(exchange.scriptFailed(.applicationFailed(error)))
+    }
+
     private func handBack(_ outcome: WorkerLease.Outcome) {
         guard let lease, case .resident(let source) = upstream else { return }
         self.lease = nil

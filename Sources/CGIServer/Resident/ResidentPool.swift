@@ -40,6 +40,8 @@ final class ResidentPool: Sendable {
 
     /// The script's name, for log lines.
     let script: String
+    /// Workers by state, restarts, recycles, retries and OVERLOADED answers, for `--admin`.
+    let metrics: PoolMetrics
     private let settings: Settings
     private let folder: SocketFolder
     /// Tells this pool's socket files from other pools' in the shared folder.
@@ -63,8 +65,12 @@ final class ResidentPool: Sendable {
 
     /// A pool for `script` whose workers' sockets go in `folder` (named with `index`); the
     /// pool's upkeep and its workers' output run on `loop`.
-    init(script: String, settings: Settings, folder: SocketFolder, index: Int, loop: any EventLoop, logger: Logger) {
+    init(
+        script: String, settings: Settings, folder: SocketFolder, index: Int, loop: any EventLoop, logger: Logger,
+        metrics: PoolMetrics
+    ) {
         self.script = script
+        self.metrics = metrics
         self.settings = settings
         self.folder = folder
         self.index = index
@@ -103,6 +109,7 @@ final class ResidentPool: Sendable {
                 if state.stopping || worker.worker.generation != state.generation
                     || worker.leases >= (settings.pool.maxRequests ?? .max)
                 {
+                    if worker.leases >= (settings.pool.maxRequests ?? .max) { metrics.recycles.increment() }
                     state.workers[index].worker.drain(until: now + settings.pool.drainGrace)
                 }
                 return nil
@@ -242,6 +249,9 @@ final class ResidentPool: Sendable {
                 }
             }
             lines += reapExited(&state, now: now)
+            let serving = state.workers.filter(\.worker.isServing)
+            metrics.busyWorkers.set(serving.count(where: \.isLeased))
+            metrics.idleWorkers.set(serving.count(where: { !$0.isLeased }))
             guard state.workers.isEmpty else { return [] }
             state.maintenance = nil
             task.cancel()
@@ -266,6 +276,7 @@ final class ResidentPool: Sendable {
             let expected =
                 !resident.worker.isServing || state.stopping || resident.leases >= (settings.pool.maxRequests ?? .max)
             guard !expected else { continue }
+            metrics.restarts.increment()
             let wait = state.backoff.workerEnded(livedFor: now - resident.worker.startedAt, requests: resident.leases)
             state.nextStartAllowed = max(state.nextStartAllowed, now + wait)
             lines.append("worker \(resident.worker.pid) ended: \(status)")

@@ -13,17 +13,20 @@ final class ResidentPools: Sendable {
     private let folder: SocketFolder
     private let group: any EventLoopGroup
     private let logger: Logger
+    private let metrics: ServerMetrics
     private let pools = NIOLockedValueBox([String: ResidentPool]())
 
     /// Pools for the scripts matching `patterns`, run with `settings` (each pool's workers run in
-    /// their script's folder).
+    /// their script's folder), each recording its ``PoolMetrics`` through `metrics`.
     init(
-        patterns: [String], settings: ResidentPool.Settings, group: any EventLoopGroup, logger: Logger
+        patterns: [String], settings: ResidentPool.Settings, group: any EventLoopGroup, logger: Logger,
+        metrics: ServerMetrics = .disabled
     ) throws(ListeningSocketError) {
         self.patterns = patterns
         self.settings = settings
         self.group = group
         self.logger = logger
+        self.metrics = metrics
         folder = try SocketFolder()
     }
 
@@ -41,7 +44,7 @@ final class ResidentPools: Sendable {
             settings.pool.workingDirectory = location.directory
             let pool = ResidentPool(
                 script: location.scriptName, settings: settings, folder: folder, index: pools.count + 1,
-                loop: group.next(), logger: logger)
+                loop: group.next(), logger: logger, metrics: PoolMetrics(pool: location.scriptName, metrics: metrics))
             pools[location.scriptPath] = pool
             return pool
         }

@@ -258,7 +258,8 @@ public struct CGIServer: Sendable {
             scriptSlots: ScriptSlots(
                 limit: configuration.maxScripts, queueLimit: configuration.maxQueuedScripts,
                 queueTimeout: .milliseconds(Int64(configuration.queueTimeout * 1000))),
-            residentPools: try makeResidentPools(environment: EnvironmentBuilder(configuration: environment), group: group),
+            residentPools: try makeResidentPools(
+                environment: EnvironmentBuilder(configuration: environment), group: group, metrics: metrics),
             accessLog: accessLog, errorLog: logger, fileIO: fileIO, metrics: metrics)
     }
 
@@ -266,7 +267,9 @@ public struct CGIServer: Sendable {
     /// worker gets the environment every script gets apart from the request's variables (those
     /// travel as FastCGI PARAMS), the scripts' limits, and the user the server runs as. Its
     /// requests are not timed by the pool: the responder stops one silent for the script timeout.
-    private func makeResidentPools(environment: EnvironmentBuilder, group: any EventLoopGroup) throws -> ResidentPools? {
+    private func makeResidentPools(
+        environment: EnvironmentBuilder, group: any EventLoopGroup, metrics: ServerMetrics
+    ) throws -> ResidentPools? {
         guard !configuration.residentPatterns.isEmpty else { return nil }
         let settings = ResidentPool.Settings(
             pool: PoolSettings(
@@ -275,7 +278,8 @@ public struct CGIServer: Sendable {
             limits: configuration.scriptLimits, idleTimeout: .milliseconds(Int(configuration.residentIdleTimeout * 1000)),
             maxQueued: configuration.maxQueuedScripts, queueTimeout: .milliseconds(Int64(configuration.queueTimeout * 1000)))
         do {
-            return try ResidentPools(patterns: configuration.residentPatterns, settings: settings, group: group, logger: logger)
+            return try ResidentPools(
+                patterns: configuration.residentPatterns, settings: settings, group: group, logger: logger, metrics: metrics)
         } catch {
             throw StartError.residentSockets(error.description)
         }
