@@ -27,6 +27,7 @@ import time
 BIN = subprocess.run(["swift", "build", "--show-bin-path"], capture_output=True, text=True, check=True).stdout.strip()
 SERVER = os.path.join(BIN, "cgi-server")
 failures = 0
+servers = []  # every server started, stopped at the end whatever happened
 
 
 def check(ok, text):
@@ -61,9 +62,10 @@ class Server:
         if os.geteuid() == 0:
             command.append("--allow-root-scripts")
         self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=self.log, text=True)
+        servers.append(self)
         line = self.process.stdout.readline()
         if not line.startswith("listening on "):
-            raise RuntimeError("cgi-server did not start: " + line)
+            raise RuntimeError("cgi-server did not start: " + line + self.log_text())
         self.port = int(line.strip().rsplit(":", 1)[1].rstrip("/"))
         self.pid = self.process.pid
 
@@ -82,13 +84,14 @@ class Server:
         return self.log.read()
 
     def stop(self):
+        if self.process.poll() is not None:
+            return
         self.process.send_signal(signal.SIGTERM)
         try:
             self.process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
-        self.log.close()
 
 
 def get(port, path, timeout=10):
@@ -239,6 +242,8 @@ def main():
         try:
             fault(site)
         finally:
+            for server in servers:
+                server.stop()
             shutil.rmtree(site, ignore_errors=True)
     if failures:
         print(f"{failures} checks failed")
