@@ -79,6 +79,19 @@ import Testing
         #expect(pids.allSatisfy { !isRunning($0) })
     }
 
+    @Test func aWorkersConnectionIsKeptForItsNextRequest() throws {
+        let server = try serve()
+        // One client connection (so one event loop), six requests: the worker accepts once.
+        let url = server.url("/cgi-bin/pid.py")
+        let run = try curl((0..<5).flatMap { _ in [url, "-o", "/dev/null"] } + [url + "?connections"], timeout: 30)
+        #expect(run.status == 200)
+        #expect(run.text == "1\n", "connections the worker accepted for 6 requests: \(run.text)")
+        // The kept connection does not hold the worker back when it drains.
+        let worker = try #require(server.children().first?.pid)
+        #expect(server.stop() == 0)
+        #expect(!isRunning(worker))
+    }
+
     @Test func workersAreRecycledAfterMaxRequestsWithoutAFailedRequest() throws {
         let server = try serve(["--max-requests", "3"])
         let answers = try (0..<12).map { _ in try get(server) }

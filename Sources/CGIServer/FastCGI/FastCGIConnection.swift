@@ -36,9 +36,12 @@ final class FastCGIConnection: @unchecked Sendable {
         self.address = address
     }
 
-    /// Counts the request that just ended on it.
-    func markReused() {
+    /// Makes it ready to wait for its next request, after one that ended cleanly: no user,
+    /// counted as used, read again (so that a close or stray bytes are noticed while it waits).
+    func prepareForNextRequest() {
+        user = nil
         uses += 1
+        channel.setAutoRead(true)
     }
 }
 

@@ -57,9 +57,7 @@ final class FastCGIConnectionPool: Sendable {
     func release(_ connection: FastCGIConnection) {
         let loop = connection.channel.eventLoop
         let idle = idleConnections(on: loop)
-        connection.user = nil
-        connection.markReused()
-        connection.channel.setAutoRead(true)
+        connection.prepareForNextRequest()
         guard connection.channel.isActive, idle.value[connection.address, default: []].count < Self.maxIdle else {
             return connection.channel.close(promise: nil)
         }

@@ -23,7 +23,8 @@ import NIOHTTP1
 /// - An application that cannot be reached is a 502 with a log line naming the address and the
 ///   reason; one that says FCGI_OVERLOADED is a 503 with `Retry-After`.
 /// - A resident worker goes back to its pool once its request is settled: as completed after
-///   END_REQUEST, as broken otherwise (the pool kills it: a worker that did not end an aborted or
+///   END_REQUEST (with its connection, which the worker's next request on this event loop
+///   reuses), as broken otherwise (the pool kills it: a worker that did not end an aborted or
 ///   timed-out request in the kill grace, or one whose connection failed). A request whose worker
 ///   failed before any output, without a body, is sent again to another worker.
 final class FastCGIResponder: ExchangeResponder, FastCGIConnectionUser {
@@ -81,8 +82,12 @@ final class FastCGIResponder: ExchangeResponder, FastCGIConnectionUser {
                 switch result {
                 case .success(let lease):
                     self.lease = lease
-                    guard !finished else { return handBack(.completed) }
-                    connect(to: .unix(path: lease.socketPath))
+                    guard !finished else { return handBack(.completed, keeping: lease.connection) }
+                    if let kept = lease.connection {
+                        begin(on: kept)
+                    } else {
+                        connect(to: .unix(path: lease.socketPath))
+                    }
                 case .failure(let error):
                     guard !finished else { return }
                     perform(exchange.scriptFailed(error as? ScriptFailure ?? .noScriptSlot))
@@ -98,7 +103,8 @@ final class FastCGIResponder: ExchangeResponder, FastCGIConnectionUser {
                 switch result {
                 case .success(let connection):
                     guard !finished else {
-                        handBack(.completed)
+                        // Unused: back to the worker it leads to, or to the pool of applications.
+                        guard lease == nil else { return handBack(.completed, keeping: connection) }
                         return server.fastCGIConnections.release(connection)
                     }
                     begin(on: connection)
@@ -248,19 +254,21 @@ final class FastCGIResponder: ExchangeResponder, FastCGIConnectionUser {
         self.connection = nil
         abortDeadline?.cancel()
         stderr.finish()
-        let resident = lease != nil
-        handBack(endReceived ? .completed : .broken)
-        connection.user = nil
-        // A resident worker's connection is not kept: the next request may go to another worker,
-        // and a worker that serves one connection at a time would wait on the kept one.
-        if records.connectionReusable, !resident {
+        let reusable = endReceived && records.connectionReusable && connection.channel.isActive
+        switch (lease != nil, reusable) {
+        case (true, true):
+            // Kept with its worker, which alone answers on it.
+            connection.prepareForNextRequest()
+            handBack(.completed, keeping: connection)
+        case (false, true):
             server.fastCGIConnections.release(connection)
-        } else {
+        case (_, false):
+            handBack(endReceived ? .completed : .broken)
+            connection.user = nil
             connection.channel.close(promise: nil)
         }
     }
 
-    /// Hands the leased resident worker back to its pool, once.
     /// Counts another attempt (in the pool's metrics for a resident script).
     private func noteRetry() {
         retries += 1
@@ -273,9 +281,10 @@ final class FastCGIResponder: ExchangeResponder, FastCGIConnectionUser {
         perform(exchange.scriptFailed(.applicationFailed(error)))
     }
 
-    private func handBack(_ outcome: WorkerLease.Outcome) {
+    /// Hands the leased resident worker back to its pool, once.
+    private func handBack(_ outcome: WorkerLease.Outcome, keeping connection: FastCGIConnection? = nil) {
         guard let lease, case .resident(let source) = upstream else { return }
         self.lease = nil
-        source.pool.release(lease, outcome: outcome)
+        source.pool.release(lease, outcome: outcome, keeping: connection)
     }
 }

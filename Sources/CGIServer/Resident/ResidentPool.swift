@@ -18,6 +18,10 @@ import NIOCore
 ///   after `maxRequests` (the worker finishes its last request, then exits), a worker stuck past the
 ///   request timeout killed, a draining worker killed past its grace, a back-off when workers die
 ///   straight after starting.
+/// - **Kept connections**: a request that ended cleanly leaves its connection open with its
+///   worker (FCGI_KEEP_CONN); the worker's next lease on the same event loop reuses it, a lease
+///   from another loop closes it and connects anew. A free worker with a connection on the
+///   asking loop is leased first.
 /// - **Generations**: a lease for another executable (an edited `.swift` script, compiled anew)
 ///   starts a new generation; workers of the old one take no more requests and drain.
 final class ResidentPool: Sendable {
@@ -82,13 +86,14 @@ final class ResidentPool: Sendable {
     /// Process ids of the workers running now (serving or draining).
     var workerPIDs: [pid_t] { state.withLockedValue { $0.workers.map(\.worker.pid) } }
 
-    /// A worker running `executable` for one request, once one is free: an idle one of the
-    /// current generation, or a new one. Fails with ``ScriptSlots/Refusal`` when the queue is
+    /// A worker running `executable` for one request on `requestLoop`, once one is free: an idle
+    /// one of the current generation (one keeping a connection on `requestLoop` first), or a new
+    /// one. Fails with ``ScriptSlots/Refusal`` when the queue is
     /// full or the wait too long, or with a ``ResidentPoolError``.
     func lease(executable: String, on requestLoop: any EventLoop) -> EventLoopFuture<WorkerLease> {
         slots.acquire(on: requestLoop).flatMapThrowing { [self] in
             do {
-                return try take(executable: executable)
+                return try take(executable: executable, on: requestLoop)
             } catch {
                 slots.release()
                 throw error
@@ -96,8 +101,9 @@ final class ResidentPool: Sendable {
         }
     }
 
-    /// Hands a leased worker back, telling how its request went.
-    func release(_ lease: WorkerLease, outcome: WorkerLease.Outcome) {
+    /// Hands a leased worker back, telling how its request went; a completed request may leave
+    /// its open `connection` with the worker for the worker's next request.
+    func release(_ lease: WorkerLease, outcome: WorkerLease.Outcome, keeping connection: FastCGIConnection? = nil) {
         let line = state.withLockedValue { state -> String? in
             guard let index = state.workers.firstIndex(where: { $0.socketPath == lease.socketPath }) else { return nil }
             let now = ContinuousClock.now
@@ -105,12 +111,13 @@ final class ResidentPool: Sendable {
             state.workers[index].idleSince = now
             switch outcome {
             case .completed:
+                state.workers[index].keptConnection = connection
                 let worker = state.workers[index]
                 if state.stopping || worker.worker.generation != state.generation
                     || worker.leases >= (settings.pool.maxRequests ?? .max)
                 {
                     if worker.leases >= (settings.pool.maxRequests ?? .max) { metrics.recycles.increment() }
-                    state.workers[index].worker.drain(until: now + settings.pool.drainGrace)
+                    state.workers[index].drain(until: now + settings.pool.drainGrace)
                 }
                 return nil
             case .broken:
@@ -132,7 +139,7 @@ final class ResidentPool: Sendable {
         let done = state.withLockedValue { state -> Bool in
             state.stopping = true
             let deadline = ContinuousClock.now + grace
-            for index in state.workers.indices { state.workers[index].worker.drain(until: deadline) }
+            for index in state.workers.indices { state.workers[index].drain(until: deadline) }
             guard !state.workers.isEmpty else { return true }
             state.stopped.append(promise)
             return false
@@ -143,8 +150,9 @@ final class ResidentPool: Sendable {
 
     // MARK: Workers
 
-    /// Under the caller's slot: a free worker of `executable`'s generation, or a new one.
-    private func take(executable: String) throws -> WorkerLease {
+    /// Under the caller's slot: a free worker of `executable`'s generation (one keeping a
+    /// connection on `loop` first), or a new one.
+    private func take(executable: String, on loop: any EventLoop) throws -> WorkerLease {
         let (lease, started) = try state.withLockedValue { state throws -> (WorkerLease, Worker?) in
             guard !state.stopping else { throw ResidentPoolError.stopping }
             let now = ContinuousClock.now
@@ -152,13 +160,20 @@ final class ResidentPool: Sendable {
                 if state.executable != nil { newGeneration(&state, now: now) }
                 state.executable = executable
             }
-            if let index = state.workers.firstIndex(where: {
-                $0.isAvailable(generation: state.generation, maxRequests: settings.pool.maxRequests)
-            }) {
+            let available = state.workers.indices.filter {
+                state.workers[$0].isAvailable(generation: state.generation, maxRequests: settings.pool.maxRequests)
+            }
+            if let index = available.first(where: { state.workers[$0].keepsConnection(on: loop) }) ?? available.first {
+                var lease = WorkerLease(socketPath: state.workers[index].socketPath, pid: state.workers[index].worker.pid)
+                if state.workers[index].keepsConnection(on: loop) {
+                    lease.connection = state.workers[index].keptConnection
+                    state.workers[index].keptConnection = nil
+                } else {
+                    state.workers[index].closeKeptConnection()
+                }
                 state.workers[index].isLeased = true
                 state.workers[index].leases += 1
-                let worker = state.workers[index]
-                return (WorkerLease(socketPath: worker.socketPath, pid: worker.worker.pid), nil)
+                return (lease, nil)
             }
             guard now >= state.nextStartAllowed else {
                 throw ResidentPoolError.backingOff(script: script, state.nextStartAllowed - now)
@@ -207,7 +222,7 @@ final class ResidentPool: Sendable {
     private func newGeneration(_ state: inout State, now: ContinuousClock.Instant) {
         state.generation += 1
         for index in state.workers.indices where !state.workers[index].isLeased {
-            state.workers[index].worker.drain(until: now + settings.pool.drainGrace)
+            state.workers[index].drain(until: now + settings.pool.drainGrace)
         }
         logger.info("\(script) changed: new workers start, \(state.workers.count) old ones drain")
     }
@@ -245,7 +260,7 @@ final class ResidentPool: Sendable {
                 }
                 let worker = state.workers[index]
                 if worker.worker.isServing, !worker.isLeased, now - worker.idleSince >= settings.idleTimeout {
-                    state.workers[index].worker.drain(until: now + settings.pool.drainGrace)
+                    state.workers[index].drain(until: now + settings.pool.drainGrace)
                 }
             }
             lines += reapExited(&state, now: now)
@@ -272,6 +287,7 @@ final class ResidentPool: Sendable {
             unlink(resident.socketPath)
             var reaped = resident
             reaped.worker.closeStatusPipe()
+            reaped.closeKeptConnection()
             state.workers.removeAll { $0.socketPath == resident.socketPath }
             let expected =
                 !resident.worker.isServing || state.stopping || resident.leases >= (settings.pool.maxRequests ?? .max)

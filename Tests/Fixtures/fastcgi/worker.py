@@ -4,7 +4,8 @@ connection at a time, exits after FCGI_MAX_REQUESTS requests, finishes its reque
 SIGTERM, and writes 'B' and 'E' around each request on the descriptor FCGI_STATUS_FD names.
 
 Answers `VERSION PID` (VERSION is the line below, which tests rewrite), or sleeps first with
-QUERY_STRING `sleep=SECONDS` (saying `sleeping` on standard error), or exits at once without answering with `exit`."""
+QUERY_STRING `sleep=SECONDS` (saying `sleeping` on standard error), or exits at once without answering with `exit`,
+or answers how many connections it has accepted with `connections`."""
 VERSION = "1"
 
 import os
@@ -16,7 +17,7 @@ import time
 
 import select
 
-state = {"stopping": False}
+state = {"stopping": False, "connections": 0}
 
 
 def on_sigterm(*_):
@@ -89,7 +90,8 @@ def serve(connection, status):
         if query.startswith("sleep="):
             print("sleeping", file=sys.stderr, flush=True)
             time.sleep(float(query[6:]))
-        body = f"Content-Type: text/plain\r\n\r\n{VERSION} {os.getpid()}\n".encode()
+        answer = state["connections"] if query == "connections" else f"{VERSION} {os.getpid()}"
+        body = f"Content-Type: text/plain\r\n\r\n{answer}\n".encode()
         connection.sendall(record(6, request_id, body) + record(6, request_id)
                            + record(3, request_id, struct.pack("!IB3x", 0, 0)))
         if status is not None:
@@ -117,6 +119,7 @@ def main():
         except BlockingIOError:
             continue  # another worker took it, or the wake-up pipe woke us
         connection.setblocking(True)
+        state["connections"] += 1
         try:
             served += serve(connection, status)
         finally:
