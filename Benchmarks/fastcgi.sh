@@ -36,13 +36,9 @@ bin=$ROOT/.build/release
 run=$(mktemp -d /tmp/fastcgi-bench.XXXXXX)
 chmod 755 "$run"
 pids=()
-cleanup() {
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-    rm -rf "$run"
-}
+source "$HERE/common.sh"
+cleanup() { stop_all; rm -rf "$run"; }
 trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 wait_for() { for _ in $(seq 300); do [ -e "$1" ] && return 0; sleep 0.1; done; echo "no $1" >&2; return 1; }
 
 # The applications.
@@ -76,18 +72,6 @@ nginx -c "$run/nginx.conf" & pids+=($!); root[nginx]=$!
 for socket in c php go swift swift-echo; do wait_for "$run/$socket.sock"; done
 for _ in $(seq 100); do curl -sf -o /dev/null "http://127.0.0.1:$port/c" && break; sleep 0.1; done
 
-# CPU ticks (user and system, with reaped children's) of a process and all its descendants.
-tree_cpu() { # PID
-    local pid
-    for pid in $(ps -e -o pid=,ppid= | awk -v top="$1" '
-        { parent[$1] = $2 }
-        END { keep[top] = 1; grown = 1
-              while (grown) { grown = 0; for (p in parent) if (!(p in keep) && (parent[p] in keep)) { keep[p] = 1; grown = 1 } }
-              for (p in keep) print p }'); do
-        sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null | awk '{ print $12 + $13 + $14 + $15 }'
-    done | awk '{ sum += $1 } END { print sum + 0 }'
-}
-ticks=$(getconf CLK_TCK)
 
 declare -A rps p99 app_cpu nginx_cpu
 measure() { # KEY ROOT URL [wrk options]
@@ -96,10 +80,8 @@ measure() { # KEY ROOT URL [wrk options]
     app_before=$(tree_cpu "$top"); nginx_before=$(tree_cpu "${root[nginx]}")
     out=$(wrk -t2 -c8 -d5s --latency "$@" "$url")
     requests=$(awk '/requests in/ {print $1}' <<< "$out")
-    app_cpu[$key]=$(awk -v a="$app_before" -v b="$(tree_cpu "$top")" -v n="${requests:-0}" -v t="$ticks" \
-        'BEGIN { printf "%.0f", (n > 0 ? (b - a) / t / n * 1e6 : 0) }')
-    nginx_cpu[$key]=$(awk -v a="$nginx_before" -v b="$(tree_cpu "${root[nginx]}")" -v n="${requests:-0}" -v t="$ticks" \
-        'BEGIN { printf "%.0f", (n > 0 ? (b - a) / t / n * 1e6 : 0) }')
+    app_cpu[$key]=$(cpu_per_request "$app_before" "$(tree_cpu "$top")" "${requests:-0}")
+    nginx_cpu[$key]=$(cpu_per_request "$nginx_before" "$(tree_cpu "${root[nginx]}")" "${requests:-0}")
     local non2xx
     rps[$key]=$(awk '/Requests\/sec/ {print $2}' <<< "$out")
     p99[$key]=$(wrk_p99 "$out")

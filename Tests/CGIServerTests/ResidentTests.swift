@@ -58,6 +58,9 @@ import Testing
             }, "one idle worker, none busy")
         #expect(try metric(server, "cgi_server_pool_worker_recycles_total", pool) == [2])
         #expect(try metric(server, "cgi_server_pool_worker_restarts_total", pool).allSatisfy { $0 == 0 })
+        // Counted as the resident responder's, not as an application's of its own.
+        #expect(try metric(server, "cgi_server_requests_total", #"responder="resident",status_class="2xx""#) == [7])
+        #expect(try metric(server, "cgi_server_requests_total", #"responder="fastcgi-pass""#).allSatisfy { $0 == 0 })
         let status = try curl(["-s", "http://127.0.0.1:\(try #require(server.adminPort))/status?format=json"]).text
         #expect(status.contains("/cgi-bin/pid.py"), "the status lists the pool")
     }

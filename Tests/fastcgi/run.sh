@@ -135,14 +135,7 @@ round libfcgi "$run/worker" "$run/worker"
 round swift "$run/swift-app/app.swift" "$run/swift-built/app"
 
 # Runs wrk with ARGS against nginx and prints "REQUESTS FAILED" (non-2xx answers and socket errors).
-load() {
-    wrk "$@" "http://127.0.0.1:$nginx_port/app" > "$run/wrk.out"
-    local requests non2xx errors
-    requests=$(awk '/requests in/ {print $1}' "$run/wrk.out")
-    non2xx=$(awk '/Non-2xx/ {print $NF}' "$run/wrk.out")
-    errors=$(awk -F'[ ,]+' '/Socket errors/ {print $4 + $6 + $8 + $10}' "$run/wrk.out")
-    echo "${requests:-0} $(( ${non2xx:-0} + ${errors:-0} ))"
-}
+load() { wrk_counts "$@" "http://127.0.0.1:$nginx_port/app"; }
 
 # nginx keeps up to 32 connections to 2 Swift workers: no worker may be held by an idle one.
 start_manager --workers 2 "$run/swift-app/app.swift"
@@ -180,15 +173,12 @@ kill_under_load swift "$run/swift-app/app.swift"
 
 # Each Swift worker's resident memory and descriptors over 100,000 requests through nginx
 # (wrk -t2 stops each thread after 50,000 answers, or after 120 s).
-worker_state() { # PID: "RSS_KIB DESCRIPTORS"
-    echo "$(awk '/^VmRSS:/ {print $2}' "/proc/$1/status") $(ls "/proc/$1/fd" | wc -l)"
-}
 start_manager --workers 2 "$run/swift-app/app.swift"
 load -t2 -c8 -d2s > /dev/null
 workers=$(ps -o pid= --ppid "$manager" | tr -d ' ' | sort)
 declare -A before
-for pid in $workers; do before[$pid]=$(worker_state "$pid"); done
-read -r requests failed < <(STOP_AFTER=50000 load -t2 -c8 -d120s -s Tests/fastcgi/stop-after.lua)
+for pid in $workers; do before[$pid]=$(process_state "$pid"); done
+read -r requests failed < <(STOP_AFTER=50000 load -t2 -c8 -d120s -s Tests/shell/stop-after.lua)
 echo "100,000 requests: $requests answered, $failed failed"
 [ "$requests" -ge 100000 ] && [ "$failed" = 0 ] && pass "100,000 requests, none failed" \
     || fail "100,000 requests: $requests answered, $failed failed"
@@ -196,7 +186,7 @@ echo "100,000 requests: $requests answered, $failed failed"
     && pass "the same workers served all of them" || fail "workers changed during the load"
 for pid in $workers; do
     read -r rss_before fds_before <<< "${before[$pid]}"
-    read -r rss_after fds_after <<< "$(worker_state "$pid")"
+    read -r rss_after fds_after <<< "$(process_state "$pid")"
     echo "worker $pid: RSS $rss_before -> $rss_after KiB, descriptors $fds_before -> $fds_after"
     [ $((rss_after - rss_before)) -lt 2048 ] && [ "$fds_after" -le "$fds_before" ] \
         && pass "worker $pid: RSS and descriptors flat" || fail "worker $pid grew"

@@ -57,6 +57,23 @@ stop_all() {
     done
 }
 
+# Runs wrk with ARGS (the URL among them) and prints "REQUESTS FAILED": the answers, and the
+# non-2xx answers plus socket errors (connect, read, write, timeout). wrk's own report is left in
+# $run/wrk.out. Tests/shell/stop-after.lua (`-s`) bounds a run in count as well as in time.
+wrk_counts() {
+    wrk "$@" > "$run/wrk.out"
+    local requests non2xx errors
+    requests=$(awk '/requests in/ {print $1}' "$run/wrk.out")
+    non2xx=$(awk '/Non-2xx/ {print $NF}' "$run/wrk.out")
+    errors=$(awk -F'[ ,]+' '/Socket errors/ {print $4 + $6 + $8 + $10}' "$run/wrk.out")
+    echo "${requests:-0} $(( ${non2xx:-0} + ${errors:-0} ))"
+}
+
+# A process's resident memory and open descriptors: "RSS_KIB DESCRIPTORS".
+process_state() {
+    echo "$(awk '/^VmRSS:/ {print $2}' "/proc/$1/status") $(ls "/proc/$1/fd" | wc -l)"
+}
+
 # The value of KEY= in a systemd unit file (the first one).
 unit_value() { sed -n "s/^$2=//p" "$1" | head -1; }
 

@@ -28,7 +28,13 @@ import NIOHTTP1
 ///   timed-out request in the kill grace, or one whose connection failed). A request whose worker
 ///   failed before any output, without a body, is sent again to another worker.
 final class FastCGIResponder: ExchangeResponder, FastCGIConnectionUser {
-    let kind = ResponderKind.fastCGIPass
+    /// `resident` for a resident script's worker, `fastcgi-pass` for an application of its own.
+    var kind: ResponderKind {
+        switch upstream {
+        case .application: .fastCGIPass
+        case .resident: .resident
+        }
+    }
     let server: ServerContext
     let request: RoutedRequest
     let response: ClientResponse
