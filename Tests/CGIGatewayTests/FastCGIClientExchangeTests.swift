@@ -66,6 +66,36 @@ import Testing
             ])
     }
 
+    @Test func aValuesQueryIsGetValuesAndItsAnswerIsHandedOn() throws {
+        let query = try Self.records(FastCGIClientExchange.valuesQuery(["FCGI_MAX_CONNS", "FCGI_MPXS_CONNS"]))
+        #expect(query.count == 1)
+        #expect(query.first?.kind == .getValues)
+        #expect(query.first?.requestID == 0)
+        let asked = try FastCGINameValuePairs.decode(query.first?.content ?? [])
+        #expect(asked.map { String(decoding: $0.name, as: UTF8.self) } == ["FCGI_MAX_CONNS", "FCGI_MPXS_CONNS"])
+        #expect(asked.allSatisfy { $0.value.isEmpty })
+
+        // The answer comes before the request's records; an unreadable one and UNKNOWN_TYPE are skipped.
+        var exchange = FastCGIClientExchange()
+        let answer = FastCGINameValuePairs.encode([("FCGI_MAX_CONNS", "256"), ("FCGI_MPXS_CONNS", "0")])
+        let actions = Self.actions(
+            [
+                Self.wire([
+                    FastCGIRecord(.getValuesResult, requestID: 0, content: answer),
+                    FastCGIRecord(.getValuesResult, requestID: 0, content: [200]),
+                    FastCGIRecord(.unknownType, requestID: 0, content: [9, 0, 0, 0, 0, 0, 0, 0]),
+                    FastCGIRecord(.stdout, requestID: 1, content: Array("Status: 200\r\n\r\n".utf8)),
+                    FastCGIRecord(.stdout, requestID: 1), Self.endRequest(),
+                ])
+            ], exchange: &exchange)
+        #expect(
+            actions == [
+                .values(["FCGI_MAX_CONNS": "256", "FCGI_MPXS_CONNS": "0"]), .stdout(Array("Status: 200\r\n\r\n".utf8)),
+                .end(appStatus: 0),
+            ])
+        #expect(exchange.connectionReusable)
+    }
+
     @Test func paramsFillRecordsWithoutSplittingAPairUnlessItIsLargerThanARecord() throws {
         var parameters: [String: String] = [:]
         for index in 0..<300 { parameters["HTTP_X_\(index)"] = String(repeating: "v", count: 900 + index) }
@@ -164,15 +194,6 @@ import Testing
 
     @Test func theApplicationStatusIsPassedOn() {
         #expect(Self.actions([Self.endRequest(appStatus: 0x0102_0304)]) == [.end(appStatus: 0x0102_0304)])
-    }
-
-    @Test func managementRecordsAreSkipped() {
-        let actions = Self.actions([
-            FastCGIRecord(.getValuesResult, requestID: 0, content: FastCGINameValuePairs.encode([("FCGI_MPXS_CONNS", "0")])),
-            FastCGIRecord(type: 11, requestID: 0, content: [200, 0, 0, 0, 0, 0, 0, 0]),
-            FastCGIRecord(.stdout, requestID: 1, content: [0x41]), Self.endRequest(),
-        ])
-        #expect(actions == [.stdout([0x41]), .end(appStatus: 0)])
     }
 
     @Test(

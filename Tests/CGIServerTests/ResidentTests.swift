@@ -95,6 +95,39 @@ import Testing
         #expect(!isRunning(worker))
     }
 
+    @Test func aLibraryWorkerKeepsAConnectionPerEventLoop() throws {
+        // The CGI library's worker says (GET_VALUES) that it holds many connections at once: it
+        // keeps one per event loop, so 8 clients × 10 requests over 4 loops make at most 4.
+        let site = try TestSite()
+        try site.script(
+            "hello.swift",
+            contents: """
+                import CGI
+                CGI.run { _ in Response(contentType: "text/plain", body: "hello\\n") }
+                """)
+        let server = try TestServer(
+            site: site,
+            options: [
+                "--resident", "*.swift", "--workers", "1", "--threads", "4", "--admin", "127.0.0.1:0", "--swiftc", swiftc,
+                "--swift-cache", site.root.appending(path: "cache").path,
+            ])
+        #expect(try curl([server.url("/cgi-bin/hello.swift")], timeout: 300).status == 200)
+        let runs = try (0..<8).map { _ in try load(server.url("/cgi-bin/hello.swift"), count: 10) }
+        for run in runs { #expect(try statuses(run) == ["200": 10]) }
+        let made = try metric(server, "cgi_server_pool_connections_total", #"pool="/cgi-bin/hello.swift""#)
+        #expect(made.count == 1 && made[0] >= 1 && made[0] <= 4, "connections made for 81 requests: \(made)")
+    }
+
+    @Test func aWorkerThatReadsOneConnectionAtATimeIsNeverHeldByAKeptOne() throws {
+        // The Python worker does not answer GET_VALUES: one kept connection, closed before a
+        // request from another event loop connects; nothing waits on it.
+        let server = try serve(["--workers", "1", "--threads", "4", "--admin", "127.0.0.1:0"])
+        let runs = try (0..<8).map { _ in try load(server.url("/cgi-bin/pid.py"), count: 10) }
+        for run in runs { #expect(try statuses(run) == ["200": 10]) }
+        let made = try metric(server, "cgi_server_pool_connections_total", #"pool="/cgi-bin/pid.py""#)
+        #expect(made.count == 1 && made[0] >= 1 && made[0] <= 80, "connections made for 80 requests: \(made)")
+    }
+
     @Test func workersAreRecycledAfterMaxRequestsWithoutAFailedRequest() throws {
         let server = try serve(["--max-requests", "3"])
         let answers = try (0..<12).map { _ in try get(server) }

@@ -22,7 +22,8 @@ import CGICore
 /// ```
 ///
 /// One request per connection at a time (no multiplexing): a record for another request id is a
-/// protocol violation, management records (request id 0) are skipped. ``abort()`` makes the
+/// protocol violation. Of the management records (request id 0), GET_VALUES_RESULT is handed on
+/// (``Action/values(_:)``, the answer to ``valuesQuery(_:)``) and the others are skipped. ``abort()`` makes the
 /// ABORT_REQUEST record (§5.4) and drops the STDOUT that still arrives; the application's
 /// END_REQUEST then ends the exchange as usual, and the connection can serve the next request
 /// when ``connectionReusable`` says so.
@@ -39,6 +40,9 @@ package struct FastCGIClientExchange: Sendable {
         /// The request failed: a refusal in END_REQUEST, a protocol violation, or the connection
         /// ending before END_REQUEST. The connection cannot be used again.
         case failed(FastCGIApplicationError)
+        /// The application's answer to a ``FastCGIClientExchange/valuesQuery(_:)`` sent on the
+        /// connection (GET_VALUES_RESULT, §4.1): the variables it knows, by name.
+        case values([String: String])
     }
 
     private enum State: Sendable {
@@ -81,6 +85,16 @@ package struct FastCGIClientExchange: Sendable {
         }
         flushParams(&pending, to: &output)
         FastCGIRecordEncoder.appendEndOfStream(.params, requestID: requestID, to: &output)
+        return output
+    }
+
+    /// GET_VALUES (§4.1) asking the application for the variables `names` (such as
+    /// `FCGI_MAX_CONNS`); sent before ``opening(parameters:)``, its answer arrives as
+    /// ``Action/values(_:)`` (an application may also not answer).
+    package static func valuesQuery(_ names: [String]) -> [UInt8] {
+        var output: [UInt8] = []
+        let content = FastCGINameValuePairs.encode(names.map { ($0, "") })
+        FastCGIRecordEncoder.append(FastCGIRecord(.getValues, requestID: 0, content: content), to: &output)
         return output
     }
 
@@ -137,7 +151,16 @@ package struct FastCGIClientExchange: Sendable {
             } catch {
                 return fail(.protocolViolation(error.description))
             }
-            if record.isManagement { continue }  // GET_VALUES_RESULT, UNKNOWN_TYPE: nothing to do here.
+            if record.isManagement {
+                // UNKNOWN_TYPE, or an answer that cannot be read: nothing to do here.
+                guard record.kind == .getValuesResult, let pairs = try? FastCGINameValuePairs.decode(record.content) else {
+                    continue
+                }
+                return .values(
+                    Dictionary(pairs.map { (String(decoding: $0.name, as: UTF8.self), String(decoding: $0.value, as: UTF8.self)) }) {
+                        first, _ in first
+                    })
+            }
             guard record.requestID == requestID else {
                 return fail(.protocolViolation("a record for request \(record.requestID) on a connection serving \(requestID)"))
             }

@@ -92,6 +92,7 @@ final class FastCGIResponder: ExchangeResponder, FastCGIConnectionUser {
                     if let kept = lease.connection {
                         begin(on: kept)
                     } else {
+                        source.pool.metrics.connections.increment()
                         connect(to: .unix(path: lease.socketPath))
                     }
                 case .failure(let error):
@@ -136,7 +137,11 @@ final class FastCGIResponder: ExchangeResponder, FastCGIConnectionUser {
         if !input.waitsForWholeBody { input.continueIfExpected(request.info.head.headers) }
         var scriptRequest = ScriptRequest(request, response: response, configuration: server.configuration)
         if let length = input.collectedLength { scriptRequest.contentLength = length }
-        var bytes = records.opening(parameters: server.environment.environment(for: scriptRequest, script: location))
+        var bytes: [UInt8] = []
+        if let lease, lease.asksConnectionLimit, lease.connection == nil {
+            bytes = FastCGIClientExchange.valuesQuery(["FCGI_MAX_CONNS"])
+        }
+        bytes += records.opening(parameters: server.environment.environment(for: scriptRequest, script: location))
         if !input.hasBody { bytes += records.stdinEnd() }
         connection.channel.writeAndFlush(connection.channel.allocator.buffer(bytes: bytes), promise: nil)
         if input.hasBody { input.connect(FastCGIStdin(channel: connection.channel, records: records)) }
@@ -161,6 +166,10 @@ final class FastCGIResponder: ExchangeResponder, FastCGIConnectionUser {
             case .failed(let error):
                 failed(error)
                 finish()
+            case .values(let values):
+                if let limit = values["FCGI_MAX_CONNS"].flatMap({ Int($0) }), let lease, case .resident(let source) = upstream {
+                    source.pool.learn(connectionLimit: limit, of: lease)
+                }
             }
         }
         if finished { settleConnection() }

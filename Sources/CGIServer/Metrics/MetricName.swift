@@ -25,6 +25,7 @@ enum MetricName: String, CaseIterable {
     case poolRecycles = "cgi_server_pool_worker_recycles_total"
     case poolRetries = "cgi_server_pool_retries_total"
     case poolOverloaded = "cgi_server_pool_overloaded_total"
+    case poolConnections = "cgi_server_pool_connections_total"
 
     /// The `# HELP` line's text.
     var help: String {
@@ -52,6 +53,7 @@ enum MetricName: String, CaseIterable {
         case .poolRecycles: "Resident-script workers replaced after their request limit, by pool."
         case .poolRetries: "Requests sent again to another worker of the pool, by pool."
         case .poolOverloaded: "Requests a pool answered as overloaded, by pool."
+        case .poolConnections: "Connections made to a pool's workers (requests on kept connections make none), by pool."
         }
     }
 }

@@ -1,7 +1,7 @@
 import CoreMetrics
 
 /// The metrics of one resident-script worker pool (`--resident`), for the pool to fill: workers
-/// by state, restarts, recycles, retries and OVERLOADED answers, labelled by the pool's name (one
+/// by state, restarts, recycles, retries, OVERLOADED answers and connections made, labelled by the pool's name (one
 /// per configured script, so the series stay few). The status page lists every pool that has one.
 struct PoolMetrics: Sendable {
     /// Workers answering a request now.
@@ -16,6 +16,8 @@ struct PoolMetrics: Sendable {
     let retries: Counter
     /// Requests answered as overloaded (`FCGI_OVERLOADED`, FastCGI 1.0 §5.5).
     let overloaded: Counter
+    /// Connections made to the pool's workers (a request on a kept connection makes none).
+    let connections: Counter
 
     /// The metrics of the pool named `pool`, made by the server's factory.
     init(pool: String, metrics: ServerMetrics) {
@@ -32,5 +34,6 @@ struct PoolMetrics: Sendable {
         recycles = counter(.poolRecycles)
         retries = counter(.poolRetries)
         overloaded = counter(.poolOverloaded)
+        connections = counter(.poolConnections)
     }
 }

@@ -19,8 +19,10 @@ import NIOCore
 ///   request timeout killed, a draining worker killed past its grace, a back-off when workers die
 ///   straight after starting.
 /// - **Kept connections**: a request that ended cleanly leaves its connection open with its
-///   worker (FCGI_KEEP_CONN); the worker's next lease on the same event loop reuses it, a lease
-///   from another loop closes it and connects anew. A free worker with a connection on the
+///   worker (FCGI_KEEP_CONN), for the worker's next request on the same event loop. A worker
+///   keeps one connection per event loop when it said (GET_VALUES, asked on its first
+///   connection) that it holds several at once, as the CGI library's workers do; otherwise one,
+///   closed before a request from another loop connects. A free worker with a connection on the
 ///   asking loop is leased first.
 /// - **Generations**: a lease for another executable (an edited `.swift` script, compiled anew)
 ///   starts a new generation; workers of the old one take no more requests and drain.
@@ -111,7 +113,7 @@ final class ResidentPool: Sendable {
             state.workers[index].idleSince = now
             switch outcome {
             case .completed:
-                state.workers[index].keptConnection = connection
+                if let connection { state.workers[index].keep(connection) }
                 let worker = state.workers[index]
                 if state.stopping || worker.worker.generation != state.generation
                     || worker.leases >= (settings.pool.maxRequests ?? .max)
@@ -130,6 +132,14 @@ final class ResidentPool: Sendable {
         }
         slots.release()
         if let line { logger.warning("\(line)", metadata: ["script": "\(script)"]) }
+    }
+
+    /// Records how many connections the leased worker holds at once, as it answered GET_VALUES.
+    func learn(connectionLimit: Int, of lease: WorkerLease) {
+        state.withLockedValue { state in
+            guard let index = state.workers.firstIndex(where: { $0.socketPath == lease.socketPath }) else { return }
+            state.workers[index].connectionLimit = max(1, connectionLimit)
+        }
     }
 
     /// Drains every worker (in-flight requests finish; one still running after `grace` is
@@ -165,11 +175,10 @@ final class ResidentPool: Sendable {
             }
             if let index = available.first(where: { state.workers[$0].keepsConnection(on: loop) }) ?? available.first {
                 var lease = WorkerLease(socketPath: state.workers[index].socketPath, pid: state.workers[index].worker.pid)
-                if state.workers[index].keepsConnection(on: loop) {
-                    lease.connection = state.workers[index].keptConnection
-                    state.workers[index].keptConnection = nil
-                } else {
-                    state.workers[index].closeKeptConnection()
+                lease.connection = state.workers[index].connection(for: loop)
+                if lease.connection == nil, !state.workers[index].askedForConnectionLimit {
+                    lease.asksConnectionLimit = true
+                    state.workers[index].askedForConnectionLimit = true
                 }
                 state.workers[index].isLeased = true
                 state.workers[index].leases += 1
@@ -180,7 +189,9 @@ final class ResidentPool: Sendable {
             }
             let worker = try start(executable: executable, state: &state, now: now)
             if state.maintenance == nil { state.maintenance = scheduleMaintenance() }
-            return (WorkerLease(socketPath: worker.socketPath, pid: worker.worker.pid), worker.worker)
+            var lease = WorkerLease(socketPath: worker.socketPath, pid: worker.worker.pid)
+            lease.asksConnectionLimit = true
+            return (lease, worker.worker)
         }
         if let started { readOutput(of: started) }
         return lease
@@ -212,7 +223,8 @@ final class ResidentPool: Sendable {
         }
         // The worker holds the socket as its descriptor 0; the server only connects to its path.
         close(socket.descriptor)
-        let resident = ResidentWorker(worker: worker, socketPath: path, isLeased: true, leases: 1, idleSince: now)
+        var resident = ResidentWorker(worker: worker, socketPath: path, isLeased: true, leases: 1, idleSince: now)
+        resident.askedForConnectionLimit = true
         state.workers.append(resident)
         return resident
     }
@@ -287,7 +299,7 @@ final class ResidentPool: Sendable {
             unlink(resident.socketPath)
             var reaped = resident
             reaped.worker.closeStatusPipe()
-            reaped.closeKeptConnection()
+            reaped.closeKeptConnections()
             state.workers.removeAll { $0.socketPath == resident.socketPath }
             let expected =
                 !resident.worker.isServing || state.stopping || resident.leases >= (settings.pool.maxRequests ?? .max)

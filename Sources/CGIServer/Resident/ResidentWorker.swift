@@ -15,32 +15,53 @@ struct ResidentWorker {
     var leases = 0
     /// Since when it has been waiting for a request.
     var idleSince: ContinuousClock.Instant
-    /// The connection its last request ended on, kept for its next request (on that
-    /// connection's event loop); closed when the worker drains or a request on another loop
-    /// leases it.
-    var keptConnection: FastCGIConnection?
+    /// Connections its requests ended on, kept for its next requests: at most one per event loop,
+    /// and no more than ``connectionLimit``.
+    private(set) var keptConnections: [FastCGIConnection] = []
+    /// How many connections it holds open at once, as it answered GET_VALUES (`FCGI_MAX_CONNS`);
+    /// nil until it answers, and then one is assumed: a worker that reads one connection at a
+    /// time must see its kept connection closed before it accepts another.
+    var connectionLimit: Int?
+    /// Whether a request was sent to ask for ``connectionLimit``.
+    var askedForConnectionLimit = false
 
     /// Whether it may take a request now: serving, free, of `generation`, and below `maxRequests`.
     func isAvailable(generation: Int, maxRequests: Int?) -> Bool {
         worker.isServing && !isLeased && worker.generation == generation && leases < (maxRequests ?? .max)
     }
 
-    /// Whether its kept connection is open and belongs to `loop`.
+    /// Whether it keeps an open connection on `loop`.
     func keepsConnection(on loop: any EventLoop) -> Bool {
-        guard let keptConnection else { return false }
-        return keptConnection.channel.eventLoop === loop && keptConnection.channel.isActive
+        keptConnections.contains { $0.channel.eventLoop === loop && $0.channel.isActive }
     }
 
-    /// Closes the kept connection, if any (a worker that reads one connection at a time then
-    /// accepts the next).
-    mutating func closeKeptConnection() {
-        keptConnection?.channel.close(promise: nil)
-        keptConnection = nil
+    /// Its kept connection on `loop`, taken out for a request; otherwise nil, after closing kept
+    /// connections until a new one fits within ``connectionLimit``.
+    mutating func connection(for loop: any EventLoop) -> FastCGIConnection? {
+        keptConnections.removeAll { !$0.channel.isActive }
+        if let index = keptConnections.firstIndex(where: { $0.channel.eventLoop === loop }) {
+            return keptConnections.remove(at: index)
+        }
+        while keptConnections.count >= (connectionLimit ?? 1) {
+            keptConnections.removeFirst().channel.close(promise: nil)
+        }
+        return nil
     }
 
-    /// Tells the worker to finish and exit by `deadline`, closing its kept connection.
+    /// Keeps `connection`, whose request ended cleanly, for a later request on its event loop.
+    mutating func keep(_ connection: FastCGIConnection) {
+        keptConnections.append(connection)
+    }
+
+    /// Closes every kept connection (a worker draining ends once they are closed).
+    mutating func closeKeptConnections() {
+        for connection in keptConnections { connection.channel.close(promise: nil) }
+        keptConnections.removeAll()
+    }
+
+    /// Tells the worker to finish and exit by `deadline`, closing its kept connections.
     mutating func drain(until deadline: ContinuousClock.Instant) {
-        closeKeptConnection()
+        closeKeptConnections()
         worker.drain(until: deadline)
     }
 }
