@@ -53,7 +53,10 @@ struct FastCGIAdminTests {
         #expect(lines.count == 9 && lines.allSatisfy { $0.hasPrefix("process ") }, "\(lines)")
         let served = Set(lines.map { Int($0.split(separator: " ")[1])! })
 
-        let (values, help, types) = try metrics(admin) { $0["cgi_fastcgi_accepted_requests_total"] == 9 }
+        // The client has its answer a moment before the worker writes its `E`: wait for both.
+        let (values, help, types) = try metrics(admin) {
+            $0["cgi_fastcgi_accepted_requests_total"] == 9 && $0[#"cgi_fastcgi_processes{state="idle"}"#] == 2
+        }
         #expect(values["cgi_fastcgi_accepted_requests_total"] == 9)
         #expect(values["cgi_fastcgi_max_children_reached_total"] == 0)
         #expect(values["cgi_fastcgi_max_children"] == 2)
@@ -131,11 +134,11 @@ struct FastCGIAdminTests {
         // One slow request, then another once the first is in its handler (which accepts
         // nothing meanwhile), so that each worker holds one; then a third, which no worker can
         // accept: it waits in the socket's accept queue.
-        let first = try FastCGIClientRun(socket: manager.socketPath, count: 1, concurrency: 1, query: "action=sleep&seconds=3")
+        let first = try FastCGIClientRun(socket: manager.socketPath, count: 1, concurrency: 1, query: "action=sleep&seconds=5")
         var status = try self.status(admin) { $0["active_processes"] as? Int == 1 }
         #expect(status["active_processes"] as? Int == 1, "\(status)")
         #expect(status["max_children_reached"] as? Int == 0)
-        let second = try FastCGIClientRun(socket: manager.socketPath, count: 1, concurrency: 1, query: "action=sleep&seconds=3")
+        let second = try FastCGIClientRun(socket: manager.socketPath, count: 1, concurrency: 1, query: "action=sleep&seconds=5")
         status = try self.status(admin) { $0["active_processes"] as? Int == 2 }
         #expect(status["active_processes"] as? Int == 2, "\(status)")
         let third = try FastCGIClientRun(socket: manager.socketPath, count: 1, concurrency: 1)
@@ -166,9 +169,9 @@ struct FastCGIAdminTests {
         #expect(after["cgi_fastcgi_accepted_requests_total"] == 3)
         #expect(after["cgi_fastcgi_listen_queue"] == 0)
         #expect((after["cgi_fastcgi_max_children_reached_total"] ?? 0) >= 1)
-        // The worker that did not take the third request took its 3 s (at the 0.1 s resolution of the status reads).
+        // The worker that did not take the third request took its 5 s (at the 0.1 s resolution of the status reads).
         let durations = ["0", "1"].compactMap { after[#"cgi_fastcgi_worker_request_duration_seconds{slot="\#($0)"}"#] }
-        #expect(durations.count == 2 && durations.max().map { $0 >= 2.8 && $0 < 4 } == true, "\(durations)")
+        #expect(durations.count == 2 && durations.max().map { $0 >= 4.8 && $0 < 6.5 } == true, "\(durations)")
         #expect(manager.stop() == 0)
     }
 
