@@ -65,7 +65,9 @@ struct FastCGIAdminTests {
         #expect(values[#"cgi_fastcgi_processes{state="draining"}"#] == 0)
         #expect(values["cgi_fastcgi_listen_queue"] == 0)
         #expect((values["cgi_fastcgi_listen_queue_length"] ?? 0) > 0, "the backlog, from sock_diag")
-        #expect(values[#"cgi_fastcgi_worker_requests{slot="0"}"#].map { $0 + values[#"cgi_fastcgi_worker_requests{slot="1"}"#]! } == 9)
+        #expect(
+            values[#"cgi_fastcgi_worker_requests{slot="0"}"#].map { $0 + values[#"cgi_fastcgi_worker_requests{slot="1"}"#]! } == 9
+        )
         for slot in ["0", "1"] {
             #expect((values[#"cgi_fastcgi_worker_resident_memory_bytes{slot="\#(slot)"}"#] ?? 0) > 100_000)
             #expect(values[#"cgi_fastcgi_worker_busy{slot="\#(slot)"}"#] == 0)
@@ -185,7 +187,8 @@ struct FastCGIAdminTests {
         }.values
         #expect(values["cgi_fastcgi_accepted_requests_total"] == 11)
         #expect(values[#"cgi_fastcgi_processes{state="draining"}"#] == 0)
-        let slots = Set(values.keys.compactMap { key in key.firstRange(of: #"slot=""#).map { key[$0.upperBound...].prefix { $0 != "\"" } } })
+        let slots = Set(
+            values.keys.compactMap { key in key.firstRange(of: #"slot=""#).map { key[$0.upperBound...].prefix { $0 != "\"" } } })
         #expect(slots == ["0", "1"])
         let status = try adminGet(admin + "/status?format=json").json
         let workers = status["workers"] as? [[String: Any]] ?? []

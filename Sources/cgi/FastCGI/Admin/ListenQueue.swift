@@ -13,11 +13,15 @@ import Glibc
 struct ListenQueue: Sendable {
     /// Connections waiting, and the most that may wait.
     struct Reading: Sendable, Equatable {
+        /// Connections completed and not yet accepted.
         var waiting: Int
+        /// The backlog: the most that may wait.
         var limit: Int
     }
 
+    /// The listening socket.
     let descriptor: Int32
+    /// Where it listens, which says how to read its queue.
     let address: ListenAddress
 
     /// The queue now, or `nil` when the system cannot tell.
@@ -32,7 +36,9 @@ struct ListenQueue: Sendable {
     private func tcpInfo() -> Reading? {
         var info = [UInt8](repeating: 0, count: 104)
         var length = socklen_t(info.count)
-        let result = info.withUnsafeMutableBytes { getsockopt(descriptor, Int32(IPPROTO_TCP), Self.tcpInfoOption, $0.baseAddress, &length) }
+        let result = info.withUnsafeMutableBytes {
+            getsockopt(descriptor, Int32(IPPROTO_TCP), Self.tcpInfoOption, $0.baseAddress, &length)
+        }
         guard result == 0, length >= 32 else { return nil }
         return Reading(waiting: Int(Self.uint32(info, at: 24)), limit: Int(Self.uint32(info, at: 28)))
     }

@@ -27,7 +27,8 @@ enum PoolMetricName: String, CaseIterable {
         case .listenQueueLength: "Most connections the accept queue may hold (the listen backlog)."
         case .processes: "Worker processes now, by state (idle, busy, draining)."
         case .maxChildren: "Workers the pool keeps (--workers)."
-        case .workerRequests: "Requests the worker in this slot has begun since it started (0 again when a new worker takes the slot)."
+        case .workerRequests:
+            "Requests the worker in this slot has begun since it started (0 again when a new worker takes the slot)."
         case .workerBusy: "1 while the worker in this slot is in a request, else 0."
         case .workerRequestDuration:
             "The worker's request in progress so far, or else its last request, at the 0.1 s resolution of the status reads."

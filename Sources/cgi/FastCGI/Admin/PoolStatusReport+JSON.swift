@@ -9,7 +9,8 @@ extension PoolStatusReport {
         let workerItems = workers.map { worker in
             object([
                 ("slot", integer(worker.slot)), ("pid", "\(worker.pid)"), ("state", StatusJSON.string(worker.state.rawValue)),
-                ("requests", "\(worker.requests)"), ("request_duration_seconds", StatusJSON.number(worker.requestDurationSeconds)),
+                ("requests", "\(worker.requests)"),
+                ("request_duration_seconds", StatusJSON.number(worker.requestDurationSeconds)),
                 ("rss_bytes", integer(worker.residentBytes)), ("start_time", StatusJSON.number(worker.startTime)),
             ])
         }

@@ -9,8 +9,11 @@ struct PoolStatusReport: Sendable {
     struct Worker: Sendable {
         /// `0..<maxChildren`, or `nil` for a draining worker.
         var slot: Int?
+        /// The process id.
         var pid: pid_t
+        /// Idle, busy or draining.
         var state: WorkerLine.State
+        /// Requests it began.
         var requests: Int
         /// The request in progress so far, or else the last one; `nil` before the first ends.
         var requestDurationSeconds: Double?
@@ -28,7 +31,9 @@ struct PoolStatusReport: Sendable {
     var listen: String
     /// When the manager started, in seconds since 1970.
     var startTime: Double
+    /// How long the manager has run.
     var uptimeSeconds: Double
+    /// Requests the workers began since start-up, those of workers since ended included.
     var acceptedRequests: Int
     /// Connections waiting to be accepted now; `nil` when the system cannot tell.
     var listenQueue: Int?
@@ -36,12 +41,17 @@ struct PoolStatusReport: Sendable {
     var listenQueueMax: Int?
     /// The backlog; `nil` when the system cannot tell.
     var listenQueueLength: Int?
+    /// Serving workers between requests.
     var idle: Int
+    /// Workers in a request.
     var active: Int
+    /// Workers asked to finish.
     var draining: Int
+    /// Every worker process.
     var total: Int
     /// `--workers`.
     var maxChildren: Int
+    /// Status reads that found a request begun and then no worker idle.
     var maxChildrenReached: Int
     /// Serving workers by slot, then draining ones by pid.
     var workers: [Worker]
@@ -77,9 +87,13 @@ struct PoolStatusReport: Sendable {
 
     /// What does not change while the pool runs.
     struct Pool: Sendable {
+        /// The program, as given.
         var program: String
+        /// Where the pool listens, as printed.
         var listen: String
+        /// `--workers`.
         var maxChildren: Int
+        /// When the manager started.
         var startedAt: ContinuousClock.Instant
     }
 

@@ -18,7 +18,9 @@ struct WorkerLine: Sendable {
     /// replacement takes the slot of the worker it replaces, so the series stay as many as the
     /// pool's size); `nil` for a draining worker.
     var slot: Int?
+    /// The process id.
     var pid: pid_t
+    /// Idle, busy or draining.
     var state: State
     /// Requests it began, as its status pipe reported.
     var requests: Int
