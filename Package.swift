@@ -48,11 +48,22 @@ let package = Package(
                 .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
+        // The admin listener that `cgi-server --admin` and `cgi fastcgi --admin` share: HTTP on a
+        // NIO listener of its own, the /metrics and /status routes, the status page's frame.
+        .target(
+            name: "CGIAdmin",
+            dependencies: [
+                "CGICore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         // The HTTP server (metrics through swift-metrics, exposed by swift-prometheus on --admin).
         .target(
             name: "CGIServer",
             dependencies: [
-                "CGICore", "CGIGateway", "COpenBeneath",
+                "CGIAdmin", "CGICore", "CGIGateway", "COpenBeneath",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -66,8 +77,11 @@ let package = Package(
         .executableTarget(
             name: "cgi",
             dependencies: [
-                "CGI", "CGICore", "CGIGateway",
+                "CGI", "CGIAdmin", "CGICore", "CGIGateway",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                // `cgi fastcgi --admin`: the admin listener's event loop and the /metrics text.
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
         .executableTarget(

@@ -35,6 +35,12 @@ final class FastCGIManagerProcess: @unchecked Sendable {
         wait(for: text, in: \.errorLines, after: skipping)
     }
 
+    /// The first standard-output line containing `text` (waiting up to 30 s for it), or `nil`.
+    func outputLine(containing text: String) -> String? {
+        guard let index = wait(for: text, in: \.outputLines) else { return nil }
+        return lock.withLock { outputLines[index] }
+    }
+
     /// Everything written to standard error so far.
     var errors: [String] { lock.withLock { errorLines } }
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# The admin listener against real tools: starts cgi-server on the example site with
+# The admin listeners against real tools: starts cgi-server on the example site with
 # --admin on 127.0.0.1, sends a known set of requests, checks /metrics with `promtool check
-# metrics`, lets a real Prometheus (Debian's package) scrape it every second and asks its HTTP
+# metrics` (and the same for `cgi fastcgi --admin` over the Python test worker), lets a real Prometheus (Debian's package) scrape it every second and asks its HTTP
 # API whether the request counter moved, then opens /status in headless Chromium and keeps a
 # screenshot. Installs prometheus, chromium and websocket-client when missing. Output goes to
 # $METRICS_TEST_OUTPUT (default .build/metrics-test); exits non-zero on the first failure.
@@ -17,7 +17,9 @@ fi
 python3 -c 'import websocket' 2>/dev/null || python3 -m pip install -q websocket-client
 
 swift build --product cgi-server
+swift build --product cgi
 server_bin=$(swift build --product cgi-server --show-bin-path)/cgi-server
+cgi_bin=$(swift build --product cgi --show-bin-path)/cgi
 work=$(mktemp -d)
 pids=()
 cleanup() {
@@ -68,6 +70,28 @@ grep -q '^cgi_server_requests_total{responder="static",status_class="2xx"} 5$' "
 grep -q '^cgi_server_compile_cache_misses_total 2$' "$output/metrics.txt" \
     || fail "two compiles expected (hello.swift, error.swift): $(grep compile_ "$output/metrics.txt")"
 ok "the counters match the requests sent"
+
+# cgi fastcgi --admin: a pool of the Python test worker on a unix socket, 12 requests, then promtool.
+"$cgi_bin" fastcgi --listen "unix:$work/fcgi.sock" --workers 2 --admin 127.0.0.1:0 Tests/Fixtures/fastcgi/worker.py \
+    >"$output/fastcgi.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 100); do
+    fastcgi_admin=$(grep -o '^admin listening on http://127.0.0.1:[0-9]*' "$output/fastcgi.log" | sed 's/^admin listening on //' || true)
+    grep -q '^listening on unix:' "$output/fastcgi.log" && [ -n "$fastcgi_admin" ] && break
+    sleep 0.1
+done
+[ -n "$fastcgi_admin" ] || { cat "$output/fastcgi.log"; fail "cgi fastcgi --admin did not start"; }
+python3 Tests/Fixtures/fastcgi/client.py "$work/fcgi.sock" 12 2 "" >"$output/fastcgi-client.txt"
+[ "$(grep -c '^1 ' "$output/fastcgi-client.txt")" = 12 ] || fail "the FastCGI requests failed: $(cat "$output/fastcgi-client.txt")"
+for _ in $(seq 50); do  # the manager reads its workers' status pipes every 0.1 s
+    curl -sf "$fastcgi_admin/metrics" >"$output/fastcgi-metrics.txt"
+    grep -q '^cgi_fastcgi_accepted_requests_total 12$' "$output/fastcgi-metrics.txt" && break
+    sleep 0.1
+done
+grep -q '^cgi_fastcgi_accepted_requests_total 12$' "$output/fastcgi-metrics.txt" \
+    || fail "accepted requests are not 12: $(grep accepted "$output/fastcgi-metrics.txt")"
+promtool check metrics <"$output/fastcgi-metrics.txt" || fail "promtool check metrics found problems in cgi fastcgi's"
+ok "cgi fastcgi --admin on $fastcgi_admin: 12 accepted requests, promtool check metrics: no problems"
 
 # A real Prometheus scraping the admin port every second.
 prometheus_port=$(free_port)

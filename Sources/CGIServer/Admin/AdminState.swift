@@ -1,10 +1,11 @@
+import CGIAdmin
 import NIOConcurrencyHelpers
 import NIOCore
 
 /// What the admin listener reads: the metrics registry, and the live values it samples into
 /// gauges when asked (scripts running and queued, open connections, the spool), which costs the
 /// requests nothing.
-final class AdminState: Sendable {
+final class AdminState: AdminPages {
     let registry: MetricsRegistry
     private let server: ServerContext
     private let connections: ConnectionRegistry
@@ -45,6 +46,12 @@ final class AdminState: Sendable {
             }
         }
     }
+
+    /// The status report as JSON (`/status?format=json`).
+    func statusJSON() -> String { report().json }
+
+    /// The status report as a page that reloads itself (`/status`).
+    func statusHTML() -> String { report().html }
 
     private func sampleGauges() {
         let metrics = server.metrics

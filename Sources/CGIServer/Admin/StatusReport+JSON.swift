@@ -1,17 +1,14 @@
+import CGIAdmin
 import CGICore
 
 extension StatusReport {
     /// The report as one JSON object (`/status?format=json`): counts as integers, durations in
     /// seconds, a percentile without requests as `null`.
     var json: String {
-        func object(_ members: [(String, String)]) -> String {
-            "{" + members.map { JSONString.quoted($0.0) + ":" + $0.1 }.joined(separator: ",") + "}"
-        }
-        func array(_ items: [String]) -> String { "[" + items.joined(separator: ",") + "]" }
-        func number(_ value: Double?) -> String { value.map { $0.isFinite ? "\($0)" : "null" } ?? "null" }
-        func counts(_ values: [String: Int64]) -> String {
-            object(values.sorted { $0.key < $1.key }.map { ($0.key, "\($0.value)") })
-        }
+        let object = StatusJSON.object
+        let array = StatusJSON.array
+        let number = StatusJSON.number
+        let counts = StatusJSON.counts
         let responderItems = responders.map { row in
             object([
                 ("responder", JSONString.quoted(row.kind.rawValue)), ("requests", "\(row.requests)"),

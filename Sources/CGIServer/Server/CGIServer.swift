@@ -1,3 +1,4 @@
+import CGIAdmin
 import CGIGateway
 import Dispatch
 import Glibc
@@ -126,8 +127,7 @@ public struct CGIServer: Sendable {
         defer { signalSources.forEach { $0.cancel() } }
 
         if let admin, let address = configuration.admin {
-            let host = address.host.contains(":") ? "[\(address.host)]" : address.host
-            adminReady("http://\(host):\(admin.port ?? address.port)/")
+            adminReady(admin.url(for: address))
         }
         let port = listeners.port ?? configuration.port
         let name = configuration.inheritedSockets.isEmpty ? configuration.host : listeners.address?.ipAddress ?? "localhost"
@@ -208,7 +208,7 @@ public struct CGIServer: Sendable {
         do {
             return try AdminListener(
                 address: address, group: group.next(),
-                state: AdminState(registry: metrics, server: context, connections: registry))
+                pages: AdminState(registry: metrics, server: context, connections: registry))
         } catch {
             throw StartError.admin("\(address): \(error)")
         }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CGIAdmin
 import CGICore
 import CGIGateway
 import Glibc
@@ -19,7 +20,11 @@ struct FastCGICommand: ParsableCommand {
             one whose request runs past --request-timeout is killed. SIGHUP starts new workers \
             (recompiling a .swift PROGRAM) and drains the old ones; SIGTERM or SIGINT drains them \
             all and exits 0. Prints 'listening on unix:PATH' or 'listening on fastcgi://HOST:PORT' \
-            once the workers are started; workers' output goes to standard error as 'worker PID: ...'.
+            once the workers are started; workers' output goes to standard error as 'worker PID: ...'. \
+            With --admin, an HTTP listener of its own serves /metrics (Prometheus), /status (HTML) and \
+            /status?format=json: accepted requests, the listen queue, idle and active processes, \
+            times max children was reached, and each worker's requests, request duration and memory; \
+            it prints 'admin listening on http://HOST:PORT/' first.
             """
     )
 
@@ -40,6 +45,12 @@ struct FastCGICommand: ParsableCommand {
 
     @Option(help: "The unix socket file's mode, in octal.")
     var socketMode = "0660"
+
+    @Option(
+        help: ArgumentHelp(
+            "HOST:PORT for /metrics (Prometheus), /status and /status?format=json; off by default. No authentication: use a loopback address.",
+            valueName: "host:port"))
+    var admin: String?
 
     @Option(name: .customLong("env"), help: "An environment variable NAME=VALUE for the workers. Repeatable.")
     var environment: [String] = []
@@ -64,6 +75,7 @@ struct FastCGICommand: ParsableCommand {
             }
             _ = try socketFileMode()
             _ = try workerEnvironment()
+            if let admin { _ = try AdminAddress(validating: admin) }
         } catch {
             throw ValidationError("\(error)")
         }
@@ -87,18 +99,37 @@ struct FastCGICommand: ParsableCommand {
                     workers: workers, maxRequests: maxRequests,
                     requestTimeout: requestTimeout.map { .milliseconds(Int($0 * 1000)) }, arguments: arguments,
                     environment: try workerEnvironment(), workingDirectory: currentDirectory()))
+            var adminListener: PoolAdminListener?
             do {
+                adminListener = try startAdmin(socket: socket, pool: &pool)
                 try pool.start()
             } catch {
+                adminListener?.stop()
                 socket.close()
                 throw error
             }
+            if let adminListener { StandardStreams.output(Array("admin listening on \(adminListener.url)\n".utf8)) }
             StandardStreams.output(Array("listening on \(socket.address)\n".utf8))
             pool.run()
+            adminListener?.stop()
         } catch {
             StandardStreams.error("cgi fastcgi: \(error)")
             throw ExitCode(1)
         }
+    }
+
+    /// With `--admin`, gives the pool a board to post its state to and starts the listener that
+    /// shows it (after ``ManagerSignals``, whose signal mask its thread inherits).
+    private func startAdmin(socket: ListeningSocket, pool: inout WorkerPool) throws -> PoolAdminListener? {
+        guard let admin else { return nil }
+        let board = PoolStatusBoard(
+            maxChildren: workers, queue: ListenQueue(descriptor: socket.descriptor, address: socket.address))
+        pool.board = board
+        let pages = PoolAdmin(
+            board: board,
+            pool: PoolStatusReport.Pool(
+                program: program, listen: socket.address.description, maxChildren: workers, startedAt: .now))
+        return try PoolAdminListener(address: AdminAddress(validating: admin), pages: pages)
     }
 
     /// The socket of `--listen`, or else the first one systemd passed (the others are closed on exec).

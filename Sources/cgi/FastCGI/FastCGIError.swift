@@ -8,6 +8,8 @@ enum FastCGIError: Error, CustomStringConvertible {
     case badEnvironment(String)
     case programNotFound(String)
     case system(String, errno: Int32)
+    /// The admin listener (`--admin`) could not bind its address.
+    case admin(String, reason: String)
 
     var description: String {
         switch self {
@@ -16,6 +18,7 @@ enum FastCGIError: Error, CustomStringConvertible {
         case .badEnvironment(let text): "--env \(text): expected NAME=VALUE"
         case .programNotFound(let name): "\(name): no such executable (give a path, a .swift script, or a program on PATH)"
         case .system(let what, let code): "\(what): \(String(cString: strerror(code)))"
+        case .admin(let address, let reason): "--admin \(address): cannot listen: \(reason)"
         }
     }
 }

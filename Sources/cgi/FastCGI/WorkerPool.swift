@@ -5,12 +5,15 @@ import Glibc
 /// restarts those that die (with ``RestartBackoff``), recycles them after `--max-requests`,
 /// kills those stuck past `--request-timeout`, replaces them all on `SIGHUP` and drains them on
 /// `SIGTERM` or `SIGINT`. One thread; it sleeps in poll(2) on the signals and the workers'
-/// output, and reads their status pipes every ``statusTick``.
+/// output, and reads their status pipes every ``statusTick``. With `--admin` it posts what
+/// changed to a ``PoolStatusBoard``, which the admin listener reads on a thread of its own.
 struct WorkerPool {
     let socket: ListeningSocket
     let signals: ManagerSignals
     let program: WorkerProgram
     let settings: PoolSettings
+    /// Where the pool's state is posted for `--admin`, or `nil` without it.
+    var board: PoolStatusBoard?
 
     private var executable: String
     private var workers: [Worker] = []
@@ -20,6 +23,13 @@ struct WorkerPool {
     private var nextStartAllowed = ContinuousClock.now
     private var stopping = false
     private var nextStatusRead = ContinuousClock.now
+    /// Workers started, ended or drained since the board was last posted to.
+    private var boardIsStale = false
+    /// Requests begun by workers reaped since the board was last posted to (read from their
+    /// status pipes as they were reaped).
+    private var beganUnposted = 0
+    /// Whether the last status read found every worker busy (the board then samples the queue each tick).
+    private var poolWasFull = false
 
     /// How often the status pipes are read. They are not polled: a worker's write to a pipe the
     /// manager sleeps on wakes the manager, twice a request, which cost a hello worker behind
@@ -47,10 +57,15 @@ struct WorkerPool {
             let now = ContinuousClock.now
             topUp(now: now)
             if now >= nextStatusRead {
-                for index in workers.indices { workers[index].readStatus(now: now) }
+                readStatus(now: now)
                 nextStatusRead = now + Self.statusTick
             }
             enforceDeadlines(now: now)
+            if boardIsStale {
+                board?.publish(workers, began: beganUnposted)
+                beganUnposted = 0
+                boardIsStale = false
+            }
             var watched = [pollfd(fd: signals.descriptor, events: Int16(POLLIN), revents: 0)]
             watched += outputs.map { pollfd(fd: $0.descriptor, events: Int16(POLLIN), revents: 0) }
             let ready = poll(&watched, nfds_t(watched.count), timeoutMilliseconds(now: now))
@@ -61,6 +76,7 @@ struct WorkerPool {
             if watched[0].revents != 0 { handle(signals.pending()) }
         }
         for output in outputs { close(output.descriptor) }
+        board?.close()
         socket.close()
     }
 
@@ -74,11 +90,29 @@ struct WorkerPool {
         }
     }
 
+    /// Reads every worker's status pipe and, when something changed (or while the pool is full,
+    /// when its queue may grow), posts the workers and the requests begun to the board.
+    private mutating func readStatus(now: ContinuousClock.Instant) {
+        var began = beganUnposted
+        var changed = false
+        for index in workers.indices {
+            let (requests, busySince) = (workers[index].requests, workers[index].busySince)
+            workers[index].readStatus(now: now)
+            began += workers[index].requests - requests
+            changed = changed || workers[index].busySince != busySince
+        }
+        guard let board, began > 0 || changed || poolWasFull || boardIsStale else { return }
+        poolWasFull = board.statusRead(workers, began: began)
+        beganUnposted = 0
+        boardIsStale = false
+    }
+
     /// Starts one worker of the current generation with the socket on descriptor 0.
     private mutating func spawn() throws(ScriptSpawnError) {
         let worker = try Worker.start(
             executable: executable, listening: socket.descriptor, settings: settings, generation: generation)
         workers.append(worker)
+        boardIsStale = true
         outputs.append(WorkerOutput(descriptor: worker.process.standardOutput, pid: worker.pid))
         outputs.append(WorkerOutput(descriptor: worker.process.standardError, pid: worker.pid))
     }
@@ -100,9 +134,11 @@ struct WorkerPool {
     /// Applies the workers' rules (``Worker/enforceDeadlines(now:settings:)``): recycling after
     /// `--max-requests`, killing those stuck past `--request-timeout` or draining past their deadline.
     private mutating func enforceDeadlines(now: ContinuousClock.Instant) {
+        let serving = workers.count(where: \.isServing)
         for index in workers.indices {
             if let line = workers[index].enforceDeadlines(now: now, settings: settings) { log(line) }
         }
+        if workers.count(where: \.isServing) != serving { boardIsStale = true }
     }
 
     /// Milliseconds until the next deadline or status read poll must wake up for.
@@ -128,8 +164,11 @@ struct WorkerPool {
             worker.process.signalGroup(SIGKILL)
             let status = worker.process.wait()
             var reaped = worker
+            reaped.readStatus(now: now)
+            beganUnposted += reaped.requests - worker.requests
             reaped.closeStatusPipe()
             workers.removeAll { $0.pid == worker.pid }
+            boardIsStale = true
             if worker.drainDeadline != nil || stopping {
                 if !status.isSuccess { log("worker \(worker.pid) (draining) ended: \(status)") }
                 continue
@@ -167,6 +206,7 @@ struct WorkerPool {
         }
         let deadline = ContinuousClock.now + settings.drainGrace
         for index in old { workers[index].drain(until: deadline) }
+        boardIsStale = true
         log("SIGHUP: started \(settings.workers) new workers; draining \(old.count) old ones")
     }
 
@@ -176,6 +216,7 @@ struct WorkerPool {
         stopping = true
         let deadline = ContinuousClock.now + settings.drainGrace
         for index in workers.indices { workers[index].drain(until: deadline) }
+        boardIsStale = true
         log("stopping: draining \(workers.count) workers")
     }
 

@@ -19,6 +19,9 @@ package struct Worker: Sendable {
     package var requests = 0
     /// When the request in progress began, or `nil` between requests.
     package var busySince: ContinuousClock.Instant?
+    /// How long the last request that ended took, as the status reads saw it (a manager that
+    /// reads on a tick sees a request that began and ended between two reads as taking 0).
+    package private(set) var lastRequestDuration: Duration?
     /// Set once the worker was asked to finish (SIGTERM): it no longer counts towards the pool's
     /// size, and past this instant it is killed.
     package private(set) var drainDeadline: ContinuousClock.Instant?
@@ -122,7 +125,9 @@ package struct Worker: Sendable {
             for byte in bytes.prefix(max(count, 0)) {
                 switch WorkerStatus(rawValue: byte) {
                 case .began: requests += 1; busySince = now
-                case .ended: busySince = nil
+                case .ended:
+                    if let since = busySince { lastRequestDuration = now - since }
+                    busySince = nil
                 case nil: break
                 }
             }

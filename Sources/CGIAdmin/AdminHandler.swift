@@ -1,20 +1,25 @@
 import NIOCore
 import NIOHTTP1
 
-/// Answers the admin listener's requests: `GET /metrics` (Prometheus text format), `GET /status`
-/// (HTML) and `GET /status?format=json`; 404 for other paths, 405 for other methods.
-final class AdminHandler: ChannelInboundHandler {
-    typealias InboundIn = HTTPServerRequestPart
-    typealias OutboundOut = HTTPServerResponsePart
+/// Answers an admin listener's requests: `GET /metrics` (Prometheus text format), `GET /status`
+/// (HTML) and `GET /status?format=json`, from its ``AdminPages``; 404 for other paths, 405 for
+/// other methods.
+package final class AdminHandler: ChannelInboundHandler {
+    /// HTTP request parts, from NIO's decoder.
+    package typealias InboundIn = HTTPServerRequestPart
+    /// HTTP response parts, to NIO's encoder.
+    package typealias OutboundOut = HTTPServerResponsePart
 
-    private let state: AdminState
+    private let pages: any AdminPages
     private var head: HTTPRequestHead?
 
-    init(state: AdminState) {
-        self.state = state
+    /// A handler serving `pages`.
+    package init(pages: any AdminPages) {
+        self.pages = pages
     }
 
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+    /// Keeps the request's head and answers at its end.
+    package func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .head(let head):
             self.head = head
@@ -49,11 +54,11 @@ final class AdminHandler: ChannelInboundHandler {
         let query = parts.count > 1 ? parts[1].split(separator: "&") : []
         switch parts[0] {
         case "/metrics":
-            return (.ok, "text/plain; version=0.0.4; charset=utf-8", state.metricsText())
+            return (.ok, "text/plain; version=0.0.4; charset=utf-8", pages.metricsText())
         case "/status" where query.contains("format=json"):
-            return (.ok, "application/json", Array(state.report().json.utf8))
+            return (.ok, "application/json", Array(pages.statusJSON().utf8))
         case "/status", "/":
-            return (.ok, "text/html; charset=utf-8", Array(state.report().html.utf8))
+            return (.ok, "text/html; charset=utf-8", Array(pages.statusHTML().utf8))
         default:
             return (.notFound, "text/plain; charset=utf-8", Array("not found: try /metrics or /status\n".utf8))
         }
