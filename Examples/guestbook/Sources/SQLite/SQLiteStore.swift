@@ -1,8 +1,8 @@
 import Foundation
 import GRDB
 
-/// The database as the guestbook uses it: reads straight from GRDB, writes one at a time
-/// across processes.
+/// The guestbook's entries in SQLite (``SQLiteSchema`` opens the file): reads straight from
+/// GRDB, writes one at a time across processes.
 ///
 /// SQLite's busy timeout polls with growing sleeps, which is unfair: with 64 CGI processes on
 /// two cores, a writer descheduled while it holds the lock lets the others pile up, and an
@@ -10,7 +10,9 @@ import GRDB
 /// So a write first takes an exclusive `flock(2)` on `guestbook.sqlite.lock`, where the kernel
 /// wakes a waiter as soon as the lock is free, and only then begins its `IMMEDIATE`
 /// transaction (the busy timeout stays as the backstop). A process that dies lets go of its lock.
-struct Store {
+///
+/// The calls are synchronous underneath: a process answers one request at a time.
+struct SQLiteStore: Store {
     let writer: any DatabaseWriter
     private let lockDescriptor: Int32
 
@@ -23,13 +25,51 @@ struct Store {
         }
     }
 
-    /// Runs `body` in a read transaction.
-    func read<T>(_ body: (Database) throws -> T) throws -> T {
-        try writer.read(body)
+    func entries(limit: Int, offset: Int, includingHidden: Bool) throws -> [Entry] {
+        let filter = includingHidden ? "" : "WHERE hidden = 0"
+        return try writer.read { db in
+            try Entry.fetchAll(
+                db, sql: "SELECT * FROM entry \(filter) ORDER BY id DESC LIMIT ? OFFSET ?", arguments: [limit, offset])
+        }
     }
 
+    func entry(id: Int64) throws -> Entry? {
+        try writer.read { try Entry.fetchOne($0, key: id) }
+    }
+
+    func insert(_ entry: Entry) throws -> Int64 {
+        var entry = entry
+        entry.id = nil
+        try write { db in try entry.insert(db) }
+        return entry.id ?? 0
+    }
+
+    func update(id: Int64, name: String, message: String, updatedAt: Int) throws {
+        try write { db in
+            try db.execute(
+                sql: "UPDATE entry SET name = ?, message = ?, updatedAt = ? WHERE id = ?",
+                arguments: [name, message, updatedAt, id])
+        }
+    }
+
+    func delete(id: Int64) throws {
+        _ = try write { try Entry.deleteOne($0, key: id) }
+    }
+
+    func setHidden(id: Int64, _ hidden: Bool) throws {
+        try write { db in try db.execute(sql: "UPDATE entry SET hidden = ? WHERE id = ?", arguments: [hidden, id]) }
+    }
+
+    func imageType(hash: String) throws -> String? {
+        try writer.read { db in
+            try String.fetchOne(db, sql: "SELECT imageType FROM entry WHERE image = ? LIMIT 1", arguments: [hash])
+        }
+    }
+
+    func close() {}
+
     /// Runs `body` in an `IMMEDIATE` transaction, this process's turn among the writers.
-    func write<T>(_ body: (Database) throws -> T) throws -> T {
+    private func write<T>(_ body: (Database) throws -> T) throws -> T {
         while flock(lockDescriptor, LOCK_EX) != 0 {
             guard errno == EINTR else { throw GuestbookError.configuration("cannot lock the database for writing") }
         }
