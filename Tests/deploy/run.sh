@@ -16,7 +16,8 @@
 #   each with its own data folder: 64 concurrent posters for GUESTBOOK_LOAD_SECONDS (default 10)
 #   through nginx, every accepted post (303) in PostgreSQL exactly once (psql), POSTs accepted by
 #   every backend (nginx's $upstream_addr); an image posted through one backend and served by
-#   the others; then the entries page under wrk: rolling restart, kill -9, a 1/2/3 table.
+#   the others; PostgreSQL stopped (503 pages) and started again (answers again); then the
+#   entries page under wrk: rolling restart, kill -9, a 1/2/3 table.
 # Failed requests are printed; the rolling restarts and the kills must lose none (all are GETs),
 # and no post may be lost, stored twice or answered 5xx. Every wrk runs for a fixed time and every
 # wait is bounded.
@@ -291,6 +292,14 @@ python3 Tests/guestbook/check.py image "$url" 12 && pass "guestbook: an image po
 served=$(tail -n +"$((lines + 1))" "$run/nginx-guestbook-access.log" | awk '$3 == "GET" && $2 == 200 && $4 ~ /\/image\// {print $1}' | sort -u | wc -l)
 [ "$served" = 3 ] && pass "guestbook: the image was served by all three backends" \
     || fail "guestbook: the image was served by $served backends"
+
+# PostgreSQL stopped under the backends: 503 pages, no crash; started again: the pools reconnect.
+stop_postgres
+python3 Tests/guestbook/check.py database-down "$url" && pass "guestbook: PostgreSQL down, 503 with Retry-After" \
+    || fail "guestbook: PostgreSQL down"
+resume_postgres || fail "PostgreSQL did not start again"
+python3 Tests/guestbook/check.py database-up "$url" 15 && pass "guestbook: PostgreSQL back, the backends answer again" \
+    || fail "guestbook: PostgreSQL back"
 
 check_rolling_restart "$url/" guestbook
 check_backend_killed "$url/" guestbook

@@ -7,6 +7,9 @@ Usage:
                                            accepted post must be in DATABASE (a SQLite file, or a
                                            postgres:// URL read with psql) exactly once and no
                                            answer may be a "database is locked" 500; prints the counts
+  check.py database-down BASE_URL         with the database stopped: the pages answer 503, with
+                                           Retry-After and the database's error page
+  check.py database-up BASE_URL SECONDS    the entries page answers 200 again within SECONDS
   check.py image BASE_URL COUNT            posts an entry with an image, then fetches the image COUNT
                                            times (over fresh connections, so that a front spreads them
                                            over its backends): each must be the same bytes
@@ -182,6 +185,24 @@ def shared_image(base, count):
     check(served == count, f"the image is served {served} times of {count}, byte for byte")
 
 
+def database_down(base):
+    for path in ("/", "/api/entries", "/feed.atom"):
+        status, headers, body = Visitor(base).get(path)
+        check(status == 503 and headers.get("retry-after") and b'id="database-error"' in body,
+              f"with the database down, GET {path} answers 503 with Retry-After and says so (got {status})", body)
+
+
+def database_up(base, seconds):
+    deadline = time.time() + seconds
+    status = None
+    while time.time() < deadline:
+        status, _, body = Visitor(base).get("/")
+        if status == 200:
+            break
+        time.sleep(0.2)
+    check(status == 200, f"with the database back, the entries page answers 200 within {seconds} s (last: {status})")
+
+
 def stored_messages(database, prefix):
     """The messages in the entry table of DATABASE (a SQLite file or a postgres:// URL) that start with prefix."""
     if database.startswith(("postgres://", "postgresql://")):
@@ -198,6 +219,10 @@ def stored_messages(database, prefix):
 if __name__ == "__main__":
     if sys.argv[1] == "bad-input":
         bad_input(sys.argv[2])
+    elif sys.argv[1] == "database-down":
+        database_down(sys.argv[2])
+    elif sys.argv[1] == "database-up":
+        database_up(sys.argv[2], int(sys.argv[3]))
     elif sys.argv[1] == "image":
         shared_image(sys.argv[2], int(sys.argv[3]))
     elif sys.argv[1] == "load":

@@ -14,7 +14,8 @@
 #   fastcgi   the same binary under `cgi fastcgi`, behind nginx;
 #   resident  the same binary as a resident script of `cgi-server --resident`;
 #   postgres  as cgi, on PostgreSQL (DATABASE_URL; a server of Debian's packages on 127.0.0.1,
-#             Tests/shell/postgres.sh): one connection per CGI process, the rows checked with psql.
+#             Tests/shell/postgres.sh): one connection per CGI process, the rows checked with psql;
+#             then the server stopped (503 pages) and started again (200 again).
 # Usage: Tests/guestbook/run.sh [MODE...]   (from the package root; installs nginx, chromium,
 # postgresql and websocket-client when missing). Exits non-zero when a check fails; stops every process it started.
 set -euo pipefail
@@ -120,6 +121,13 @@ for mode in "${modes[@]}"; do
     fi
     python3 Tests/guestbook/check.py load "${url}cgi-bin/guestbook" "$database" "$seconds" "$posters" "$mode" \
         || failures=$((failures + 1))
+    if [ "$mode" = postgres ]; then
+        # The server stopped: 503 pages, not crashes; started again: answers again.
+        stop_postgres
+        python3 Tests/guestbook/check.py database-down "${url}cgi-bin/guestbook" || failures=$((failures + 1))
+        resume_postgres
+        python3 Tests/guestbook/check.py database-up "${url}cgi-bin/guestbook" 15 || failures=$((failures + 1))
+    fi
     stop_all
 done
 
