@@ -5,6 +5,10 @@ import PostgresNIO
 /// answers one request and ends; a small pool (`PostgresClient`) in a resident process, which
 /// answers request after request and gets a new connection when one breaks (the server
 /// restarted, say).
+///
+/// A pool whose server is down keeps trying to connect, and a request waiting for one of its
+/// connections would wait for as long (postgres-nio issues 489 and 565), so a request gets
+/// ``waitLimit`` for its connection and statement, then ``DatabaseFailure`` (503).
 final class PostgresConnections: Sendable {
     private enum Source {
         case single(PostgresConnection)
@@ -14,6 +18,9 @@ final class PostgresConnections: Sendable {
     /// The most connections a resident process opens: it answers one request at a time, so
     /// the second is only there while the first is replaced.
     static let poolSize = 2
+
+    /// How long a request of a resident process waits for a connection and its statement, in seconds.
+    static let waitLimit = 5
 
     /// postgres-nio's log: errors reach the guestbook as thrown errors, so this one is silent.
     static let logger = Logger(label: "guestbook.postgres", factory: { _ in SwiftLogNoOpLogHandler() })
@@ -44,13 +51,25 @@ final class PostgresConnections: Sendable {
         }
     }
 
-    /// Runs `body` with a connection (the pool's lends one for the time of `body`); a
-    /// PostgreSQL error comes out as ``DatabaseFailure``.
-    func with<Result: Sendable>(_ body: (PostgresConnection) async throws -> Result) async throws(DatabaseFailure) -> Result {
+    /// Runs `body` with a connection (the pool's lends one for the time of `body`, and gives
+    /// up after ``waitLimit``); a PostgreSQL error comes out as ``DatabaseFailure``.
+    func with<Result: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> Result) async throws(DatabaseFailure)
+        -> Result
+    {
         do {
             switch source {
             case .single(let connection): return try await body(connection)
-            case .pool(let client, _): return try await client.withConnection { try await body($0) }
+            case .pool(let client, _):
+                return try await withThrowingTaskGroup(of: Result.self) { group in
+                    group.addTask { try await client.withConnection { try await body($0) } }
+                    group.addTask {
+                        try await Task.sleep(for: .seconds(Self.waitLimit))
+                        throw DatabaseFailure(
+                            isUnavailable: true, detail: "\(self.address.redacted): no connection within \(Self.waitLimit) s")
+                    }
+                    defer { group.cancelAll() }
+                    return try await group.next()!
+                }
             }
         } catch let failure as DatabaseFailure {
             throw failure
