@@ -24,6 +24,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         // SQLite for the example guestbook only; never a dependency of the CGI library.
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        // PostgreSQL for the example guestbook only (DATABASE_URL=postgres://…).
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // Script side: Swift standard library and Glibc only (start-up time is per request).
@@ -93,11 +95,17 @@ let package = Package(
             ]
         ),
         // The example guestbook (Examples/guestbook): one binary that runs as a CGI script and as a
-        // resident FastCGI application, on SQLite through GRDB.
+        // resident FastCGI application, on SQLite through GRDB or PostgreSQL through postgres-nio.
         .executableTarget(
             name: "guestbook",
-            dependencies: ["CGI", .product(name: "GRDB", package: "GRDB.swift")],
-            path: "Examples/guestbook/Sources"
+            dependencies: [
+                "CGI", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Examples/guestbook/Sources",
+            // The async handler and what it calls run where they are called (the main actor,
+            // as the top-level handler), so a `Request` never crosses to another isolation.
+            swiftSettings: [.enableUpcomingFeature("NonisolatedNonsendingByDefault")]
         ),
         // The start-up benchmark's CGI scripts (Benchmarks/startup.sh): a hello, a JSON answer with
         // the library's JSON, and the same with FoundationEssentials (from the toolchain) for scale.

@@ -10,15 +10,25 @@
 #   (SIGHUP to each backend in turn) under wrk; one backend killed with SIGKILL (manager and
 #   workers) under wrk; requests per second with 1, 2 and 3 backends (a table);
 # - Caddy's reverse_proxy with transport fastcgi to the three backends, Apache mod_proxy_fcgi to
-#   one, and lighttpd starting hello (built by `cgi build`) itself with bin-path: GET and POST.
-# Failed requests are printed; the rolling restart and the kill must lose none (all are GETs).
-# Every wrk runs for a fixed time and every wait is bounded.
+#   one, and lighttpd starting hello (built by `cgi build`) itself with bin-path: GET and POST;
+# - the guestbook (release build) on the same three backends, sharing one PostgreSQL database (a
+#   server of Debian's packages on 127.0.0.1, Tests/shell/postgres.sh) and one images folder,
+#   each with its own data folder: 64 concurrent posters for GUESTBOOK_LOAD_SECONDS (default 10)
+#   through nginx, every accepted post (303) in PostgreSQL exactly once (psql), POSTs accepted by
+#   every backend (nginx's $upstream_addr); an image posted through one backend and served by
+#   the others; PostgreSQL stopped (503 pages) and started again (answers again); then the
+#   entries page under wrk: rolling restart, kill -9, a 1/2/3 table.
+# Failed requests are printed; the rolling restarts and the kills must lose none (all are GETs),
+# and no post may be lost, stored twice or answered 5xx. Every wrk runs for a fixed time and every
+# wait is bounded.
 #
 # Usage: Tests/deploy/run.sh   (from the package root, as root; builds what it needs, installs
-# nginx, apache2, lighttpd, caddy and wrk if missing). Exits non-zero when a check fails; stops every process it started.
+# nginx, apache2, lighttpd, caddy, wrk and postgresql if missing). Exits non-zero when a check
+# fails; stops every process it started.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source Tests/shell/common.sh
+source Tests/shell/postgres.sh
 
 need=()
 for pair in nginx:nginx apache2:apache2 lighttpd:lighttpd caddy:caddy wrk:wrk curl:curl python3:python3; do
@@ -30,10 +40,13 @@ fi
 
 bin=$(swift build --show-bin-path)
 for product in cgi cgi-server; do [ -x "$bin/$product" ] || swift build --product $product >/dev/null; done
+# The guestbook as Tests/guestbook/run.sh builds it (release: its password hashing is slow unoptimized).
+swift build -c release --product guestbook >/dev/null
+release=$(swift build -c release --show-bin-path)
 run=$(mktemp -d /tmp/deploy-run.XXXXXX)
 chmod 755 "$run"
 pids=()
-cleanup() { stop_all; rm -rf "$run"; }
+cleanup() { stop_all; stop_postgres; rm -rf "$run"; }
 trap cleanup EXIT
 site=$PWD/Examples/site
 
@@ -91,14 +104,30 @@ status=$(curl -sS --max-time 30 -o /dev/null -w '%{http_code}' -d 'name=Ann&addr
 [ "$status" = 200 ] && pass "nginx → cgi-server: POST" || fail "POST: $status"
 
 echo "== nginx → three cgi fastcgi backends"
+# The backends' program: `cgi fastcgi` on ADDRESS:9000 (run in the background: exec makes its pid $!).
+hello_backend() {
+    exec "$bin/cgi" fastcgi --listen "$1:9000" --workers 2 --swift-cache "$run/cache" "$site/cgi-bin/hello.swift"
+}
+backend_program=hello_backend
+
+# Starts backend_program on ADDRESS and waits (up to 120 s) until it listens.
 start_backend() {
     local address=$1
-    "$bin/cgi" fastcgi --listen "$address:9000" --workers 2 --swift-cache "$run/cache" "$site/cgi-bin/hello.swift" \
-        > "$run/backend-$address.out" 2> "$run/backend-$address.err" &
+    $backend_program "$address" > "$run/backend-$address.out" 2> "$run/backend-$address.err" &
     pids+=($!)
     backend[$address]=$!
     wait_line "$run/backend-$address.out" "^listening on fastcgi://$address:9000\$" 120 \
         || { fail "backend $address did not start"; cat "$run/backend-$address.err"; }
+}
+
+# Stops the three backends with SIGTERM; each must end with status 0 within 40 s.
+stop_backends() {
+    local address status
+    for address in 127.0.0.2 127.0.0.3 127.0.0.4; do
+        kill -TERM "${backend[$address]}" 2>/dev/null || true
+        status=0; wait_exit "${backend[$address]}" 40 || status=$?
+        [ $status = 0 ] || fail "backend $address: exit status $status after SIGTERM"
+    done
 }
 declare -A backend
 for address in 127.0.0.2 127.0.0.3 127.0.0.4; do start_backend $address; done
@@ -118,59 +147,79 @@ used=$(awk '{print $1}' "$run/nginx-upstream-access.log" | sort -u | tr '\n' ' '
     || fail "nginx upstream: $answered of 30 answered, backends used: $used"
 
 workers_of() { ps -o pid= --ppid "${backend[$1]}" | tr -d ' ' | sort | tr '\n' ' '; }
-declare -A before
-for address in 127.0.0.2 127.0.0.3 127.0.0.4; do before[$address]=$(workers_of $address); done
-read -r requests failed < <(
-    load 10 "$url" &
-    sleep 1
-    for address in 127.0.0.2 127.0.0.3 127.0.0.4; do kill -HUP "${backend[$address]}"; sleep 2.5; done
-    wait
-)
-echo "rolling restart (SIGHUP to each backend, 2.5 s apart) under wrk -c16 10 s: $requests requests, $failed failed"
-[ "$requests" -gt 0 ] && [ "$failed" = 0 ] && pass "rolling restart: no failed request" || fail "rolling restart: $failed of $requests failed"
-for address in 127.0.0.2 127.0.0.3 127.0.0.4; do
-    after=$(workers_of $address)
-    for pid in ${before[$address]}; do
-        [[ " $after" == *" $pid "* ]] && fail "backend $address: worker $pid survived its SIGHUP"
+
+# SIGHUP to each backend in turn, 2.5 s apart, under wrk at URL for 10 s: no request may fail,
+# and every old worker must be replaced. NAME labels the output.
+check_rolling_restart() {
+    local url=$1 name=$2 address pid after requests failed
+    declare -A before
+    for address in 127.0.0.2 127.0.0.3 127.0.0.4; do before[$address]=$(workers_of $address); done
+    read -r requests failed < <(
+        load 10 "$url" &
+        sleep 1
+        for address in 127.0.0.2 127.0.0.3 127.0.0.4; do kill -HUP "${backend[$address]}"; sleep 2.5; done
+        wait
+    )
+    echo "$name: rolling restart (SIGHUP to each backend, 2.5 s apart) under wrk -c16 10 s: $requests requests, $failed failed"
+    [ "$requests" -gt 0 ] && [ "$failed" = 0 ] && pass "$name: rolling restart, no failed request" \
+        || fail "$name: rolling restart: $failed of $requests failed"
+    for address in 127.0.0.2 127.0.0.3 127.0.0.4; do
+        after=$(workers_of $address)
+        for pid in ${before[$address]}; do
+            [[ " $after" == *" $pid "* ]] && fail "backend $address: worker $pid survived its SIGHUP"
+        done
+        [ -n "$after" ] || fail "backend $address: no workers after SIGHUP"
     done
-    [ -n "$after" ] || fail "backend $address: no workers after SIGHUP"
-done
+}
 
-victim=127.0.0.3
-read -r requests failed < <(
-    load 6 "$url" &
-    sleep 2
-    workers=$(ps -o pid= --ppid "${backend[$victim]}" | tr -d ' ')
-    kill -9 "${backend[$victim]}" $workers
-    wait
-) 2>/dev/null
-echo "backend $victim killed (SIGKILL, manager and workers) under wrk -c16 6 s: $requests requests, $failed failed"
-[ "$requests" -gt 0 ] && [ "$failed" = 0 ] && pass "kill -9 of a backend: nginx failed over, no failed GET" \
-    || fail "kill -9 of a backend: $failed of $requests failed"
-wait "${backend[$victim]}" 2>/dev/null || true
-start_backend $victim
+# Kills one backend (manager and workers, SIGKILL) under wrk at URL for 6 s: nginx must fail
+# over with no failed request; the backend is then started again. NAME labels the output.
+check_backend_killed() {
+    local url=$1 name=$2 victim=127.0.0.3 requests failed
+    read -r requests failed < <(
+        load 6 "$url" &
+        sleep 2
+        workers=$(ps -o pid= --ppid "${backend[$victim]}" | tr -d ' ')
+        kill -9 "${backend[$victim]}" $workers
+        wait
+    ) 2>/dev/null
+    echo "$name: backend $victim killed (SIGKILL, manager and workers) under wrk -c16 6 s: $requests requests, $failed failed"
+    [ "$requests" -gt 0 ] && [ "$failed" = 0 ] && pass "$name: kill -9 of a backend, nginx failed over, no failed GET" \
+        || fail "$name: kill -9 of a backend: $failed of $requests failed"
+    wait "${backend[$victim]}" 2>/dev/null || true
+    start_backend $victim
+}
+
+# Requests per second at PATH through nginx with docs/deploy/FILE, with 1, 2 and 3 backends
+# (the same file with the later server lines removed); any answer but 2xx fails. TITLE heads the table.
+throughput_table() {
+    local file=$1 path=$2 title=$3 count front out rate non2xx drop
+    echo
+    echo "$title through nginx, wrk -t2 -c16 5 s (one machine: the cost of a backend, not scaling)"
+    printf '%-9s %10s %8s\n' backends "requests/s" failed
+    for count in 1 2 3; do
+        front=$(free_port)
+        drop=()
+        [ $count -lt 3 ] && drop+=(-e '/server 127.0.0.4:9000/d')
+        [ $count -lt 2 ] && drop+=(-e '/server 127.0.0.3:9000/d')
+        start_nginx "n$count" "$file" "$front" "${drop[@]}"
+        wait_port "$front" "http://127.0.0.1:$front$path" || fail "nginx ($count backends) did not start"
+        out=$run/throughput-$count.out
+        timeout 40 wrk -t2 -c16 -d5s "http://127.0.0.1:$front$path" > "$out" || true
+        rate=$(awk '/Requests\/sec/ {print $2}' "$out")
+        non2xx=$(awk '/Non-2xx/ {print $NF}' "$out")
+        printf '%-9s %10s %8s\n' $count "${rate:-0}" "${non2xx:-0}"
+        [ "${non2xx:-0}" = 0 ] && [ -n "$rate" ] || fail "$title with $count backends: ${non2xx:-no} failed answers"
+        kill "$nginx_pid" 2>/dev/null || true; wait_exit "$nginx_pid" 10 || true
+    done
+    echo
+}
+
+check_rolling_restart "$url" hello
+check_backend_killed "$url" hello
 kill "$nginx_pid" 2>/dev/null || true; wait_exit "$nginx_pid" 10 || true
+throughput_table nginx-fastcgi-upstream.conf /hello hello.swift
 
-# Throughput with 1, 2 and 3 backends: the same file with the later server lines removed.
-echo
-echo "hello.swift through nginx, wrk -t2 -c16 5 s (one machine: the cost of a backend, not scaling)"
-printf '%-9s %10s %8s\n' backends "requests/s" failed
-for count in 1 2 3; do
-    front=$(free_port)
-    drop=()
-    [ $count -lt 3 ] && drop+=(-e '/server 127.0.0.4:9000/d')
-    [ $count -lt 2 ] && drop+=(-e '/server 127.0.0.3:9000/d')
-    start_nginx "n$count" nginx-fastcgi-upstream.conf "$front" "${drop[@]}"
-    wait_port "$front" "http://127.0.0.1:$front/hello" || fail "nginx ($count backends) did not start"
-    out=$run/throughput-$count.out
-    timeout 40 wrk -t2 -c16 -d5s "http://127.0.0.1:$front/hello" > "$out" || true
-    rate=$(awk '/Requests\/sec/ {print $2}' "$out")
-    non2xx=$(awk '/Non-2xx/ {print $NF}' "$out")
-    printf '%-9s %10s %8s\n' $count "${rate:-0}" "${non2xx:-0}"
-    kill "$nginx_pid" 2>/dev/null || true; wait_exit "$nginx_pid" 10 || true
-done
-
-echo
 echo "== Caddy → the three backends"
 front=$(free_port)
 # The site address :80 becomes a free port on 127.0.0.1 alone.
@@ -203,11 +252,60 @@ pids+=($lighttpd)
 check_hello lighttpd "http://127.0.0.1:$front/hello"
 kill $lighttpd 2>/dev/null || true; wait_exit $lighttpd 10 || true
 
-for address in 127.0.0.2 127.0.0.3 127.0.0.4; do
-    kill -TERM "${backend[$address]}" 2>/dev/null || true
-    status=0; wait_exit "${backend[$address]}" 40 || status=$?
-    [ $status = 0 ] || fail "backend $address: exit status $status after SIGTERM"
-done
+stop_backends
+
+echo "== nginx → the guestbook on three backends, one PostgreSQL database"
+start_postgres || fail "PostgreSQL did not start"
+psql -X -Atc 'SELECT version()' | sed 's/^/server: /'
+install -d "$run/cgi-bin" "$run/images"
+install -m 755 "$release/guestbook" "$run/cgi-bin/guestbook"
+secret=$(python3 -c 'import secrets; print(secrets.token_urlsafe(32))')
+# Each backend as on a machine of its own: its own data folder; the database, the signing key
+# and the images folder (a shared mount on real machines) in common.
+guestbook_backend() {
+    exec "$bin/cgi" fastcgi --listen "$1:9000" --workers 2 --env "DATABASE_URL=$DATABASE_URL" \
+        --env "GUESTBOOK_SECRET=$secret" --env "GUESTBOOK_DATA=$run/data-$1" --env "GUESTBOOK_IMAGES=$run/images" \
+        "$run/cgi-bin/guestbook"
+}
+backend_program=guestbook_backend
+for address in 127.0.0.2 127.0.0.3 127.0.0.4; do start_backend $address; done
+front=$(free_port)
+start_nginx guestbook nginx-guestbook-upstream.conf "$front"
+url="http://127.0.0.1:$front/cgi-bin/guestbook"
+wait_port "" "$url/" || fail "nginx (guestbook) did not start"
+
+python3 Tests/guestbook/check.py load "$url" "$DATABASE_URL" "${GUESTBOOK_LOAD_SECONDS:-10}" 64 deploy \
+    && pass "guestbook: 64 posters through nginx, every accepted post in PostgreSQL exactly once, no 5xx" \
+    || fail "guestbook: concurrent posts through nginx"
+# Which backend took each accepted post (nginx's log: $upstream_addr $status $request_method $uri).
+spread=$(awk '$3 == "POST" && $2 == 303 {print $1}' "$run/nginx-guestbook-access.log" | sort | uniq -c \
+    | awk '{printf "%s%s: %s", (NR > 1 ? ", " : ""), $2, $1}')
+echo "accepted posts per backend: $spread"
+[ "$(awk '$3 == "POST" && $2 == 303 {print $1}' "$run/nginx-guestbook-access.log" | sort -u | wc -l)" = 3 ] \
+    && pass "guestbook: posts were accepted by all three backends" || fail "guestbook: posts reached only: $spread"
+server_errors=$(awk '$2 >= 500' "$run/nginx-guestbook-access.log" | wc -l)
+[ "$server_errors" = 0 ] && pass "guestbook: no 5xx answer in nginx's log" || fail "guestbook: $server_errors 5xx answers"
+
+lines=$(wc -l < "$run/nginx-guestbook-access.log")
+python3 Tests/guestbook/check.py image "$url" 12 && pass "guestbook: an image posted through one backend is served by any" \
+    || fail "guestbook: the shared image"
+served=$(tail -n +"$((lines + 1))" "$run/nginx-guestbook-access.log" | awk '$3 == "GET" && $2 == 200 && $4 ~ /\/image\// {print $1}' | sort -u | wc -l)
+[ "$served" = 3 ] && pass "guestbook: the image was served by all three backends" \
+    || fail "guestbook: the image was served by $served backends"
+
+# PostgreSQL stopped under the backends: 503 pages, no crash; started again: the pools reconnect.
+stop_postgres
+python3 Tests/guestbook/check.py database-down "$url" && pass "guestbook: PostgreSQL down, 503 with Retry-After" \
+    || fail "guestbook: PostgreSQL down"
+resume_postgres || fail "PostgreSQL did not start again"
+python3 Tests/guestbook/check.py database-up "$url" 15 && pass "guestbook: PostgreSQL back, the backends answer again" \
+    || fail "guestbook: PostgreSQL back"
+
+check_rolling_restart "$url/" guestbook
+check_backend_killed "$url/" guestbook
+kill "$nginx_pid" 2>/dev/null || true; wait_exit "$nginx_pid" 10 || true
+throughput_table nginx-guestbook-upstream.conf /cgi-bin/guestbook/ "the guestbook's entries page (PostgreSQL)"
+stop_backends
 
 if [ $failures -gt 0 ]; then echo "$failures checks failed"; exit 1; fi
 echo "all deployment checks passed"

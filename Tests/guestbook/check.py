@@ -4,12 +4,20 @@ Usage:
   check.py bad-input BASE_URL              bad and hostile input; exits 1 on the first failure
   check.py load BASE_URL DATABASE SECONDS POSTERS LABEL
                                            POSTERS concurrent posters for SECONDS; then every
-                                           accepted post must be in DATABASE exactly once and no
+                                           accepted post must be in DATABASE (a SQLite file, or a
+                                           postgres:// URL read with psql) exactly once and no
                                            answer may be a "database is locked" 500; prints the counts
+  check.py database-down BASE_URL         with the database stopped: the pages answer 503, with
+                                           Retry-After and the database's error page
+  check.py database-up BASE_URL SECONDS    the entries page answers 200 again within SECONDS
+  check.py image BASE_URL COUNT            posts an entry with an image, then fetches the image COUNT
+                                           times (over fresh connections, so that a front spreads them
+                                           over its backends): each must be the same bytes
 """
 import json
 import os
 import sqlite3
+import subprocess
 import sys
 import threading
 import time
@@ -146,9 +154,8 @@ def load(base, database, seconds, posters, label):
     for thread in threads:
         thread.join(timeout=seconds + 120)
     stored = {}
-    with sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=30) as connection:
-        for (message,) in connection.execute("SELECT message FROM entry WHERE message LIKE ?", (f"load {label} %",)):
-            stored[message] = stored.get(message, 0) + 1
+    for message in stored_messages(database, f"load {label} "):
+        stored[message] = stored.get(message, 0) + 1
     missing = [m for m in accepted if stored.get(m, 0) == 0]
     doubled = [m for m, n in stored.items() if n > 1]
     unaccepted = len(set(stored) - set(accepted))
@@ -163,9 +170,61 @@ def load(base, database, seconds, posters, label):
           "\n".join(f"{status}: {text}" for status, text in samples.items()))
 
 
+def shared_image(base, count):
+    visitor = Visitor(base)
+    picture = png(color=(20, 120, 200))
+    status, _, body = visitor.post("/post", {"name": "Pat", "message": "a picture for every backend",
+                                             "csrf_token": visitor.token()}, {"image": ("blue.png", picture)})
+    check(status == 303, f"a post with an image is accepted (got {status})", body)
+    _, _, data = visitor.get("/api/entries")
+    image = json.loads(data)["entries"][0]["image"]
+    served = 0
+    for _ in range(count):
+        status, _, body = Visitor(base).get(image[len(visitor.path):])
+        served += status == 200 and body == picture
+    check(served == count, f"the image is served {served} times of {count}, byte for byte")
+
+
+def database_down(base):
+    for path in ("/", "/api/entries", "/feed.atom"):
+        status, headers, body = Visitor(base).get(path)
+        check(status == 503 and headers.get("retry-after") and b'id="database-error"' in body,
+              f"with the database down, GET {path} answers 503 with Retry-After and says so (got {status})", body)
+
+
+def database_up(base, seconds):
+    deadline = time.time() + seconds
+    status = None
+    while time.time() < deadline:
+        status, _, body = Visitor(base).get("/")
+        if status == 200:
+            break
+        time.sleep(0.2)
+    check(status == 200, f"with the database back, the entries page answers 200 within {seconds} s (last: {status})")
+
+
+def stored_messages(database, prefix):
+    """The messages in the entry table of DATABASE (a SQLite file or a postgres:// URL) that start with prefix."""
+    if database.startswith(("postgres://", "postgresql://")):
+        # From standard input, where psql fills in :'prefix' as a quoted literal.
+        output = subprocess.run(["psql", "-X", "-At", "-v", "ON_ERROR_STOP=1", "-d", database, "-v", f"prefix={prefix}"],
+                                input="SELECT message FROM entry WHERE starts_with(message, :'prefix');\n",
+                                check=True, capture_output=True, text=True, timeout=60).stdout
+        return output.splitlines()
+    with sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=30) as connection:
+        return [message for (message,) in connection.execute(
+            "SELECT message FROM entry WHERE substr(message, 1, ?) = ?", (len(prefix), prefix))]
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "bad-input":
         bad_input(sys.argv[2])
+    elif sys.argv[1] == "database-down":
+        database_down(sys.argv[2])
+    elif sys.argv[1] == "database-up":
+        database_up(sys.argv[2], int(sys.argv[3]))
+    elif sys.argv[1] == "image":
+        shared_image(sys.argv[2], int(sys.argv[3]))
     elif sys.argv[1] == "load":
         load(sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]), sys.argv[6])
     else:

@@ -9,15 +9,20 @@
 #   (default .build/browser-test, as Tests/browser/run.sh);
 # - 64 concurrent posters for 20 s (check.py load): every accepted post in the database exactly
 #   once, no "database is locked" 500; the counts are printed.
-# Each in each mode named on the command line (default: cgi resident fastcgi):
+# Each in each mode named on the command line (default: cgi resident fastcgi postgres):
 #   cgi       the binary in a site's cgi-bin, run by cgi-server as a CGI script;
 #   fastcgi   the same binary under `cgi fastcgi`, behind nginx;
-#   resident  the same binary as a resident script of `cgi-server --resident`.
-# Usage: Tests/guestbook/run.sh [MODE...]   (from the package root; installs nginx, chromium and
-# websocket-client when missing). Exits non-zero when a check fails; stops every process it started.
+#   resident  the same binary as a resident script of `cgi-server --resident`;
+#   postgres  as cgi, on PostgreSQL (DATABASE_URL; a server of Debian's packages on 127.0.0.1,
+#             Tests/shell/postgres.sh): one connection per CGI process, the rows checked with psql;
+#             then the server stopped (503 pages) and started again (200 again).
+# Usage: Tests/guestbook/run.sh [MODE...]   (from the package root; installs nginx, chromium,
+# postgresql and websocket-client when missing). Exits non-zero when a check fails; stops every process it started.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-if [ $# -gt 0 ]; then modes=("$@"); else modes=(cgi resident fastcgi); fi
+source Tests/shell/common.sh
+source Tests/shell/postgres.sh
+if [ $# -gt 0 ]; then modes=("$@"); else modes=(cgi resident fastcgi postgres); fi
 seconds=${GUESTBOOK_LOAD_SECONDS:-20}
 posters=${GUESTBOOK_POSTERS:-64}
 output=${BROWSER_TEST_OUTPUT:-.build/browser-test}
@@ -42,6 +47,7 @@ pids=()
 cleanup() {
     for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
     for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+    stop_postgres
     rm -rf "$run"
 }
 trap cleanup EXIT
@@ -54,8 +60,6 @@ mkdir -p "$site/cgi-bin"
 cp -r Examples/site/htdocs "$site/htdocs"
 install -m 755 "$release/guestbook" "$site/cgi-bin/guestbook"
 password=$(python3 -c 'import secrets; print(secrets.token_urlsafe(18))')
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 # Starts cgi-server on the site with DATA as the guestbook's data folder and ARGS; sets $url.
 start_cgi_server() {
@@ -99,18 +103,31 @@ for mode in "${modes[@]}"; do
     echo "== $mode"
     data=$run/data-$mode
     GUESTBOOK_DATA=$data "$site/cgi-bin/guestbook" set-admin-password <<< "$password" >/dev/null
+    database=$data/guestbook.sqlite
     case $mode in
         cgi) start_cgi_server "$data" ;;
         resident) start_cgi_server "$data" --resident guestbook ;;
         fastcgi) start_fastcgi "$data" ;;
-        *) echo "unknown mode $mode (cgi, fastcgi, resident)"; exit 2 ;;
+        postgres)
+            start_postgres
+            database=$DATABASE_URL
+            start_cgi_server "$data" --set-env "DATABASE_URL=$DATABASE_URL"
+            ;;
+        *) echo "unknown mode $mode (cgi, fastcgi, resident, postgres)"; exit 2 ;;
     esac
     python3 Tests/guestbook/check.py bad-input "${url}cgi-bin/guestbook" || failures=$((failures + 1))
     if [ "$mode" = cgi ]; then
         python3 Tests/guestbook/browser.py "$url" "$output" "$password" || failures=$((failures + 1))
     fi
-    python3 Tests/guestbook/check.py load "${url}cgi-bin/guestbook" "$data/guestbook.sqlite" "$seconds" "$posters" "$mode" \
+    python3 Tests/guestbook/check.py load "${url}cgi-bin/guestbook" "$database" "$seconds" "$posters" "$mode" \
         || failures=$((failures + 1))
+    if [ "$mode" = postgres ]; then
+        # The server stopped: 503 pages, not crashes; started again: answers again.
+        stop_postgres
+        python3 Tests/guestbook/check.py database-down "${url}cgi-bin/guestbook" || failures=$((failures + 1))
+        resume_postgres
+        python3 Tests/guestbook/check.py database-up "${url}cgi-bin/guestbook" 15 || failures=$((failures + 1))
+    fi
     stop_all
 done
 

@@ -77,18 +77,38 @@ process_state() {
 # The value of KEY= in a systemd unit file (the first one).
 unit_value() { sed -n "s/^$2=//p" "$1" | head -1; }
 
-# Runs Apache httpd in the foreground with CONFIG (run it in the background). Apache's
-# children switch to www-data. Where the root folder is closed to other users (mode 0700), they
-# could not even load a library, so Apache then runs in a private mount namespace whose root is
-# a tmpfs with /usr, /etc, /var, /tmp, /dev, /proc and /run bound in. unshare does not pass
-# signals on: stop Apache through its PidFile.
-start_apache2() {
-    local command=(apache2 -f "$1" -DFOREGROUND)
-    if [ $(( 0$(stat -c %a /) & 1 )) = 1 ]; then exec "${command[@]}"; fi
+# Runs COMMAND in place of the shell (exec). Where the root folder is closed to other users
+# (mode 0700), a program that runs as another user (Apache's children, PostgreSQL) could not
+# even load a library, so COMMAND then runs in a private mount namespace whose root is a tmpfs
+# at FOLDER with /usr, /etc, /var, /tmp, /dev, /proc and /run bound in (a folder closed in the
+# same way, as /etc can be, becomes an open tmpfs with its entries bound in). unshare does not pass
+# signals on: stop such programs through their pid files.
+exec_with_open_root() {
+    local root=$1; shift
+    if [ $(( 0$(stat -c %a /) & 1 )) = 1 ]; then exec "$@"; fi
     exec unshare --mount --fork --kill-child=SIGTERM bash -c '
         root=$1; shift
         mkdir -p "$root" && mount --make-rprivate / && mount -t tmpfs -o mode=755 tmpfs "$root" || exit 1
-        for folder in usr etc var tmp dev proc run; do mkdir -p "$root/$folder"; mount --rbind "/$folder" "$root/$folder"; done
+        for folder in usr etc var tmp dev proc run; do
+            mkdir -p "$root/$folder"
+            if [ $(( 0$(stat -c %a "/$folder") & 1 )) = 1 ]; then mount --rbind "/$folder" "$root/$folder"; continue; fi
+            # A closed folder (/etc on some machines): an open tmpfs with each of its entries bound in.
+            mount -t tmpfs -o mode=755 tmpfs "$root/$folder" || exit 1
+            for entry in "/$folder"/* "/$folder"/.[!.]*; do
+                target=$root/$folder/${entry##*/}
+                if [ -L "$entry" ]; then cp -P "$entry" "$target"
+                elif [ -d "$entry" ]; then mkdir "$target" && mount --rbind "$entry" "$target"
+                elif [ -e "$entry" ]; then touch "$target" && mount --bind "$entry" "$target"
+                fi
+            done
+        done
         for link in lib lib64 bin sbin; do ln -s "usr/$link" "$root/$link"; done
-        exec chroot "$root" "$@"' apache2-root "$run/apache2-root" "${command[@]}"
+        exec chroot "$root" "$@"' open-root "$root" "$@"
+}
+
+# Runs Apache httpd in the foreground with CONFIG (run it in the background). Apache's
+# children switch to www-data (so it runs with an open root: exec_with_open_root); stop it
+# through its PidFile.
+start_apache2() {
+    exec_with_open_root "$run/apache2-root" apache2 -f "$1" -DFOREGROUND
 }

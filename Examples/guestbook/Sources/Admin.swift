@@ -1,5 +1,4 @@
 import CGI
-import GRDB
 
 /// The admin page: every entry, with buttons to hide one from the public pages or show it
 /// again. The password is checked against its stored hash (``PasswordHash``); a signed
@@ -11,7 +10,7 @@ struct Admin {
     static let loginLifetime = 3600
 
     /// GET /admin, POST /admin/login, /admin/logout, /admin/hide/ID, /admin/show/ID.
-    func respond(_ request: Request, path: [String], _ visit: inout Visit) throws -> Response {
+    func respond(_ request: Request, path: [String], _ visit: inout Visit) async throws -> Response {
         let loggedIn = request.signedCookie("admin", signer: app.settings.signer) == "admin"
         switch (request.method, path.first, path.count) {
         case ("POST", "login", 1):
@@ -26,13 +25,11 @@ struct Admin {
             return app.redirectHome(&visit, flash: "You are logged out.")
         case ("POST", "hide", 2) where loggedIn, ("POST", "show", 2) where loggedIn:
             guard let id = Int64(path[1]) else { break }
-            try app.database.write { db in
-                try db.execute(sql: "UPDATE entry SET hidden = ? WHERE id = ?", arguments: [path[0] == "hide", id])
-            }
+            try await app.database.setHidden(id: id, path[0] == "hide")
             visit.flash(path[0] == "hide" ? "Entry \(id) is hidden." : "Entry \(id) is shown again.")
             return Response.redirect(to: visit.base + "/admin", status: 303)
         case ("GET", nil, _):
-            return loggedIn ? try entriesPage(request, &visit) : loginPage(visit, flash: visit.takeFlash())
+            return loggedIn ? try await entriesPage(request, &visit) : loginPage(visit, flash: visit.takeFlash())
         default:
             break
         }
@@ -61,9 +58,9 @@ struct Admin {
         return Page(title: "Admin", content: content, base: visit.base, flash: flash).response(status: status)
     }
 
-    private func entriesPage(_ request: Request, _ visit: inout Visit) throws -> Response {
+    private func entriesPage(_ request: Request, _ visit: inout Visit) async throws -> Response {
         let page = max(1, Int(request.form["page"] ?? "") ?? 1)
-        let (entries, hasMore) = try app.database.read { try Entry.page(page, in: $0, includingHidden: true) }
+        let (entries, hasMore) = try await app.database.page(page, includingHidden: true)
         let token = app.csrf.token(for: visit.session)
         let list = entries.map { entry in
             let id = entry.id ?? 0

@@ -1,7 +1,5 @@
-import GRDB
-
-/// One guestbook entry, as stored.
-struct Entry: Codable, FetchableRecord, MutablePersistableRecord {
+/// One guestbook entry, as stored (``Store``).
+struct Entry: Codable, Sendable {
     /// The row id; nil before the entry is inserted.
     var id: Int64?
     /// Who wrote it (1 to ``Entry/maxNameLength`` characters).
@@ -27,17 +25,4 @@ struct Entry: Codable, FetchableRecord, MutablePersistableRecord {
     static let editWindow = 600
     /// Entries per page.
     static let pageSize = 20
-
-    mutating func didInsert(_ inserted: InsertionSuccess) {
-        id = inserted.rowID
-    }
-
-    /// The visible entries of page `page` (from 1), newest first, and whether an older page exists.
-    static func page(_ page: Int, in db: Database, includingHidden: Bool = false) throws -> (entries: [Entry], hasMore: Bool) {
-        let filter = includingHidden ? "" : "WHERE hidden = 0"
-        let rows = try Entry.fetchAll(
-            db, sql: "SELECT * FROM entry \(filter) ORDER BY id DESC LIMIT ? OFFSET ?",
-            arguments: [pageSize + 1, (page - 1) * pageSize])
-        return (Array(rows.prefix(pageSize)), rows.count > pageSize)
-    }
 }

@@ -6,8 +6,8 @@ struct Feeds {
     let app: Guestbook
 
     /// GET /feed.atom: the newest page of visible entries.
-    func atom(_ request: Request) throws -> Response {
-        let (entries, _) = try app.database.read { try Entry.page(1, in: $0) }
+    func atom(_ request: Request) async throws -> Response {
+        let (entries, _) = try await app.database.page(1)
         let site = Self.origin(request) + request.scriptName
         let items = entries.map { entry in
             """
@@ -37,9 +37,9 @@ struct Feeds {
     }
 
     /// GET /api/entries?page=N: `{"page": N, "entries": [...], "next": URL or null}`.
-    func json(_ request: Request) throws -> Response {
+    func json(_ request: Request) async throws -> Response {
         let page = max(1, Int(request.form["page"] ?? "") ?? 1)
-        let (entries, hasMore) = try app.database.read { try Entry.page(page, in: $0) }
+        let (entries, hasMore) = try await app.database.page(page)
         let items: [JSON] = entries.map { entry in
             [
                 "id": .integer(Int(entry.id ?? 0)), "name": .string(entry.name), "message": .string(entry.message),

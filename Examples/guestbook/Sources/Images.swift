@@ -2,8 +2,13 @@ import CGI
 import Foundation
 
 /// Images posted with entries: judged by their first bytes, stored under their SHA-256 in the
-/// data folder (outside htdocs), and served back with an ETag and a long cache lifetime (the
-/// name changes whenever the content does).
+/// images folder (outside htdocs; `GUESTBOOK_IMAGES`), and served back with an ETag and a long
+/// cache lifetime (the name changes whenever the content does).
+///
+/// The database holds only each entry's image name and type, so with several backends the
+/// images folder must be one they all mount (NFS, say). That is safe without any locking: a
+/// name is its content's hash, so two backends storing the same name store the same bytes,
+/// and each writes beside the final name and renames into place, so nobody reads half an image.
 struct Images {
     let app: Guestbook
 
@@ -21,7 +26,8 @@ struct Images {
         let path = self.path(hash)
         if !FileManager.default.fileExists(atPath: path) {
             // Written beside and renamed into place: a reader never sees half an image.
-            let temporary = path + ".\(getpid()).part"
+            // A random name: processes on two machines sharing the folder may have the same pid.
+            let temporary = path + ".\(SecureRandom.token(byteCount: 12)).part"
             try file.save(to: temporary)
             guard rename(temporary, path) == 0 else {
                 unlink(temporary)
@@ -32,14 +38,12 @@ struct Images {
     }
 
     /// GET /image/HASH.
-    func serve(_ request: Request, name: String) throws -> Response {
+    func serve(_ request: Request, name: String) async throws -> Response {
         guard name.count == 64,
             name.utf8.allSatisfy({
                 (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0)
             }),
-            let type = try app.database.read({
-                try String.fetchOne($0, sql: "SELECT imageType FROM entry WHERE image = ? LIMIT 1", arguments: [name])
-            })
+            let type = try await app.database.imageType(hash: name)
         else { return Response(status: 404, contentType: "text/plain; charset=utf-8", body: "No such image.\n") }
         var response = try Response.file(at: path(name), for: request, contentType: type)
         response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
@@ -48,6 +52,6 @@ struct Images {
     }
 
     private func path(_ hash: String) -> String {
-        app.settings.dataFolder + "/images/" + hash
+        app.settings.imagesFolder + "/" + hash
     }
 }

@@ -1,6 +1,5 @@
 import CGI
 import Foundation
-import GRDB
 
 /// Posting an entry, and its author editing or deleting it within ``Entry/editWindow``.
 ///
@@ -21,7 +20,7 @@ struct Posting {
 
     /// POST /post: validates, stores, and redirects to the main page; or shows the form again,
     /// refilled, with what is wrong (422).
-    func create(_ request: Request, _ visit: inout Visit) throws -> Response {
+    func create(_ request: Request, _ visit: inout Visit) async throws -> Response {
         var state = Self.validate(request)
         var image: (hash: String, type: String)?
         if let file = request.form.file("image"), file.size > 0 || !file.filename.isEmpty {
@@ -31,18 +30,18 @@ struct Posting {
                 state.errors.append(refusal.message)
             }
         }
-        guard state.errors.isEmpty else { return try app.index(request, &visit, form: state, status: 422) }
-        var entry = Entry(
+        guard state.errors.isEmpty else { return try await app.index(request, &visit, form: state, status: 422) }
+        let entry = Entry(
             name: state.name, message: state.message, image: image?.hash, imageType: image?.type,
             createdAt: Signer.now(), hidden: false)
-        try app.database.write { db in try entry.insert(db) }
-        remember(authoredIDs(request) + [entry.id ?? 0], &visit)
+        let id = try await app.database.insert(entry)
+        remember(authoredIDs(request) + [id], &visit)
         return app.redirectHome(&visit, flash: "Thank you, \(state.name)! Your entry is posted; you can edit it for 10 minutes.")
     }
 
     /// GET or POST /edit/ID: the edit form, or the change saved.
-    func edit(_ request: Request, id text: String, _ visit: inout Visit) throws -> Response {
-        guard let entry = try ownEntry(text, request: request) else { return notYours(visit) }
+    func edit(_ request: Request, id text: String, _ visit: inout Visit) async throws -> Response {
+        guard let entry = try await ownEntry(text, request: request) else { return notYours(visit) }
         if request.method == "GET" {
             let state = Views.FormState(name: entry.name, message: entry.message)
             let form = Views.form(
@@ -55,18 +54,14 @@ struct Posting {
                 state, action: "\(visit.base)/edit/\(entry.id ?? 0)", token: app.csrf.token(for: visit.session), editing: true)
             return Page(title: "Edit your entry", content: form, base: visit.base).response(status: 422)
         }
-        try app.database.write { db in
-            try db.execute(
-                sql: "UPDATE entry SET name = ?, message = ?, updatedAt = ? WHERE id = ?",
-                arguments: [state.name, state.message, Signer.now(), entry.id])
-        }
+        try await app.database.update(id: entry.id ?? 0, name: state.name, message: state.message, updatedAt: Signer.now())
         return app.redirectHome(&visit, flash: "Your entry is changed.")
     }
 
     /// POST /delete/ID.
-    func delete(_ request: Request, id text: String, _ visit: inout Visit) throws -> Response {
-        guard let entry = try ownEntry(text, request: request) else { return notYours(visit) }
-        _ = try app.database.write { try Entry.deleteOne($0, key: entry.id) }
+    func delete(_ request: Request, id text: String, _ visit: inout Visit) async throws -> Response {
+        guard let entry = try await ownEntry(text, request: request) else { return notYours(visit) }
+        try await app.database.delete(id: entry.id ?? 0)
         remember(authoredIDs(request).filter { $0 != entry.id }, &visit)
         return app.redirectHome(&visit, flash: "Your entry is deleted.")
     }
@@ -96,8 +91,8 @@ struct Posting {
         visit.set(app.settings.signer.cookie(name: "authored", value: kept, maxAge: Entry.editWindow))
     }
 
-    private func ownEntry(_ text: String, request: Request) throws -> Entry? {
-        guard let id = Int64(text), let entry = try app.database.read({ try Entry.fetchOne($0, key: id) }),
+    private func ownEntry(_ text: String, request: Request) async throws -> Entry? {
+        guard let id = Int64(text), let entry = try await app.database.entry(id: id),
             isAuthor(of: entry, request: request)
         else { return nil }
         return entry

@@ -3,9 +3,12 @@ import Foundation
 
 /// Where the guestbook keeps its data and secrets, read once per process.
 ///
-/// - `GUESTBOOK_DATA`: the data folder (the database, images, the signing key, the admin
-///   password's hash). Default: `private/guestbook` in the site folder (the folder above the
-///   `cgi-bin` holding the binary), beside `htdocs` and `cgi-bin`, which the server does not serve.
+/// - `GUESTBOOK_DATA`: the data folder (the SQLite database, images, the signing key, the
+///   admin password's hash). Default: `private/guestbook` in the site folder (the folder above
+///   the `cgi-bin` holding the binary), beside `htdocs` and `cgi-bin`, which the server does not serve.
+/// - `GUESTBOOK_IMAGES`: the folder of posted images. Default: `images` in the data folder.
+///   With several machines, a folder they all mount (``Images``).
+/// - `DATABASE_URL`: where the entries are (``DatabaseLocation``). Default: SQLite in the data folder.
 /// - `GUESTBOOK_SECRET`: the key that signs cookies and CSRF tokens (32 characters or more).
 ///   Default: `secret.key` in the data folder, made on first use.
 /// - `GUESTBOOK_ADMIN_PASSWORD_HASH`: the admin password's hash (`guestbook set-admin-password`
@@ -13,6 +16,10 @@ import Foundation
 struct Settings {
     /// The data folder, without a trailing slash.
     let dataFolder: String
+    /// The images folder, without a trailing slash.
+    let imagesFolder: String
+    /// Where the entries are kept.
+    let database: DatabaseLocation
     /// Signs cookies and CSRF tokens.
     let signer: Signer
     /// The admin password's stored hash (``PasswordHash``); nil until one is set.
@@ -38,7 +45,9 @@ struct Settings {
         }
         dataFolder = folder
         try Self.makeFolder(folder)
-        try Self.makeFolder(folder + "/images")
+        imagesFolder = variable("GUESTBOOK_IMAGES") ?? folder + "/images"
+        try Self.makeFolder(imagesFolder)
+        database = try DatabaseLocation(url: variable("DATABASE_URL"), dataFolder: folder)
         var key = Array((variable("GUESTBOOK_SECRET") ?? "").utf8)
         if key.isEmpty { key = try Self.keyFile(folder + "/secret.key") }
         do {

@@ -1,46 +1,35 @@
-import Foundation
-import GRDB
-
-/// The database as the guestbook uses it: reads straight from GRDB, writes one at a time
-/// across processes.
+/// The guestbook's entries, wherever they are kept: SQLite in the data folder
+/// (``SQLiteStore``) or a PostgreSQL server that several backends share (``PostgresStore``),
+/// as `DATABASE_URL` says (``DatabaseLocation``).
 ///
-/// SQLite's busy timeout polls with growing sleeps, which is unfair: with 64 CGI processes on
-/// two cores, a writer descheduled while it holds the lock lets the others pile up, and an
-/// unlucky one could keep missing the lock until its timeout ends in "database is locked".
-/// So a write first takes an exclusive `flock(2)` on `guestbook.sqlite.lock`, where the kernel
-/// wakes a waiter as soon as the lock is free, and only then begins its `IMMEDIATE`
-/// transaction (the busy timeout stays as the backstop). A process that dies lets go of its lock.
-struct Store {
-    let writer: any DatabaseWriter
-    private let lockDescriptor: Int32
+/// Every method is one statement, so each is atomic on its own: a post is stored once or not
+/// at all. A store that cannot reach its database throws ``DatabaseFailure``.
+protocol Store: Sendable {
+    /// Up to `limit` entries after skipping `offset`, newest (highest id) first; hidden ones only
+    /// with `includingHidden`.
+    func entries(limit: Int, offset: Int, includingHidden: Bool) async throws -> [Entry]
+    /// The entry with `id`, hidden or not.
+    func entry(id: Int64) async throws -> Entry?
+    /// Stores `entry` (its `id` is ignored) and returns the id it was given.
+    func insert(_ entry: Entry) async throws -> Int64
+    /// Changes the name and message of entry `id`, marking it edited at `updatedAt`.
+    func update(id: Int64, name: String, message: String, updatedAt: Int) async throws
+    /// Deletes entry `id`.
+    func delete(id: Int64) async throws
+    /// Hides entry `id` from the public pages, or shows it again.
+    func setHidden(id: Int64, _ hidden: Bool) async throws
+    /// The media type of the image stored under `hash`, if an entry has it.
+    func imageType(hash: String) async throws -> String?
+    /// Lets go of the connections (at the end of the process).
+    func close() async
+}
 
-    /// Wraps `writer`, taking write turns on the lock file at `lockPath`.
-    init(writer: any DatabaseWriter, lockPath: String) throws {
-        self.writer = writer
-        lockDescriptor = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard lockDescriptor >= 0 else {
-            throw GuestbookError.configuration("cannot open \(lockPath): \(String(cString: strerror(errno)))")
-        }
-    }
-
-    /// Runs `body` in a read transaction.
-    func read<T>(_ body: (Database) throws -> T) throws -> T {
-        try writer.read(body)
-    }
-
-    /// Runs `body` in an `IMMEDIATE` transaction, this process's turn among the writers.
-    func write<T>(_ body: (Database) throws -> T) throws -> T {
-        while flock(lockDescriptor, LOCK_EX) != 0 {
-            guard errno == EINTR else { throw GuestbookError.configuration("cannot lock the database for writing") }
-        }
-        defer { flock(lockDescriptor, LOCK_UN) }
-        return try writer.writeWithoutTransaction { db in
-            var result: T?
-            try db.inTransaction(.immediate) {
-                result = try body(db)
-                return .commit
-            }
-            return result!
-        }
+extension Store {
+    /// The visible entries of page `page` (from 1), newest first, and whether an older page
+    /// exists; with `includingHidden`, the hidden ones too.
+    func page(_ page: Int, includingHidden: Bool = false) async throws -> (entries: [Entry], hasMore: Bool) {
+        let rows = try await entries(
+            limit: Entry.pageSize + 1, offset: (page - 1) * Entry.pageSize, includingHidden: includingHidden)
+        return (Array(rows.prefix(Entry.pageSize)), rows.count > Entry.pageSize)
     }
 }

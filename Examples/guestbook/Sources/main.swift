@@ -19,13 +19,19 @@ var options = FormOptions()
 options.maxFileBytes = Posting.maxImageBytes
 options.maxBodyBytes = Posting.maxImageBytes + (64 << 10)
 
-// Opened on the first request, and kept for the next ones when resident.
+// Opened on the first request, and kept for the next ones when resident. A database that
+// cannot be opened (PostgreSQL down) gets the database's error page, and the next request tries again.
 var guestbook: Guestbook?
-CGI.run(options: options) { request in
+await CGI.run(options: options) { request in
     if guestbook == nil {
         let settings = try Settings(environment: ProcessInfo.processInfo.environment, siteFolder: Settings.siteFolder)
-        let database = try Storage.open(path: settings.dataFolder + "/guestbook.sqlite", resident: CGI.isResident)
-        guestbook = Guestbook(settings: settings, database: database)
+        do {
+            guestbook = Guestbook(settings: settings, database: try await settings.database.open(resident: CGI.isResident))
+        } catch let failure as DatabaseFailure {
+            log("guestbook: \(failure)")
+            return failure.response(base: request.scriptName)
+        }
     }
-    return try guestbook!.respond(to: request)
+    return try await guestbook!.respond(to: request)
 }
+await guestbook?.database.close()

@@ -1,18 +1,18 @@
 import CGI
 import GRDB
 
-/// The guestbook's SQLite database: WAL (readers never wait for the writer), a busy timeout
-/// (a writer waits for another instead of failing with "database is locked"), and the
-/// migrations, run at start.
+/// The guestbook's SQLite database (`DATABASE_URL` unset, or `sqlite:PATH`): WAL (readers
+/// never wait for the writer), a busy timeout (a writer waits for another instead of failing
+/// with "database is locked"), and the migrations, run at start.
 ///
 /// A CGI process answers one request, so it opens one connection (`DatabaseQueue`); a
 /// resident process answers many and keeps a `DatabasePool` (one writer, several readers).
-enum Storage {
+enum SQLiteSchema {
     /// How long a connection waits for a lock before giving up, in seconds.
     static let busyTimeout = 10.0
 
     /// Opens (creating if needed) `path` and brings its schema up to date.
-    static func open(path: String, resident: Bool) throws -> Store {
+    static func open(path: String, resident: Bool) throws -> SQLiteStore {
         var configuration = Configuration()
         configuration.busyMode = .timeout(busyTimeout)
         configuration.prepareDatabase { db in
@@ -34,7 +34,7 @@ enum Storage {
         if try !writer.read(migrator.hasCompletedMigrations) {
             try migrator.migrate(writer)
         }
-        return try Store(writer: writer, lockPath: path + ".lock")
+        return try SQLiteStore(writer: writer, lockPath: path + ".lock")
     }
 
     /// The schema, one migration per change, in order.
