@@ -122,4 +122,31 @@ struct FastCGIMultiplexingTests {
         #expect(connections <= 2)
         withExtendedLifetime(client) {}
     }
+
+    @Test func aBrokenSharedConnectionFailsItsRequestsAndThoseWithoutOutputAreSentAgain() throws {
+        #expect(try curl([server.url("/app.py")]).text == "ok\n")
+        var begun: Int { log.filter { $0.hasPrefix("BEGIN_REQUEST") }.count }
+        // A request that has sent output, and two that have not, on the shared connection.
+        let hang = try startCurl([server.url("/app.py?hang")])
+        #expect(eventually(within: 10) { begun == 2 })
+        let sleepers = try (0..<2).map { _ in try startCurl([server.url("/app.py?sleep=1")]) }
+        #expect(eventually(within: 10) { begun == 4 })
+        // The application closes the connection under all four.
+        let died = try curl([server.url("/app.py?die")])
+        #expect(died.status == 200)
+        #expect(died.text == "revived\n")
+        for sleeper in sleepers {
+            let result = try parseCurlOutput(sleeper.finish(within: 30).standardOutput)
+            #expect(result?.status == 200)
+            #expect(result?.text.hasPrefix("slept 1 id ") == true, "\(result?.text ?? "")")
+        }
+        // The request with output already sent is not sent again: its response breaks off.
+        let cut = try hang.finish(within: 30)
+        #expect(cut.exitStatus != 0)
+        #expect(String(decoding: cut.standardOutput, as: UTF8.self).contains("start\n"))
+        // warm-up, hang, two sleepers and die; then the sleepers and die once more.
+        #expect(begun == 8, "\(log)")
+        #expect(server.errorText.contains("closed the connection before ending the request"))
+        #expect(try stats().connections == 3)
+    }
 }

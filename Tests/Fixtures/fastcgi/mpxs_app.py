@@ -6,6 +6,8 @@ BEGIN_REQUEST and ABORT_REQUEST (TYPE REQUEST-ID) to argv[2]. Answers by QUERY_S
   sleep=S   waits S seconds, then "slept S id ID\n"
   hang      the head and "start\n", then "tick\n" every 0.2 s until ABORT_REQUEST, answered by END_REQUEST
   big=N     N MiB of "x" in records of 60 KiB, written as the connection drains, until ABORT_REQUEST
+  die       the first time: the connection is closed at once (every request on it fails);
+            afterwards "revived\n"
   stats     "connections N max M\n": connections accepted, most requests live at once on one connection
   (other)   "ok\n"
 A request begun on an id that is live on its connection is a failure the log names (DUPLICATE ID)."""
@@ -14,7 +16,7 @@ import struct
 import sys
 
 path, log_path = sys.argv[1], sys.argv[2]
-stats = {"connections": 0, "max": 0}
+stats = {"connections": 0, "max": 0, "died": False}
 
 
 def log(line):
@@ -79,6 +81,12 @@ async def respond(writer, request_id, query, aborted):
             writer.write(record(6, request_id))
         writer.write(end_request(request_id))
         return
+    elif query == "die" and not stats["died"]:
+        stats["died"] = True
+        writer.transport.abort()
+        return
+    elif query == "die":
+        body = b"revived\n"
     elif query == "stats":
         body = f"connections {stats['connections']} max {stats['max']}\n".encode()
     else:
