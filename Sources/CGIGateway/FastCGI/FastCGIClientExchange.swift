@@ -21,8 +21,10 @@ import CGICore
 /// }
 /// ```
 ///
-/// One request per connection at a time (no multiplexing): a record for another request id is a
-/// protocol violation. Of the management records (request id 0), GET_VALUES_RESULT is handed on
+/// Fed bytes, it serves a connection that carries one request at a time: a record for another
+/// request id is a protocol violation. On a connection that carries several (FCGI_MPXS_CONNS),
+/// a ``FastCGIMultiplexer`` decodes the bytes and feeds each exchange its records with
+/// ``receive(record:)``. Of the management records (request id 0), GET_VALUES_RESULT is handed on
 /// (``Action/values(_:)``, the answer to ``valuesQuery(_:)``) and the others are skipped. ``abort()`` makes the
 /// ABORT_REQUEST record (§5.4) and drops the STDOUT that still arrives; the application's
 /// END_REQUEST then ends the exchange as usual, and the connection can serve the next request
@@ -60,7 +62,8 @@ package struct FastCGIClientExchange: Sendable {
     private var state = State.running(stdoutEnded: false)
     private var aborted = false
 
-    /// An exchange for one request on a connection that carries one request at a time.
+    /// An exchange for the request `requestID` (1 on a connection that carries one request at a
+    /// time; the id a ``FastCGIMultiplexer`` allocated on one that carries several).
     package init(requestID: UInt16 = 1, keepsConnection: Bool = true) {
         precondition(requestID != 0, "request id 0 is for management records")
         self.requestID = requestID
@@ -143,7 +146,7 @@ package struct FastCGIClientExchange: Sendable {
     /// The next thing to do about the bytes received so far; nil until more arrive or once the
     /// exchange is over.
     package mutating func next() -> Action? {
-        while case .running(let stdoutEnded) = state {
+        while case .running = state {
             let record: FastCGIRecord
             do {
                 guard let decoded = try decoder.next() else { return nil }
@@ -153,34 +156,51 @@ package struct FastCGIClientExchange: Sendable {
             }
             if record.isManagement {
                 // UNKNOWN_TYPE, or an answer that cannot be read: nothing to do here.
-                guard record.kind == .getValuesResult, let pairs = try? FastCGINameValuePairs.decode(record.content) else {
-                    continue
-                }
-                return .values(
-                    Dictionary(pairs.map { (String(decoding: $0.name, as: UTF8.self), String(decoding: $0.value, as: UTF8.self)) }) {
-                        first, _ in first
-                    })
+                guard let values = Self.values(in: record) else { continue }
+                return .values(values)
             }
             guard record.requestID == requestID else {
                 return fail(.protocolViolation("a record for request \(record.requestID) on a connection serving \(requestID)"))
             }
-            switch record.kind {
-            case .stdout:
-                if stdoutEnded { return fail(.protocolViolation("STDOUT after the end of the STDOUT stream")) }
-                if record.content.isEmpty {
-                    state = .running(stdoutEnded: true)
-                } else if !aborted {
-                    return .stdout(record.content)
-                }
-            case .stderr:
-                if !record.content.isEmpty { return .stderr(record.content) }
-            case .endRequest:
-                return end(record.content)
-            default:
-                return fail(.protocolViolation("a record of type \(record.type), which an application never sends"))
-            }
+            if let action = receive(record: record) { return action }
         }
         return nil
+    }
+
+    /// What one record of this request means, for a connection that carries several requests at
+    /// once: a ``FastCGIMultiplexer`` decodes the connection's bytes and hands each request's
+    /// records to its exchange (``receive(_:)`` and ``next()`` are then not used). Nil for a
+    /// record that asks nothing of the host (the end of STDOUT, empty STDERR, STDOUT after
+    /// ``abort()``) and once the exchange is over.
+    package mutating func receive(record: FastCGIRecord) -> Action? {
+        guard case .running(let stdoutEnded) = state, record.requestID == requestID else { return nil }
+        switch record.kind {
+        case .stdout:
+            if stdoutEnded { return fail(.protocolViolation("STDOUT after the end of the STDOUT stream")) }
+            if record.content.isEmpty {
+                state = .running(stdoutEnded: true)
+            } else if !aborted {
+                return .stdout(record.content)
+            }
+        case .stderr:
+            if !record.content.isEmpty { return .stderr(record.content) }
+        case .endRequest:
+            return end(record.content)
+        default:
+            return fail(.protocolViolation("a record of type \(record.type), which an application never sends"))
+        }
+        return nil
+    }
+
+    /// The variables of a GET_VALUES_RESULT record (§4.1) by name; nil for another record or one
+    /// that cannot be read.
+    package static func values(in record: FastCGIRecord) -> [String: String]? {
+        guard record.isManagement, record.kind == .getValuesResult,
+            let pairs = try? FastCGINameValuePairs.decode(record.content)
+        else { return nil }
+        return Dictionary(pairs.map { (String(decoding: $0.name, as: UTF8.self), String(decoding: $0.value, as: UTF8.self)) }) {
+            first, _ in first
+        }
     }
 
     /// The connection closed (or broke): a failure unless END_REQUEST arrived first.

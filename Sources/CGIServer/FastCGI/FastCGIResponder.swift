@@ -1,3 +1,4 @@
+import CGICore
 import CGIGateway
 import Logging
 import NIOCore
@@ -13,7 +14,10 @@ import NIOHTTP1
 /// are CGI's. Around that:
 /// - The connection comes from the server's ``FastCGIConnectionPool`` and goes back to it when the
 ///   request ended cleanly. A kept connection that the application closed before answering a
-///   request without a body is replaced once by a new one.
+///   request without a body is replaced once by a new one. An application that said
+///   FCGI_MPXS_CONNS=1 gets the request on a connection shared with others, under an id of its
+///   own (``FastCGIConnectionPool/slot(to:on:timeout:)``); such a connection is never paused
+///   (``outrunsClient(_:)``), and an aborted request keeps its id until its END_REQUEST.
 /// - The body streams as STDIN records through a ``ScriptInput`` (the client is paused while the
 ///   connection is full); STDOUT streams to the client as it arrives (the connection is not read
 ///   while the client is slow); STDERR goes to the error log line by line, tagged with the request
@@ -57,6 +61,10 @@ final class FastCGIResponder: ExchangeResponder, FastCGIConnectionUser {
     var requestEnded = false
     private(set) var finished = false
     private var outputArrived = false
+    /// Whether the application broke the protocol in this request's records.
+    private var brokeProtocol = false
+    /// Output written while the client was not writable, on a shared connection.
+    private var unsentOutput = 0
 
     /// A responder passing `request` for the file at `location` to `upstream`.
     init(
@@ -90,7 +98,7 @@ final class FastCGIResponder: ExchangeResponder, FastCGIConnectionUser {
                     self.lease = lease
                     guard !finished else { return handBack(.completed, keeping: lease.connection) }
                     if let kept = lease.connection {
-                        begin(on: kept)
+                        begin(on: FastCGIConnectionPool.Slot(connection: kept, requestID: 1, asksValues: false))
                     } else {
                         source.pool.metrics.connections.increment()
                         connect(to: .unix(path: lease.socketPath))
@@ -105,16 +113,27 @@ final class FastCGIResponder: ExchangeResponder, FastCGIConnectionUser {
 
     private func connect(to address: FastCGIAddress) {
         let timeout = TimeAmount.milliseconds(Int64(server.configuration.scriptTimeout * 1000))
-        server.fastCGIConnections.connection(to: address, on: response.eventLoop, timeout: timeout).assumeIsolated()
+        let slot: EventLoopFuture<FastCGIConnectionPool.Slot> =
+            if case .application = upstream {
+                server.fastCGIConnections.slot(to: address, on: response.eventLoop, timeout: timeout)
+            } else {
+                server.fastCGIConnections.connection(to: address, on: response.eventLoop, timeout: timeout).map {
+                    FastCGIConnectionPool.Slot(connection: $0, requestID: 1, asksValues: false)
+                }
+            }
+        slot.assumeIsolated()
             .whenComplete { [self] result in
                 switch result {
-                case .success(let connection):
+                case .success(let slot):
                     guard !finished else {
                         // Unused: back to the worker it leads to, or to the pool of applications.
-                        guard lease == nil else { return handBack(.completed, keeping: connection) }
-                        return server.fastCGIConnections.release(connection)
+                        guard lease == nil else { return handBack(.completed, keeping: slot.connection) }
+                        if slot.connection.isShared {
+                            return server.fastCGIConnections.release(slot.requestID, on: slot.connection)
+                        }
+                        return server.fastCGIConnections.release(slot.connection)
                     }
-                    begin(on: connection)
+                    begin(on: slot)
                 case .failure(let error):
                     guard !finished else { return handBack(.broken) }
                     if lease != nil, retries < upstream.retries, !input.hasBody {
@@ -131,15 +150,23 @@ final class FastCGIResponder: ExchangeResponder, FastCGIConnectionUser {
     }
 
     /// Sends BEGIN_REQUEST and PARAMS, then the body as it comes (or the empty STDIN at once).
-    private func begin(on connection: FastCGIConnection) {
+    private func begin(on slot: FastCGIConnectionPool.Slot) {
+        let connection = slot.connection
         self.connection = connection
-        connection.user = self
+        if connection.isShared {
+            records = FastCGIClientExchange(requestID: slot.requestID)
+            connection.attach(self, as: slot.requestID)
+        } else {
+            connection.user = self
+        }
         if !input.waitsForWholeBody { input.continueIfExpected(request.info.head.headers) }
         var scriptRequest = ScriptRequest(request, response: response, configuration: server.configuration)
         if let length = input.collectedLength { scriptRequest.contentLength = length }
         var bytes: [UInt8] = []
         if let lease, lease.asksConnectionLimit, lease.connection == nil {
             bytes = FastCGIClientExchange.valuesQuery(["FCGI_MAX_CONNS"])
+        } else if slot.asksValues {
+            bytes = FastCGIClientExchange.valuesQuery(["FCGI_MPXS_CONNS", "FCGI_MAX_REQS"])
         }
         bytes += records.opening(parameters: server.environment.environment(for: scriptRequest, script: location))
         if !input.hasBody { bytes += records.stdinEnd() }
@@ -151,29 +178,65 @@ final class FastCGIResponder: ExchangeResponder, FastCGIConnectionUser {
 
     func connectionReceived(_ buffer: ByteBuffer) {
         buffer.withUnsafeReadableBytes { records.receive($0) }
-        while let action = records.next() {
-            switch action {
-            case .stdout(let bytes):
-                outputArrived = true
-                if !finished { armIdleTimer() }
-                perform(exchange.outputReceived(bytes), chunk: response.allocator.buffer(bytes: bytes))
-            case .stderr(let bytes):
-                stderr.append(bytes)
-            case .end(let appStatus):
-                endReceived = true
-                perform(exchange.outputEnded(exitStatus: .exited(Int32(bitPattern: appStatus))))
-                finish()
-            case .failed(let error):
-                failed(error)
-                finish()
-            case .values(let values):
-                if let limit = values["FCGI_MAX_CONNS"].flatMap({ Int($0) }), let lease, case .resident(let source) = upstream {
-                    source.pool.learn(connectionLimit: limit, of: lease)
-                }
-            }
-        }
+        while let action = records.next() { handle(action) }
         if finished { settleConnection() }
     }
+
+    func connectionReceived(record: FastCGIRecord) {
+        if let action = records.receive(record: record) { handle(action) }
+        if finished { settleConnection() }
+    }
+
+    private func handle(_ action: FastCGIClientExchange.Action) {
+        switch action {
+        case .stdout(let bytes):
+            outputArrived = true
+            if !finished { armIdleTimer() }
+            if outrunsClient(bytes.count) { return }
+            perform(exchange.outputReceived(bytes), chunk: response.allocator.buffer(bytes: bytes))
+        case .stderr(let bytes):
+            stderr.append(bytes)
+        case .end(let appStatus):
+            endReceived = true
+            perform(exchange.outputEnded(exitStatus: .exited(Int32(bitPattern: appStatus))))
+            finish()
+        case .failed(let error):
+            if case .protocolViolation = error { brokeProtocol = true }
+            if error == .cannotMultiplex, case .application(let address) = upstream {
+                // FCGI_CANT_MPX_CONN after all: one request per connection from now on.
+                server.fastCGIConnections.learn([:], of: address)
+            }
+            failed(error)
+            finish()
+        case .values(let values):
+            switch upstream {
+            case .resident(let source):
+                if let limit = values["FCGI_MAX_CONNS"].flatMap({ Int($0) }), let lease {
+                    source.pool.learn(connectionLimit: limit, of: lease)
+                }
+            case .application(let address):
+                server.fastCGIConnections.learn(values, of: address)
+            }
+        }
+    }
+
+    /// The backpressure rule of a shared connection: it is never paused (a paused read would
+    /// stall every request on it, and a request that waits for its client could deadlock with
+    /// another that the client waits for), so output for a client that does not take it piles
+    /// up; past ``sharedOutputLimit`` bytes the client's connection is closed and the request
+    /// aborted. True when `count` more bytes did that.
+    private func outrunsClient(_ count: Int) -> Bool {
+        guard connection?.isShared == true, !finished, !response.isWritable else { return false }
+        unsentOutput += count
+        guard unsentOutput > Self.sharedOutputLimit else { return false }
+        logger.warning("the client took no output for \(unsentOutput) bytes on a shared FastCGI connection: request aborted")
+        response.abort()
+        finish()
+        return true
+    }
+
+    /// How many bytes a client may leave unread on a shared connection (see ``outrunsClient(_:)``).
+    static let sharedOutputLimit = 1 << 20
 
     func connectionBecameWritable() {
         input.feed()
@@ -181,8 +244,10 @@ final class FastCGIResponder: ExchangeResponder, FastCGIConnectionUser {
 
     func connectionClosed() {
         guard let connection else { return }
-        if let action = records.connectionClosed() {
-            if action == .failed(.connectionClosed), connection.isReused || lease != nil, !outputArrived, !input.hasBody,
+        if var action = records.connectionClosed() {
+            if let failure = connection.failure, case .protocolViolation = failure { action = .failed(failure) }
+            if action == .failed(.connectionClosed), connection.isReused || connection.isShared || lease != nil, !outputArrived,
+                !input.hasBody,
                 retries < upstream.retries, !finished
             {
                 // A kept connection the application had closed (PHP-FPM recycling a worker), or a
@@ -204,6 +269,7 @@ final class FastCGIResponder: ExchangeResponder, FastCGIConnectionUser {
     // MARK: The client
 
     func clientBecameWritable() {
+        unsentOutput = 0
         connection?.channel.setAutoRead(true)
     }
 
@@ -220,7 +286,9 @@ final class FastCGIResponder: ExchangeResponder, FastCGIConnectionUser {
         perform(exchange.processExited(nil))
     }
 
+    /// Stops reading the connection; never a shared one (``outrunsClient(_:)``).
     func pauseOutput() {
+        guard connection?.isShared != true else { return }
         connection?.channel.setAutoRead(false)
     }
 
@@ -259,6 +327,9 @@ final class FastCGIResponder: ExchangeResponder, FastCGIConnectionUser {
             guard !abort.isEmpty else { return }
             connection.channel.setAutoRead(true)
             connection.channel.writeAndFlush(connection.channel.allocator.buffer(bytes: abort), promise: nil)
+            // A shared connection is not closed for one request: the id stays taken until its
+            // END_REQUEST (the connection frees it if this responder is gone by then).
+            guard !connection.isShared else { return }
             let grace = TimeAmount.milliseconds(Int64(server.configuration.killGrace * 1000))
             abortDeadline = response.eventLoop.assumeIsolated().scheduleTask(in: grace) { [self] in
                 logger.warning("the FastCGI application did not end the aborted request in time: connection closed")
@@ -269,6 +340,10 @@ final class FastCGIResponder: ExchangeResponder, FastCGIConnectionUser {
         self.connection = nil
         abortDeadline?.cancel()
         stderr.finish()
+        if connection.isShared {
+            if brokeProtocol { return connection.channel.close(promise: nil) }
+            return server.fastCGIConnections.release(records.requestID, on: connection)
+        }
         let reusable = endReceived && records.connectionReusable && connection.channel.isActive
         switch (lease != nil, reusable) {
         case (true, true):
