@@ -89,6 +89,7 @@ public struct CGIServer: Sendable {
         let context = try makeContext(
             fileIO: NonBlockingFileIO(threadPool: threadPool), compilePool: compilePool, group: group)
         let registry = ConnectionRegistry(limit: configuration.maxConnections)
+        try ConnectionPipeline.instantiateMetadata(server: context)
         try user?.actAsRoot()
         let listeners = try bind(group: group, context: context, tls: tls, registry: registry)
         let admin: AdminListener?
