@@ -164,6 +164,33 @@ import Testing
         #expect(!log.contains("a line from the handler"))
     }
 
+    /// The abort watch of an asynchronous handler runs on one thread the process keeps: many
+    /// requests, an abort among them, leave the same number of threads and every answer right.
+    @Test func asyncRequestsShareOneAbortWatchThread() throws {
+        let worker = try FastCGIWorker(fixture: "FastCGIAsyncFixture")
+        defer { worker.stop() }
+        let client = try worker.connect()
+        #expect(try client.request(Client.variables()).body == "process \(worker.pid) async\n")
+        let threads = { () -> String in
+            let status = (try? String(contentsOfFile: "/proc/\(worker.pid)/status", encoding: .utf8)) ?? ""
+            return status.split(separator: "\n").first { $0.hasPrefix("Threads:") }.map(String.init) ?? "?"
+        }
+        let before = threads()
+        for _ in 0..<300 {
+            #expect(try client.request(Client.variables()).body == "process \(worker.pid) async\n")
+        }
+        client.begin()
+        client.params(Client.variables(query: "action=sleep"))
+        client.stream(.stdin, [])
+        _ = try client.read(.stderr, until: "sleeping\n")
+        client.send(.abortRequest, id: 1)
+        #expect(try client.reply().stdout.isEmpty)
+        for _ in 0..<100 {
+            #expect(try client.request(Client.variables()).body == "process \(worker.pid) async\n")
+        }
+        #expect(threads() == before, "the worker's threads after 400 requests and an abort")
+    }
+
     /// Both asynchronous entry points: the handler returning a `Response`, and the one writing
     /// through a `ResponseWriter`.
     @Test(arguments: [false, true])

@@ -1,7 +1,7 @@
 /// Cancellation of an asynchronous handler whose FastCGI request the web server aborts.
 ///
-/// The handler runs in a task of its own, and a ``FastCGIAbortWatch`` (in the library, on a
-/// thread of its own) cancels that task when an ABORT_REQUEST arrives, so a handler that
+/// The handler runs in a task of its own, and a ``FastCGIAbortWatch`` (in the library, on the
+/// one thread the process keeps for it) cancels that task when an ABORT_REQUEST arrives, so a handler that
 /// awaits (`try await Task.sleep(for:)`, a network call) sees `CancellationError` at once.
 /// The request still gets its one END_REQUEST when the run ends. Only the few lines that need
 /// the concurrency runtime are compiled into the script (see ``CGI``).
