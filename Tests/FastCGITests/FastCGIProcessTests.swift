@@ -41,8 +41,8 @@ import Testing
         #expect(try late.nextRecord() == nil)
     }
 
-    /// An asynchronous `CGI.run` waits for requests on a thread of the concurrency runtime's
-    /// pool, and SIGTERM may interrupt another of the process's threads.
+    /// An asynchronous `CGI.run` ends on SIGTERM while it waits for a request, whichever of
+    /// the process's threads the signal interrupts.
     @Test func sigtermEndsAnIdleAsyncWorkerWithStatus0() throws {
         let worker = try FastCGIWorker(fixture: "FastCGIAsyncFixture")
         defer { worker.stop() }
@@ -164,31 +164,38 @@ import Testing
         #expect(!log.contains("a line from the handler"))
     }
 
-    /// The abort watch of an asynchronous handler runs on one thread the process keeps: many
-    /// requests, an abort among them, leave the same number of threads and every answer right.
-    @Test func asyncRequestsShareOneAbortWatchThread() throws {
+    /// The abort watch of asynchronous handlers runs on one thread, which the process starts on
+    /// the first watch and keeps through many requests and aborts.
+    @Test func asyncHandlersShareOneAbortWatchThread() throws {
         let worker = try FastCGIWorker(fixture: "FastCGIAsyncFixture")
         defer { worker.stop() }
         let client = try worker.connect()
-        #expect(try client.request(Client.variables()).body == "process \(worker.pid) async\n")
-        let threads = { () -> String in
-            let status = (try? String(contentsOfFile: "/proc/\(worker.pid)/status", encoding: .utf8)) ?? ""
-            return status.split(separator: "\n").first { $0.hasPrefix("Threads:") }.map(String.init) ?? "?"
+        let answer = "process \(worker.pid) async\n"
+        /// The worker's threads named as the abort watch names its thread.
+        let watchThreads = { () -> Int in
+            let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(worker.pid)/task")) ?? []
+            return tasks.filter { task in
+                let name = (try? String(contentsOfFile: "/proc/\(worker.pid)/task/\(task)/comm", encoding: .utf8)) ?? ""
+                return name == "cgi-abort-watch\n"
+            }.count
         }
-        let before = threads()
-        for _ in 0..<300 {
-            #expect(try client.request(Client.variables()).body == "process \(worker.pid) async\n")
+        let abortSleep = {
+            client.begin()
+            client.params(Client.variables(query: "action=sleep"))
+            client.stream(.stdin, [])
+            _ = try client.read(.stderr, until: "sleeping\n")
+            client.send(.abortRequest, id: 1)
+            #expect(try client.reply().stdout.isEmpty)
         }
-        client.begin()
-        client.params(Client.variables(query: "action=sleep"))
-        client.stream(.stdin, [])
-        _ = try client.read(.stderr, until: "sleeping\n")
-        client.send(.abortRequest, id: 1)
-        #expect(try client.reply().stdout.isEmpty)
-        for _ in 0..<100 {
-            #expect(try client.request(Client.variables()).body == "process \(worker.pid) async\n")
+        #expect(try client.request(Client.variables(query: "action=yield")).body == answer)
+        #expect(watchThreads() == 1, "a handler that suspends is watched")
+        try abortSleep()
+        for index in 0..<300 {
+            #expect(try client.request(Client.variables(query: index % 2 == 0 ? "action=yield" : "")).body == answer)
         }
-        #expect(threads() == before, "the worker's threads after 400 requests and an abort")
+        try abortSleep()
+        #expect(try client.request(Client.variables()).body == answer)
+        #expect(watchThreads() == 1, "one watching thread after 300 more requests and two aborts")
     }
 
     /// Both asynchronous entry points: the handler returning a `Response`, and the one writing

@@ -55,11 +55,20 @@ public final class TemporaryDirectory: @unchecked Sendable {
     /// Kills what still works inside the folder and removes it.
     fileprivate func removeNow() {
         ProcessSweep.killProcesses(workingInside: path)
-        // Folders a test made unreadable or unwritable must not stop the removal.
-        if let walker = FileManager.default.enumerator(atPath: path) {
-            for case let name as String in walker { chmod(path + "/" + name, 0o700) }
-        }
+        Self.openFolders(path)
         try? FileManager.default.removeItem(atPath: path)
+    }
+
+    /// Gives the owner every right on `folder` and the folders inside it, so that folders a
+    /// test made unreadable or unwritable cannot stop the removal. Links are neither followed
+    /// nor changed: chmod(2) through a test's link to `/` or `/etc` would change that folder.
+    private static func openFolders(_ folder: String) {
+        var info = stat()
+        guard lstat(folder, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else { return }
+        chmod(folder, 0o700)
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] {
+            openFolders(folder + "/" + name)
+        }
     }
 }
 

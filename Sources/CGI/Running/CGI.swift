@@ -90,14 +90,20 @@ public enum CGI {
     /// the library: they are the library's only use of the Swift concurrency runtime, which
     /// brings libdispatch and its start-up work, so a script with a synchronous handler links
     /// neither and starts faster.
+    ///
+    /// `run` stays on the caller's actor (the main actor, for top-level code), where the
+    /// handler's task starts at once, so a request makes no hop to the concurrency runtime's
+    /// pool and back.
     /// - Parameters:
     ///   - reporting: how failures are reported; nil reads the options from the environment.
     ///   - options: how the form is parsed, and its limits.
     ///   - rejections: the format of the answer to a rejected request (see ``RejectionFormat``).
+    ///   - isolation: the actor `run` and the handler run on; the caller's, unless given.
     ///   - handler: builds the response.
     @_alwaysEmitIntoClient
     public static func run(
         reporting: ErrorReporting? = nil, options: FormOptions = FormOptions(), rejections: RejectionFormat = .byAccept,
+        isolation: isolated (any Actor)? = #isolation,
         _ handler: (Request) async throws -> Response
     ) async {
         for channel in ScriptChannels(rejections: rejections) {
@@ -105,7 +111,7 @@ public enum CGI {
             defer { script.end() }
             guard let request = script.readRequest(options: options) else { continue }
             do {
-                script.finish(script.makeWriter(try await script.cancellableOnAbort { try await handler(request) }))
+                script.finish(script.makeWriter(try await script.cancellableOnAbort(isolation: isolation) { try await handler(request) }))
             } catch {
                 script.fail(error, writer: nil)
             }
@@ -117,10 +123,12 @@ public enum CGI {
     ///   - reporting: how failures are reported; nil reads the options from the environment.
     ///   - options: how the form is parsed, and its limits.
     ///   - rejections: the format of the answer to a rejected request (see ``RejectionFormat``).
+    ///   - isolation: the actor `run` and the handler run on; the caller's, unless given.
     ///   - handler: writes the response.
     @_alwaysEmitIntoClient
     public static func run(
         reporting: ErrorReporting? = nil, options: FormOptions = FormOptions(), rejections: RejectionFormat = .byAccept,
+        isolation: isolated (any Actor)? = #isolation,
         _ handler: (Request, ResponseWriter) async throws -> Void
     ) async {
         for channel in ScriptChannels(rejections: rejections) {
@@ -129,7 +137,7 @@ public enum CGI {
             guard let request = script.readRequest(options: options) else { continue }
             let writer = script.makeWriter()
             do {
-                try await script.cancellableOnAbort { try await handler(request, writer) }
+                try await script.cancellableOnAbort(isolation: isolation) { try await handler(request, writer) }
                 script.finish(writer)
             } catch {
                 script.fail(error, writer: writer)

@@ -1,12 +1,16 @@
 // A FastCGI program for the tests with an asynchronous handler, returning a `Response`, or
 // writing through a `ResponseWriter` when FIXTURE_WRITER is set: `action=sleep` awaits for
-// 30 seconds (saying so in the log first), anything else answers with the process id.
+// 30 seconds (saying so in the log first), `action=yield` suspends once and then answers, as
+// anything else does at once, with the process id.
 import CGI
 import Glibc
 
 /// The response body for `request` (on the main actor, as the top-level handlers are).
 @MainActor func answer(_ request: Request) async throws -> String {
-    guard request.form["action"] == "sleep" else { return "process \(getpid()) async\n" }
+    if request.form["action"] == "yield" { await Task.yield() }
+    guard request.form["action"] == "sleep" else {
+        return "process \(getpid()) async\n"
+    }
     log("sleeping")
     do {
         try await Task.sleep(for: .seconds(30))

@@ -153,7 +153,16 @@ private final class AbortWatcher: @unchecked Sendable {
         pthread_mutex_unlock(mutex)
     }
 
+    /// The watching thread's name, as /proc shows it.
+    static let threadName = "cgi-abort-watch"
+
     private func run() {
+        // Named through /proc (Glibc does not export pthread_setname_np to Swift).
+        let comm = open("/proc/thread-self/comm", O_WRONLY | O_CLOEXEC)
+        if comm >= 0 {
+            _ = Self.threadName.withCString { write(comm, $0, strlen($0)) }
+            close(comm)
+        }
         var finished = 0
         while true {
             // A job watched to its end (aborted, its socket failed) waits for its stop like no job.
