@@ -34,6 +34,9 @@ struct ScriptTree {
         try manager.createSymbolicLink(atPath: root + "/outside.cgi", withDestinationPath: "../secret.cgi")
         try manager.createSymbolicLink(atPath: root + "/linkdir", withDestinationPath: "/")
         try manager.createSymbolicLink(atPath: root + "/alias.py", withDestinationPath: "sub/probe.py")
+        try manager.createSymbolicLink(atPath: root + "/subalias", withDestinationPath: "sub")
+        try manager.createSymbolicLink(atPath: root + "/wwalias", withDestinationPath: "wwdir")
+        try manager.createSymbolicLink(atPath: site + "/current", withDestinationPath: "cgi-bin")
     }
 }
 
@@ -58,6 +61,7 @@ struct ScriptTree {
         ("/cgi-bin/%70robe.py", "/cgi-bin/probe.py", "", "probe.py"),
         ("/cgi-bin/probe.py/..", "/cgi-bin", "", ""),
         ("/cgi-bin/alias.py/y", "/cgi-bin/alias.py", "/y", "sub/probe.py"),
+        ("/cgi-bin/subalias/probe.py/z", "/cgi-bin/subalias/probe.py", "/z", "sub/probe.py"),
     ])
     func findsScripts(path: String, scriptName: String, pathInfo: String, file: String) throws {
         if file.isEmpty {
@@ -116,6 +120,7 @@ struct ScriptTree {
         ("/cgi-bin/gw.py", 403),
         ("/cgi-bin/suid.py", 403),
         ("/cgi-bin/wwdir/probe.py", 403),
+        ("/cgi-bin/wwalias/probe.py", 403),
         // Symbolic links out of the folder.
         ("/cgi-bin/escape.cgi", 403),
         ("/cgi-bin/outside.cgi", 403),
@@ -153,6 +158,15 @@ struct ScriptTree {
             try resolver.resolve(path: "/cgi-bin/noexec.py")
         }
         #expect(ScriptResolverError.notFound.description == "no script at this path")
+    }
+
+    @Test func rootMayBeALink() throws {
+        // A site deployed as `current -> release`: scripts are found, at their real paths.
+        let linked = ScriptResolver(root: tree.site + "/current")
+        #expect(try linked.resolve(path: "/cgi-bin/sub/probe.py").scriptPath == tree.root + "/sub/probe.py")
+        #expect(throws: ScriptResolverError.forbidden("\(tree.root)/ww.py is writable by group or others")) {
+            try linked.resolve(path: "/cgi-bin/ww.py")
+        }
     }
 
     @Test func missingRootFindsNothing() {

@@ -32,7 +32,7 @@ final class FastCGIClient {
 
     /// How long a read waits before the test fails.
     static let timeoutSeconds: Int32 = 20
-    private let socket: Int32
+    let socket: Int32
     private var decoder = FastCGIRecordDecoder()
 
     /// The `sockaddr_un` of `path`.
@@ -46,9 +46,9 @@ final class FastCGIClient {
         return address
     }
 
-    /// Connects to the unix socket `path`.
-    init(path: String) throws {
-        socket = Glibc.socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+    /// Connects to the unix socket `path`, a stream socket unless `type` says otherwise.
+    init(path: String, type: __socket_type = SOCK_STREAM) throws {
+        socket = Glibc.socket(AF_UNIX, Int32(type.rawValue), 0)
         var address = Self.unixAddress(path)
         let connected = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {

@@ -27,6 +27,32 @@ import Testing
         }
     }
 
+    /// A response's last bytes, the empty STDOUT that closes the stream and END_REQUEST leave
+    /// the worker in one write, so the web server reads the end of a response at once. On a
+    /// packet socket each write is one packet.
+    @Test func theLastOutputAndEndRequestGoOutInOneWrite() throws {
+        let listener = try FastCGISocket(type: SOCK_SEQPACKET)
+        let worker = try FastCGIWorker(socket: listener)
+        defer { worker.stop() }
+        let client = try FastCGIClient(path: listener.path, type: SOCK_SEQPACKET)
+        client.begin()
+        client.params(Client.variables(query: "name=Ann"))
+        client.stream(.stdin, [])
+        var waiter = pollfd(fd: client.socket, events: Int16(POLLIN), revents: 0)
+        try #require(poll(&waiter, 1, 20_000) == 1)
+        var packet = [UInt8](repeating: 0, count: 1 << 16)
+        let count = packet.withUnsafeMutableBytes { recv(client.socket, $0.baseAddress, $0.count, 0) }
+        try #require(count > 0)
+        var decoder = FastCGIRecordDecoder()
+        decoder.append(Array(packet[..<count]))
+        var records: [String] = []
+        while let record = try decoder.next() {
+            records.append("\(record.kind.map { "\($0)" } ?? "?")\(record.content.isEmpty ? " (empty)" : "")")
+        }
+        #expect(records == ["stdout", "stdout (empty)", "endRequest"])
+        #expect(poll(&waiter, 1, 200) == 0, "nothing follows END_REQUEST")
+    }
+
     @Test func theSameProgramKnowsWhetherItIsResident() throws {
         try withWorker { worker in
             let reply = try worker.connect().request(Client.variables(query: "action=mode"))

@@ -16,13 +16,18 @@ final class FastCGISocket {
     /// Whether the folder was made for the socket, and goes with it.
     private let ownsFolder: Bool
 
-    /// Binds and listens on a new socket (backlog 64) in `folder`, or in a new temporary one.
-    init(folder: String? = nil) throws {
+    /// The socket's type: a stream, or (to see each write the worker makes) sequenced packets.
+    let type: __socket_type
+
+    /// Binds and listens on a new socket (backlog 64) of `type` in `folder`, or in a new
+    /// temporary one.
+    init(folder: String? = nil, type: __socket_type = SOCK_STREAM) throws {
+        self.type = type
         ownsFolder = folder == nil
         self.folder =
             folder ?? FileManager.default.temporaryDirectory.appendingPathComponent("fcgi-\(UUID().uuidString.prefix(8))").path
         try FileManager.default.createDirectory(atPath: self.folder, withIntermediateDirectories: true)
-        descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        descriptor = socket(AF_UNIX, Int32(type.rawValue), 0)
         try #require(descriptor >= 0)
         var address = FastCGIClient.unixAddress(path)
         let bound = withUnsafePointer(to: &address) {

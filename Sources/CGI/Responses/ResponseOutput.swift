@@ -14,4 +14,14 @@ enum ResponseOutput {
         case .fastCGI(let request): try request.writeStdout(bytes)
         }
     }
+
+    /// Sends the response's last bytes: a FastCGI request ends with them, its STDOUT, the
+    /// records that close the streams and END_REQUEST going out in one write.
+    /// - Throws: ``CGIError/io(operation:errno:)``, or ``FastCGIRequestAborted``.
+    func writeLast(_ bytes: [UInt8]) throws {
+        switch self {
+        case .fileDescriptor(let descriptor): if !bytes.isEmpty { try FileDescriptorOutput.write(bytes, to: descriptor) }
+        case .fastCGI(let request): try request.end(lastStdout: bytes)
+        }
+    }
 }

@@ -85,14 +85,24 @@ public final class ResponseWriter {
     /// - Throws: ``CGIError/invalidStatus(_:)`` or ``CGIError/invalidHeader(name:)`` (nothing
     ///   written), or ``CGIError/io(operation:errno:)``.
     public func flush() throws {
+        let pending = try takePending()
+        if !pending.isEmpty { try output.write(pending) }
+    }
+
+    /// Sends what is left as the response's last bytes (``ResponseOutput/writeLast(_:)``): under
+    /// FastCGI the request ends in the same write.
+    func finish() throws {
+        try output.writeLast(try takePending())
+    }
+
+    /// The head (the first time) and every queued byte, taken from the buffer.
+    private func takePending() throws -> [UInt8] {
         if !isHeadSent {
             buffer = try response.head() + buffer
             isHeadSent = true
         }
-        if buffer.isEmpty { return }
-        let pending = buffer
-        buffer = []
-        try output.write(pending)
+        defer { buffer = [] }
+        return buffer
     }
 
     private func changeHead(_ change: (inout Response) throws -> Void) throws {

@@ -60,12 +60,12 @@ struct HandlerRun {
         return writer
     }
 
-    /// Sends what is still buffered in `writer` and ends the run; a failure to send is
-    /// reported.
+    /// Sends what is still buffered in `writer` and ends the run (a FastCGI request with the
+    /// same write); a failure to send is reported.
     @usableFromInline
     func finish(_ writer: ResponseWriter) {
         do {
-            try writer.flush()
+            try writer.finish()
             CrashHandler.finish()
         } catch {
             fail(error, writer: writer)

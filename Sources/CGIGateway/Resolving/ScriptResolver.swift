@@ -52,23 +52,31 @@ public struct ScriptResolver: Sendable {
         guard !names.contains(where: { $0.contains("/") || $0.contains("\\") }) else { throw .notFound }
         guard let realRoot = Self.realPath(root) else { throw .notFound }
 
+        // The walk looks at each entry without following links (lstat). Until a link is met,
+        // every path walked is already real, and the folders entered are the ones rule 6 checks;
+        // after one, rules 5 and 6 resolve the script's real path and look again from there.
         var folder = realRoot
+        var direct = true
+        var writableFolder: String?
         for (index, name) in names.enumerated() {
             var candidate = folder + "/" + name
-            var kind = Self.kind(of: candidate)
-            if kind == .missing, Self.kind(of: candidate + ".swift") == .file {
+            var entry = Self.entry(at: candidate, direct: &direct)
+            if entry == nil, let source = Self.entry(at: candidate + ".swift", direct: &direct), source.kind == .file {
                 candidate += ".swift"
-                kind = .file
+                entry = source
             }
-            switch kind {
-            case .missing:
-                throw .notFound
+            guard let entry else { throw .notFound }
+            switch entry.kind {
             case .folder:
+                if entry.isWritableByOthers { writableFolder = candidate }
                 folder = candidate
             case .other:
                 throw .forbidden("\(candidate) is not a regular file")
             case .file:
-                let scriptPath = try Self.checkedScript(candidate, inside: realRoot)
+                let scriptPath =
+                    direct
+                    ? try Self.checkedScript(candidate, entry, writableFolder: writableFolder)
+                    : try Self.checkedScript(candidate, inside: realRoot)
                 let scriptName = "/" + (prefixSegments + names[...index]).joined(separator: "/")
                 var pathInfo = names[(index + 1)...].map { "/" + $0 }.joined()
                 if path.hasTrailingSlash { pathInfo += "/" }
@@ -82,30 +90,53 @@ public struct ScriptResolver: Sendable {
         prefix.split(separator: "/").map(String.init)
     }
 
-    private enum Kind { case missing, folder, file, other }
+    /// What the walk learns of one entry.
+    private struct Entry {
+        enum Kind { case folder, file, other }
+        var kind: Kind
+        var mode: mode_t
 
-    private static func kind(of path: String) -> Kind {
-        var info = stat()
-        guard stat(path, &info) == 0 else { return .missing }
-        switch info.st_mode & S_IFMT {
-        case S_IFDIR: return .folder
-        case S_IFREG: return .file
-        default: return .other
+        init(_ info: stat) {
+            mode = info.st_mode
+            switch info.st_mode & S_IFMT {
+            case S_IFDIR: kind = .folder
+            case S_IFREG: kind = .file
+            default: kind = .other
+            }
         }
+
+        var isWritableByOthers: Bool { mode & (S_IWGRP | S_IWOTH) != 0 }
     }
 
-    /// Applies rules 5 and 6 and returns the script's real path.
+    /// The entry at `path`, nil when there is none; a symbolic link is followed, and clears
+    /// `direct`.
+    private static func entry(at path: String, direct: inout Bool) -> Entry? {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return nil }
+        guard info.st_mode & S_IFMT == S_IFLNK else { return Entry(info) }
+        direct = false
+        guard stat(path, &info) == 0 else { return nil }
+        return Entry(info)
+    }
+
+    /// Rule 6 for a script reached without links: `path` is its real path, `entry` what lstat
+    /// said of it, and `writableFolder` a folder of the walk that group or others may write.
+    private static func checkedScript(
+        _ path: String, _ entry: Entry, writableFolder: String?
+    ) throws(ScriptResolverError) -> String {
+        try checkPermissions(path, mode: entry.mode)
+        if let writableFolder { throw .forbidden("folder \(writableFolder) is writable by group or others") }
+        return path
+    }
+
+    /// Applies rules 5 and 6 to a script reached through a link, and returns its real path.
     private static func checkedScript(_ path: String, inside realRoot: String) throws(ScriptResolverError) -> String {
         guard let real = realPath(path), real.hasPrefix(realRoot + "/") else {
             throw .forbidden("\(path) resolves outside \(realRoot)")
         }
         var info = stat()
         guard stat(real, &info) == 0 else { throw .notFound }
-        guard ScriptLocation.isSwiftSource(real) || access(real, X_OK) == 0 else { throw .forbidden("\(real) is not executable") }
-        guard info.st_mode & (S_ISUID | S_ISGID) == 0 else { throw .forbidden("\(real) is setuid or setgid") }
-        guard info.st_mode & (S_IWGRP | S_IWOTH) == 0 else {
-            throw .forbidden("\(real) is writable by group or others")
-        }
+        try checkPermissions(real, mode: info.st_mode)
         var folder = Substring(real)
         while folder.count > realRoot.count, let slash = folder.lastIndex(of: "/") {
             folder = folder[..<slash]
@@ -114,6 +145,13 @@ public struct ScriptResolver: Sendable {
             }
         }
         return real
+    }
+
+    /// Rule 6 for the script itself, at its real path with its mode.
+    private static func checkPermissions(_ real: String, mode: mode_t) throws(ScriptResolverError) {
+        guard ScriptLocation.isSwiftSource(real) || access(real, X_OK) == 0 else { throw .forbidden("\(real) is not executable") }
+        guard mode & (S_ISUID | S_ISGID) == 0 else { throw .forbidden("\(real) is setuid or setgid") }
+        guard mode & (S_IWGRP | S_IWOTH) == 0 else { throw .forbidden("\(real) is writable by group or others") }
     }
 
     private static func realPath(_ path: String) -> String? {

@@ -30,6 +30,9 @@ final class ClientResponse {
     private var failure: String?
     /// Whether the response has its access-log line (and is counted).
     private var logged = false
+    /// Whether writes wait for the end of a ``batch(_:)`` to be flushed, and whether one did.
+    private var batching = false
+    private var flushPending = false
 
     init(
         info: RequestInfo, context: ChannelHandlerContext, server: ServerContext, encoder: ResponseEncoder,
@@ -107,7 +110,32 @@ final class ClientResponse {
     @discardableResult
     func writeBody(_ buffer: ByteBuffer) -> EventLoopFuture<Void> {
         bodyBytes += buffer.readableBytes
-        return context.writeAndFlush(NIOAny(HTTPServerResponsePart.body(.byteBuffer(buffer))))
+        return writeAndFlush(.body(.byteBuffer(buffer)))
+    }
+
+    /// Runs `body`, flushing what it wrote once at its end: the pieces of output (and the end)
+    /// that one read from a script brought go to the client in one write.
+    func batch(_ body: () -> Void) {
+        guard !batching else { return body() }
+        batching = true
+        body()
+        batching = false
+        if flushPending {
+            flushPending = false
+            context.flush()
+        }
+    }
+
+    /// Writes `part` and flushes it, at once or at the end of the ``batch(_:)`` under way.
+    private func writeAndFlush(_ part: HTTPServerResponsePart) -> EventLoopFuture<Void> {
+        let promise = eventLoop.makePromise(of: Void.self)
+        context.write(NIOAny(part), promise: promise)
+        if batching {
+            flushPending = true
+        } else {
+            context.flush()
+        }
+        return promise.futureResult
     }
 
     /// Writes bytes below the HTTP encoder, unframed (a non-parsed-header script's output).
@@ -169,8 +197,7 @@ final class ClientResponse {
     func finish(unframed: Bool = false, afterwards: (() -> Void)? = nil) {
         if unframed { info.keepAlive = false }
         guard info.keepAlive, afterwards == nil else {
-            let written =
-                unframed ? eventLoop.makeSucceededVoidFuture() : context.writeAndFlush(NIOAny(HTTPServerResponsePart.end(nil)))
+            let written = unframed ? eventLoop.makeSucceededVoidFuture() : writeAndFlush(.end(nil))
             written.assumeIsolated().whenComplete { [self] result in
                 afterwards?()
                 logAccess()
@@ -183,13 +210,18 @@ final class ClientResponse {
         // `.end` is written, so this response is accounted for first.
         logAccess()
         ended(true)
-        context.writeAndFlush(NIOAny(HTTPServerResponsePart.end(nil)), promise: nil)
+        _ = writeAndFlush(.end(nil))
     }
 
     /// Closes the connection at once: the response was begun and cannot be completed. It is
     /// logged and counted with the status its head gave.
     func abort() {
         logAccess()
+        if flushPending {
+            // What a batch wrote goes out first, as it would have outside one.
+            flushPending = false
+            context.flush()
+        }
         context.close(promise: nil)
     }
 

@@ -178,7 +178,9 @@ final class FastCGIResponder: ExchangeResponder, FastCGIConnectionUser {
 
     func connectionReceived(_ buffer: ByteBuffer) {
         buffer.withUnsafeReadableBytes { records.receive($0) }
-        while let action = records.next() { handle(action) }
+        response.batch {
+            while let action = records.next() { handle(action) }
+        }
         if finished { settleConnection() }
     }
 

@@ -157,11 +157,25 @@ final class FastCGIRequest: @unchecked Sendable {
         exclusive.withLock { _ in endExclusively() }
     }
 
-    private func endExclusively() {
+    /// Ends the request as ``end()`` does, with `lastStdout` as the response's last bytes in
+    /// the same write: the web server reads the end of the response in one go.
+    /// - Throws: ``FastCGIRequestAborted`` when the request was aborted (it is ended all the same).
+    func end(lastStdout: [UInt8]) throws {
+        FastCGIRequest.current.withLock { if $0 === self { $0 = nil } }
+        try exclusive.withLock { _ in
+            guard !ended else { return }
+            handleWaitingInput()
+            endExclusively(lastStdout: lastStdout)
+            if isAborted { throw FastCGIRequestAborted() }
+        }
+    }
+
+    private func endExclusively(lastStdout: [UInt8] = []) {
         guard !ended else { return }
         ended = true
         var output: [UInt8] = []
         if !isAborted {
+            lastStdout.withUnsafeBytes { FastCGIRecordEncoder.appendStream(.stdout, requestID: id, bytes: $0, to: &output) }
             FastCGIRecordEncoder.appendEndOfStream(.stdout, requestID: id, to: &output)
             if sentStderr { FastCGIRecordEncoder.appendEndOfStream(.stderr, requestID: id, to: &output) }
         }
