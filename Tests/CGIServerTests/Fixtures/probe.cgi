@@ -19,6 +19,7 @@
 #   spin=1          burns CPU until it is stopped, writing nothing
 #   exit=N          exits with status N after writing its response
 #   die=SIGNAL      kills itself with SIGNAL after writing its response
+#   sleep_after=S   sleeps S seconds after writing its response, before it exits
 # Every run records its pid in $PROBE_STATE/pids/<pid>.
 import base64, hashlib, os, signal, subprocess, sys, time, urllib.parse
 
@@ -101,6 +102,8 @@ else:
         out.write(("env-%s=%s\n" % (name, os.environ[name])).encode())
     out.write(("cwd=%s\nargc=%d\n" % (os.getcwd(), len(sys.argv))).encode())
 out.flush()
+if "sleep_after" in query:
+    time.sleep(float(query["sleep_after"]))
 if "exit" in query:
     sys.exit(int(query["exit"]))
 if "die" in query:
