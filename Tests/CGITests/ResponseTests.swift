@@ -147,4 +147,25 @@ func outputBytes(_ write: (Int32) throws -> Void) throws -> [UInt8] {
     func escapes(text: String, escaped: String) {
         #expect(HTML.escape(text) == escaped)
     }
+
+    /// Random texts, the replaced characters anywhere (first, last, in a row, beside multi-byte
+    /// ones), against the rule applied character by character.
+    @Test func escapesLikeTheRuleCharacterByCharacter() {
+        let alphabet: [Character] = ["a", "Z", " ", "&", "<", ">", "\"", "'", "é", "✓", "🙂", ";", "#"]
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<2_000 {
+            let text = String((0..<Int.random(in: 0...24, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! })
+            let expected = text.map { character -> String in
+                switch character {
+                case "&": "&amp;"
+                case "<": "&lt;"
+                case ">": "&gt;"
+                case "\"": "&quot;"
+                case "'": "&#39;"
+                default: String(character)
+                }
+            }.joined()
+            #expect(HTML.escape(text) == expected, "\(text.debugDescription)")
+        }
+    }
 }

@@ -166,7 +166,8 @@ import Testing
     }
 
     /// The abort watch of asynchronous handlers runs on one thread, which the process starts on
-    /// the first watch and keeps through many requests and aborts.
+    /// the first watch (not for handlers that return without suspending) and keeps through many
+    /// requests and aborts.
     @Test func asyncHandlersShareOneAbortWatchThread() throws {
         let worker = try FastCGIWorker(fixture: "FastCGIAsyncFixture")
         defer { worker.stop() }
@@ -188,6 +189,11 @@ import Testing
             client.send(.abortRequest, id: 1)
             #expect(try client.reply().stdout.isEmpty)
         }
+        for _ in 0..<50 { #expect(try client.request(Client.variables()).body == answer) }
+        Thread.sleep(forTimeInterval: 0.2)
+        // The handler runs on the caller's actor from the start (no hop to the pool and back),
+        // so one that does not suspend has returned before a watch would start.
+        #expect(watchThreads() == 0, "a handler that returns without suspending is not watched")
         #expect(try client.request(Client.variables(query: "action=yield")).body == answer)
         // The thread names itself once it runs, which may come after the reply.
         #expect(eventually { watchThreads() == 1 }, "a handler that suspends is watched")

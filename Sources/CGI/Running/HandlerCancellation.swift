@@ -12,7 +12,7 @@ extension HandlerRun {
     /// it: in a task of its own for a FastCGI request, directly for a CGI one.
     @_alwaysEmitIntoClient
     func cancellableOnAbort<Result: Sendable>(
-        isolation: isolated (any Actor)? = #isolation, _ handler: () async throws -> Result
+        isolation: isolated (any Actor)? = #isolation, _ handler: nonisolated(nonsending) () async throws -> Result
     ) async throws -> Result {
         guard canBeAborted else { return try await handler() }
         return try await withoutActuallyEscaping(handler) { handler in
