@@ -31,8 +31,9 @@ public enum HTML {
         return String(decoding: output, as: UTF8.self)
     }
 
-    /// The character reference that stands for `byte`, if it is one of the five replaced.
-    private static func reference(for byte: UInt8) -> StaticString? {
+    /// The character reference that stands for `byte`, if it is one of the five replaced; static
+    /// text, so crash reports written in a signal handler use it too.
+    package static func reference(for byte: UInt8) -> StaticString? {
         switch byte {
         case UInt8(ascii: "&"): "&amp;"
         case UInt8(ascii: "<"): "&lt;"

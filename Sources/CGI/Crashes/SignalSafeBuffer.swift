@@ -1,3 +1,4 @@
+import CGICore
 import Glibc
 
 /// A fixed block of memory, allocated in advance, that a signal handler fills and writes out
@@ -60,7 +61,7 @@ struct SignalSafeBuffer {
         var cursor = UnsafeRawPointer(cString).assumingMemoryBound(to: UInt8.self)
         while cursor.pointee != 0 {
             let byte = cursor.pointee
-            if escapingHTML, let reference = Self.htmlReference(byte) {
+            if escapingHTML, let reference = HTML.reference(for: byte) {
                 reference.withUTF8Buffer { append($0) }
             } else {
                 append(byte)
@@ -125,18 +126,6 @@ struct SignalSafeBuffer {
                 length += 1
             } while remaining > 0 || length < width
             for index in stride(from: length - 1, through: 0, by: -1) { append(digits[index]) }
-        }
-    }
-
-    /// The character reference for a byte HTML requires escaped, as static text.
-    private static func htmlReference(_ byte: UInt8) -> StaticString? {
-        switch byte {
-        case UInt8(ascii: "<"): "&lt;"
-        case UInt8(ascii: ">"): "&gt;"
-        case UInt8(ascii: "&"): "&amp;"
-        case UInt8(ascii: "\""): "&quot;"
-        case UInt8(ascii: "'"): "&#39;"
-        default: nil
         }
     }
 }
