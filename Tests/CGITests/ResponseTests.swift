@@ -138,34 +138,3 @@ func outputBytes(_ write: (Int32) throws -> Void) throws -> [UInt8] {
         #expect(text.hasSuffix(String(repeating: "x", count: 70_000)))
     }
 }
-
-@Suite struct HTMLTests {
-    @Test(arguments: [
-        ("plain", "plain"), ("<a href=\"x\">'&'</a>", "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"),
-        ("é ✓", "é ✓"), ("", ""),
-    ])
-    func escapes(text: String, escaped: String) {
-        #expect(HTML.escape(text) == escaped)
-    }
-
-    /// Random texts, the replaced characters anywhere (first, last, in a row, beside multi-byte
-    /// ones), against the rule applied character by character.
-    @Test func escapesLikeTheRuleCharacterByCharacter() {
-        let alphabet: [Character] = ["a", "Z", " ", "&", "<", ">", "\"", "'", "é", "✓", "🙂", ";", "#"]
-        var generator = SystemRandomNumberGenerator()
-        for _ in 0..<2_000 {
-            let text = String((0..<Int.random(in: 0...24, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! })
-            let expected = text.map { character -> String in
-                switch character {
-                case "&": "&amp;"
-                case "<": "&lt;"
-                case ">": "&gt;"
-                case "\"": "&quot;"
-                case "'": "&#39;"
-                default: String(character)
-                }
-            }.joined()
-            #expect(HTML.escape(text) == expected, "\(text.debugDescription)")
-        }
-    }
-}

@@ -16,13 +16,9 @@ final class FastCGISocket {
     /// Whether the folder was made for the socket, and goes with it.
     private let ownsFolder: Bool
 
-    /// The socket's type: a stream, or (to see each write the worker makes) sequenced packets.
-    let type: __socket_type
-
     /// Binds and listens on a new socket (backlog 64) of `type` in `folder`, or in a new
-    /// temporary one.
+    /// temporary one: a stream, or (to see each write the worker makes) sequenced packets.
     init(folder: String? = nil, type: __socket_type = SOCK_STREAM) throws {
-        self.type = type
         ownsFolder = folder == nil
         self.folder =
             folder ?? FileManager.default.temporaryDirectory.appendingPathComponent("fcgi-\(UUID().uuidString.prefix(8))").path

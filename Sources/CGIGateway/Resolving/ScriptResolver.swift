@@ -60,12 +60,13 @@ public struct ScriptResolver: Sendable {
         var writableFolder: String?
         for (index, name) in names.enumerated() {
             var candidate = folder + "/" + name
-            var entry = Self.entry(at: candidate, direct: &direct)
-            if entry == nil, let source = Self.entry(at: candidate + ".swift", direct: &direct), source.kind == .file {
+            var entry = Self.entry(at: candidate)
+            if entry == nil, let source = Self.entry(at: candidate + ".swift"), source.kind == .file {
                 candidate += ".swift"
                 entry = source
             }
             guard let entry else { throw .notFound }
+            if entry.isLink { direct = false }
             switch entry.kind {
             case .folder:
                 if entry.isWritableByOthers { writableFolder = candidate }
@@ -95,8 +96,11 @@ public struct ScriptResolver: Sendable {
         enum Kind { case folder, file, other }
         var kind: Kind
         var mode: mode_t
+        /// Whether the path was a symbolic link, to this.
+        var isLink: Bool
 
-        init(_ info: stat) {
+        init(_ info: stat, isLink: Bool) {
+            self.isLink = isLink
             mode = info.st_mode
             switch info.st_mode & S_IFMT {
             case S_IFDIR: kind = .folder
@@ -108,15 +112,13 @@ public struct ScriptResolver: Sendable {
         var isWritableByOthers: Bool { mode & (S_IWGRP | S_IWOTH) != 0 }
     }
 
-    /// The entry at `path`, nil when there is none; a symbolic link is followed, and clears
-    /// `direct`.
-    private static func entry(at path: String, direct: inout Bool) -> Entry? {
+    /// The entry at `path`, nil when there is none; a symbolic link is followed.
+    private static func entry(at path: String) -> Entry? {
         var info = stat()
         guard lstat(path, &info) == 0 else { return nil }
-        guard info.st_mode & S_IFMT == S_IFLNK else { return Entry(info) }
-        direct = false
+        guard info.st_mode & S_IFMT == S_IFLNK else { return Entry(info, isLink: false) }
         guard stat(path, &info) == 0 else { return nil }
-        return Entry(info)
+        return Entry(info, isLink: true)
     }
 
     /// Rule 6 for a script reached without links: `path` is its real path, `entry` what lstat

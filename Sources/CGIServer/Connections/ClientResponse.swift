@@ -120,10 +120,14 @@ final class ClientResponse {
         batching = true
         body()
         batching = false
-        if flushPending {
-            flushPending = false
-            context.flush()
-        }
+        flushIfPending()
+    }
+
+    /// Flushes what a ``batch(_:)`` wrote and has not flushed yet.
+    private func flushIfPending() {
+        guard flushPending else { return }
+        flushPending = false
+        context.flush()
     }
 
     /// Writes `part` and flushes it, at once or at the end of the ``batch(_:)`` under way.
@@ -217,11 +221,8 @@ final class ClientResponse {
     /// logged and counted with the status its head gave.
     func abort() {
         logAccess()
-        if flushPending {
-            // What a batch wrote goes out first, as it would have outside one.
-            flushPending = false
-            context.flush()
-        }
+        // What a batch wrote goes out first, as it would have outside one.
+        flushIfPending()
         context.close(promise: nil)
     }
 

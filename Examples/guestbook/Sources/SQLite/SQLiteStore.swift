@@ -26,8 +26,7 @@ struct SQLiteStore: Store {
     }
 
     func entries(limit: Int, offset: Int, includingHidden: Bool) throws -> [Entry] {
-        let filter = includingHidden ? "" : "WHERE hidden = 0"
-        let sql = "SELECT \(Entry.columns.joined(separator: ", ")) FROM entry \(filter) ORDER BY id DESC LIMIT ? OFFSET ?"
+        let sql = includingHidden ? Self.pageOfAll : Self.pageOfVisible
         return try writer.read { db in
             // Compiled once per connection: a resident process reads a page at almost every request.
             try Entry.fetchAll(db.cachedStatement(sql: sql), arguments: [limit, offset])
@@ -68,6 +67,15 @@ struct SQLiteStore: Store {
     }
 
     func close() {}
+
+    /// The queries for a page of entries, newest first, all of them or the ones not hidden; built
+    /// once, with ``Entry/columns`` in order for reading rows by position.
+    private static let pageOfAll = pageQuery(filter: "")
+    private static let pageOfVisible = pageQuery(filter: "WHERE hidden = 0")
+
+    private static func pageQuery(filter: String) -> String {
+        "SELECT \(Entry.columns.joined(separator: ", ")) FROM entry \(filter) ORDER BY id DESC LIMIT ? OFFSET ?"
+    }
 
     /// Runs `body` in an `IMMEDIATE` transaction, this process's turn among the writers.
     private func write<T>(_ body: (Database) throws -> T) throws -> T {

@@ -153,7 +153,7 @@ final class FastCGIRequest: @unchecked Sendable {
     /// Ends the request with its one END_REQUEST (after the empty records that close STDOUT
     /// and STDERR), and closes the connection unless the web server keeps it.
     func end() {
-        FastCGIRequest.current.withLock { if $0 === self { $0 = nil } }
+        stopBeingCurrent()
         exclusive.withLock { _ in endExclusively() }
     }
 
@@ -161,13 +161,18 @@ final class FastCGIRequest: @unchecked Sendable {
     /// the same write: the web server reads the end of the response in one go.
     /// - Throws: ``FastCGIRequestAborted`` when the request was aborted (it is ended all the same).
     func end(lastStdout: [UInt8]) throws {
-        FastCGIRequest.current.withLock { if $0 === self { $0 = nil } }
+        stopBeingCurrent()
         try exclusive.withLock { _ in
             guard !ended else { return }
             handleWaitingInput()
             endExclusively(lastStdout: lastStdout)
             if isAborted { throw FastCGIRequestAborted() }
         }
+    }
+
+    /// `log()` no longer reaches this request.
+    private func stopBeingCurrent() {
+        FastCGIRequest.current.withLock { if $0 === self { $0 = nil } }
     }
 
     private func endExclusively(lastStdout: [UInt8] = []) {
